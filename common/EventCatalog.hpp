@@ -1,0 +1,52 @@
+// The API events of wscenter: their names, parameters and where they run.
+//
+// One table shared by the HTTP API's validation, the CLI, the wsnode's
+// executor and the documentation, so that an event exists in one place only.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+namespace wsc {
+
+// How a parameter is normalised before it goes on the bus.
+enum class ParamType {
+    Text,      // string; a JSON number becomes its decimal text
+    TextList,  // array of strings; a comma-separated string is split
+    Message,   // string; a JSON object/array becomes its compact JSON text
+};
+
+struct ParamSpec {
+    std::string_view name;
+    ParamType type;
+    bool required;
+};
+
+enum class EventScope {
+    Node,          // runs on every live node, one result per node
+    GroupsOfUser,  // cluster-wide two-phase send: gather groups, then send to them
+    Registry,      // answered by the registry itself (e.g. route)
+    Internal,      // bus-only helper, never accepted from the API
+};
+
+struct EventSpec {
+    std::string_view name;
+    EventScope scope;
+    std::vector<ParamSpec> params;
+
+    const ParamSpec* find_param(std::string_view param) const;
+};
+
+// Every event, in the order of the documentation.
+const std::vector<EventSpec>& all_events();
+
+// The event named `name`, or nullptr. Internal events are found too; callers
+// that serve users must refuse EventScope::Internal.
+const EventSpec* find_event(std::string_view name);
+
+// The internal event a node runs for the second phase of
+// sendMessageToGroupByOnlyId / sendMessageToGroupByOnly_Id:
+// params {groupIds: [..], msg, exclude_Ids: [..]}.
+inline constexpr std::string_view kSendToGroupsEvent = "sendToGroups";
+
+}  // namespace wsc

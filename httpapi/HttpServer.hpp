@@ -1,0 +1,82 @@
+// The registry's HTTP API server (libwebsockets): parses requests, validates
+// them, hands API calls to the broker and writes the envelopes back.
+//
+// One thread owns the lws context. Finished calls come back from the broker
+// thread through a mailbox and lws_cancel_service(); nothing else is shared.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "httpapi/ApiRequest.hpp"
+
+struct lws;
+struct lws_context;
+
+namespace wsc {
+
+struct HttpServerConfig {
+    std::string host;  // interface or address to listen on; empty = all
+    std::uint16_t port = 8011;
+    std::vector<std::string> tokens;
+    ApiLimits limits;
+    std::size_t max_body_bytes = 1 << 20;
+    std::size_t max_pending = 10000;  // API calls in flight before answering 503
+    std::string web_root;             // served at /ui/; empty = not served
+};
+
+class HttpServer {
+public:
+    // Called on the lws thread with a validated call; must not block.
+    using Dispatch = std::function<void(std::uint64_t id, ApiCall call)>;
+    using TextSource = std::function<std::string()>;
+
+    HttpServer(HttpServerConfig config, Dispatch dispatch, TextSource metrics, TextSource health);
+    ~HttpServer();
+
+    // Creates the lws context and listens; throws std::runtime_error with a
+    // clear reason. Then starts the service thread.
+    void start();
+    std::uint16_t port() const { return port_; }
+    // Any thread: the response body for call `id`.
+    void complete(std::uint64_t id, std::string body);
+    void stop();
+
+    struct Session;  // per-connection state, defined in the .cpp
+
+private:
+    static int callback(lws* wsi, int reason, void* user, void* in, std::size_t len);
+    int on_http(lws* wsi, Session& s, const char* path);
+    void run_api(lws* wsi, Session& s);
+    void respond(lws* wsi, Session& s, int status, std::string content_type, std::string body);
+    int on_writeable(lws* wsi, Session& s);
+    void drain_mailbox();
+
+    HttpServerConfig config_;
+    Dispatch dispatch_;
+    TextSource metrics_;
+    TextSource health_;
+    std::string mount_origin_;
+    std::uint16_t port_ = 0;
+
+    // lws thread only.
+    lws_context* context_ = nullptr;
+    std::unordered_map<std::uint64_t, lws*> waiting_;  // call id -> connection
+    std::uint64_t next_id_ = 1;
+
+    // Mailbox from other threads.
+    std::mutex mailbox_mutex_;
+    std::vector<std::pair<std::uint64_t, std::string>> mailbox_;
+
+    std::thread thread_;
+    std::atomic<bool> stopping_{false};
+};
+
+}  // namespace wsc

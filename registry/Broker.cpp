@@ -1,0 +1,314 @@
+#include "registry/Broker.hpp"
+
+#include <algorithm>
+#include <random>
+
+#include "common/Ids.hpp"
+#include "common/Log.hpp"
+#include "httpapi/Envelope.hpp"
+#include "registry/Route.hpp"
+
+namespace wsc {
+
+namespace {
+
+constexpr const char* kLog = "broker";
+// Messages handled per socket per loop turn, so one busy socket cannot
+// starve the others or the timers.
+constexpr int kBurst = 256;
+
+using Clock = Gatherer::Clock;
+
+std::uint64_t random_u64() {
+    std::random_device rd;
+    return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+}
+
+std::string str_field(const nlohmann::json& body, const char* key) {
+    auto it = body.find(key);
+    return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+Broker::Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver,
+               RegistryMetrics& metrics)
+    : ctx_(ctx),
+      config_(std::move(config)),
+      deliver_(std::move(deliver)),
+      metrics_(metrics),
+      nodes_(std::chrono::milliseconds(config_.heartbeat_ms) * config_.liveness),
+      next_req_(random_u64() >> 1),
+      heartbeat_body_(bus::to_msgpack(nlohmann::json::object())) {
+    const std::string tag = random_hex_id().substr(0, 12);
+    inbox_address_ = "inproc://wsc-api-" + tag;
+    control_address_ = "inproc://wsc-control-" + tag;
+}
+
+Broker::~Broker() { stop(); }
+
+void Broker::bind() {
+    router_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::router);
+    bus::configure_socket(*router_);
+    // A restarted node reconnecting with a fresh identity is fine; a stale
+    // one must never block a send.
+    router_->set(zmq::sockopt::sndhwm, 100000);
+    try {
+        router_->bind(config_.bus_endpoint);
+    } catch (const zmq::error_t& e) {
+        throw std::runtime_error("cannot bind bus endpoint " + config_.bus_endpoint + ": " +
+                                 e.what());
+    }
+    bound_endpoint_ = router_->get(zmq::sockopt::last_endpoint);
+    inbox_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::pull);
+    inbox_->set(zmq::sockopt::linger, 0);
+    inbox_->bind(inbox_address_);
+    control_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::pull);
+    control_->set(zmq::sockopt::linger, 0);
+    control_->bind(control_address_);
+}
+
+std::uint16_t Broker::bound_port() const {
+    const auto colon = bound_endpoint_.rfind(':');
+    return static_cast<std::uint16_t>(std::stoi(bound_endpoint_.substr(colon + 1)));
+}
+
+void Broker::start() {
+    running_ = true;
+    thread_ = std::thread([this] { loop(); });
+}
+
+void Broker::stop() {
+    if (!thread_.joinable()) return;
+    {
+        zmq::socket_t poke(ctx_, zmq::socket_type::push);
+        poke.set(zmq::sockopt::linger, 0);
+        poke.connect(control_address_);
+        poke.send(zmq::str_buffer("stop"), zmq::send_flags::dontwait);
+        thread_.join();
+    }
+}
+
+std::string Broker::encode_inbox_call(std::uint64_t http_id, const ApiCall& call) {
+    return bus::to_msgpack(nlohmann::json{
+        {"id", http_id}, {"events", call.events}, {"params", call.params}, {"timeout", call.timeout_ms}});
+}
+
+void Broker::loop() {
+    const auto interval = std::chrono::milliseconds(config_.heartbeat_ms);
+    auto next_heartbeat = Clock::now();
+    bool stopping = false;
+    while (!stopping) {
+        auto now = Clock::now();
+        auto wake = next_heartbeat;
+        if (auto d = gatherer_.next_deadline()) wake = std::min(wake, *d);
+        if (auto e = nodes_.next_expiry()) wake = std::min(wake, *e);
+        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now);
+        wait = std::clamp(wait, std::chrono::milliseconds(0), interval);
+        zmq::pollitem_t items[] = {{router_->handle(), 0, ZMQ_POLLIN, 0},
+                                   {inbox_->handle(), 0, ZMQ_POLLIN, 0},
+                                   {control_->handle(), 0, ZMQ_POLLIN, 0}};
+        // +1 ms: poll rounds down, and waking just before a deadline would spin.
+        zmq::poll(items, 3, wait + std::chrono::milliseconds(wait.count() > 0 ? 1 : 0));
+
+        if (items[0].revents & ZMQ_POLLIN) {
+            for (int i = 0; i < kBurst; ++i) {
+                try {
+                    auto in = bus::receive(*router_, true);
+                    if (!in) break;
+                    on_bus(*in);
+                } catch (const std::exception& e) {
+                    metrics_.bad_messages.fetch_add(1, std::memory_order_relaxed);
+                    log_warn(kLog, std::string("dropped bus message: ") + e.what());
+                }
+            }
+        }
+        if (items[1].revents & ZMQ_POLLIN) {
+            for (int i = 0; i < kBurst; ++i) {
+                zmq::message_t msg;
+                if (!inbox_->recv(msg, zmq::recv_flags::dontwait)) break;
+                on_inbox(msg.to_string());
+            }
+        }
+        if (items[2].revents & ZMQ_POLLIN) stopping = true;
+
+        now = Clock::now();
+        if (now >= next_heartbeat) {
+            send_heartbeats();
+            next_heartbeat = now + interval;
+        }
+        for (const auto& id : nodes_.expire(now)) node_gone(id, "expired (no heartbeat)");
+        for (auto& outcome : gatherer_.expire(now)) on_outcome(outcome);
+        publish_gauges();
+    }
+    // Close on the owning thread.
+    router_.reset();
+    inbox_.reset();
+    control_.reset();
+}
+
+void Broker::on_bus(bus::Incoming& in) {
+    const nlohmann::json body = bus::from_msgpack(in.body);
+    if (!body.is_object()) throw bus::DecodeError("body is not a map");
+    nodes_.touch_route(in.identity, Clock::now());
+    switch (in.command) {
+        case bus::Command::NodeReady: on_node_hello(in, body, true); break;
+        case bus::Command::Heartbeat: on_node_hello(in, body, false); break;
+        case bus::Command::NodeBye: {
+            auto node = nodes_.node_of_route(in.identity);
+            if (node) node_gone(*node, "said goodbye");
+            break;
+        }
+        case bus::Command::Reply: on_reply(in, body); break;
+        case bus::Command::ClientCall: on_client_call(in, body); break;
+        default:
+            throw bus::DecodeError("unexpected command " + std::string(bus::to_string(in.command)));
+    }
+}
+
+void Broker::on_node_hello(const bus::Incoming& in, const nlohmann::json& body, bool ready) {
+    const std::string node = str_field(body, "node");
+    if (node.empty() && !ready) return;  // a client's or peer's keep-alive
+    if (!is_hex_id(node)) throw bus::DecodeError("node id must be 32 lowercase hex characters");
+    const auto conns_it = body.find("conns");
+    const std::int64_t conns =
+        conns_it != body.end() && conns_it->is_number_integer() ? conns_it->get<std::int64_t>() : 0;
+    if (nodes_.upsert(node, in.identity, str_field(body, "url"), conns, Clock::now()))
+        log_info(kLog, "node " + node + " joined (" + str_field(body, "url") + ")");
+}
+
+void Broker::on_reply(const bus::Incoming& in, const nlohmann::json& body) {
+    metrics_.replies.fetch_add(1, std::memory_order_relaxed);
+    const auto req = body.find("req");
+    const std::string node = str_field(body, "node");
+    if (req == body.end() || !req->is_number_unsigned())
+        throw bus::DecodeError("reply without a valid req");
+    // Only the node itself, on its own link, may answer for it.
+    if (nodes_.node_of_route(in.identity) != node)
+        throw bus::DecodeError("reply for node '" + node + "' from another link");
+    auto results = body.find("results");
+    auto outcome = gatherer_.on_reply(req->get<std::uint64_t>(), node,
+                                      results != body.end() ? *results : nlohmann::json());
+    if (outcome) on_outcome(*outcome);
+}
+
+void Broker::on_client_call(const bus::Incoming& in, const nlohmann::json& body) {
+    ClientTarget target{in.identity, body.contains("req") ? body["req"] : nlohmann::json()};
+    const auto params = body.find("params");
+    if (params == body.end() || !params->is_object()) {
+        answer(target, error_envelope(kCodeError, "params must be a map"));
+        return;
+    }
+    auto built = build_api_call(*params, config_.tokens, config_.limits);
+    if (auto* err = std::get_if<ApiError>(&built)) {
+        metrics_.api_errors.fetch_add(1, std::memory_order_relaxed);
+        answer(target, error_envelope(err->code, err->msg));
+        return;
+    }
+    begin(std::move(std::get<ApiCall>(built)), std::move(target));
+}
+
+void Broker::on_inbox(const std::string& bytes) {
+    try {
+        const auto msg = bus::from_msgpack(bytes);
+        ApiCall call;
+        call.events = msg.at("events").get<std::vector<std::string>>();
+        call.params = msg.at("params");
+        call.timeout_ms = msg.at("timeout").get<int>();
+        begin(std::move(call), HttpTarget{msg.at("id").get<std::uint64_t>()});
+    } catch (const std::exception& e) {
+        log_error(kLog, std::string("bad inbox message: ") + e.what());
+    }
+}
+
+void Broker::begin(ApiCall call, Target target) {
+    Run run;
+    run.started = Clock::now();
+    run.deadline = run.started + std::chrono::milliseconds(call.timeout_ms);
+    run.run = std::make_unique<CallRun>(
+        std::move(call), nodes_.node_ids(),
+        [this](const std::string& ev, const nlohmann::json& p) { return local_event(ev, p); });
+    run.target = std::move(target);
+    advance(std::move(run));
+}
+
+void Broker::advance(Run run) {
+    while (auto round = run.run->next_round()) {
+        const std::uint64_t req = next_req_++;
+        zmq::message_t body(bus::to_msgpack(nlohmann::json{{"req", req}, {"events", *round}}));
+        const auto targets = nodes_.node_ids();
+        for (const auto& id : targets) {
+            metrics_.requests_sent.fetch_add(1, std::memory_order_relaxed);
+            if (!bus::send_routed(*router_, nodes_.find(id)->route, bus::Command::Request, body))
+                metrics_.send_failures.fetch_add(1, std::memory_order_relaxed);
+        }
+        if (auto done = gatherer_.start(req, targets, run.deadline)) {
+            run.run->finish_round(*done);
+            continue;
+        }
+        runs_.emplace(req, std::move(run));
+        return;
+    }
+    finish(run);
+}
+
+void Broker::on_outcome(const Gatherer::Outcome& outcome) {
+    auto it = runs_.find(outcome.req);
+    if (it == runs_.end()) return;
+    Run run = std::move(it->second);
+    runs_.erase(it);
+    metrics_.node_timeouts.fetch_add(outcome.missing.size(), std::memory_order_relaxed);
+    run.run->finish_round(outcome);
+    advance(std::move(run));
+}
+
+void Broker::finish(Run& run) {
+    metrics_.api_calls.fetch_add(1, std::memory_order_relaxed);
+    metrics_.observe_latency_us(static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - run.started)
+            .count()));
+    answer(run.target, run.run->envelope());
+}
+
+void Broker::answer(const Target& target, const std::string& envelope) {
+    if (const auto* http = std::get_if<HttpTarget>(&target)) {
+        deliver_(http->http_id, envelope);
+        return;
+    }
+    const auto& client = std::get<ClientTarget>(target);
+    const auto body = bus::to_msgpack(nlohmann::json{{"req", client.req}, {"envelope", envelope}});
+    if (!bus::send_routed(*router_, client.identity, bus::Command::ClientResult, body))
+        metrics_.send_failures.fetch_add(1, std::memory_order_relaxed);
+}
+
+void Broker::node_gone(const std::string& node_id, const char* why) {
+    if (!nodes_.remove(node_id)) return;
+    log_info(kLog, "node " + node_id + " left: " + why);
+    for (auto& outcome : gatherer_.drop_node(node_id)) on_outcome(outcome);
+}
+
+void Broker::send_heartbeats() {
+    nodes_.for_each([this](const NodeTable::Entry& e) {
+        bus::send_routed(*router_, e.route, bus::Command::Heartbeat, heartbeat_body_);
+    });
+}
+
+nlohmann::json Broker::local_event(const std::string& event, const nlohmann::json& params) const {
+    if (event != "route") return nullptr;
+    std::vector<RouteCandidate> candidates;
+    nodes_.for_each([&](const NodeTable::Entry& e) { candidates.push_back({e.node_id, e.url}); });
+    auto chosen = choose_route(params.value("id", ""), candidates);
+    if (!chosen) return nullptr;
+    return nlohmann::json{{"node", chosen->node_id}, {"url", chosen->url}};
+}
+
+void Broker::publish_gauges() {
+    std::uint64_t conns = 0;
+    nodes_.for_each([&](const NodeTable::Entry& e) {
+        conns += static_cast<std::uint64_t>(std::max<std::int64_t>(e.conns, 0));
+    });
+    metrics_.nodes.store(nodes_.size(), std::memory_order_relaxed);
+    metrics_.connections.store(conns, std::memory_order_relaxed);
+}
+
+}  // namespace wsc

@@ -1,0 +1,114 @@
+// The registry's bus broker: one ROUTER that wsnodes and clients connect to.
+//
+// Runs on its own thread, which owns every zmq socket it uses. It tracks the
+// nodes' liveness, fans each API call out as Requests, gathers Replies and
+// hands finished envelopes back to the HTTP server (or to the bus client
+// that asked) — never blocking on a slow peer.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+#include <zmq.hpp>
+
+#include "bus/Frames.hpp"
+#include "httpapi/ApiRequest.hpp"
+#include "registry/CallRun.hpp"
+#include "registry/Gatherer.hpp"
+#include "registry/NodeTable.hpp"
+#include "registry/RegistryMetrics.hpp"
+
+namespace wsc {
+
+struct BrokerConfig {
+    std::string bus_endpoint = "tcp://0.0.0.0:8010";
+    std::vector<std::string> tokens;
+    int heartbeat_ms = 1000;
+    int liveness = 3;
+    ApiLimits limits;
+};
+
+class Broker {
+public:
+    // Called on the broker thread with a finished HTTP call's response body.
+    using Deliver = std::function<void(std::uint64_t http_id, std::string body)>;
+
+    Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver, RegistryMetrics& metrics);
+    ~Broker();
+
+    // Binds the bus and inbox sockets on the calling thread; throws
+    // std::runtime_error with a clear reason (e.g. port in use).
+    void bind();
+    // The endpoint actually bound (the port is resolved when 0 was asked).
+    const std::string& bound_endpoint() const { return bound_endpoint_; }
+    std::uint16_t bound_port() const;
+    // Address of the inproc PULL socket taking API calls from the HTTP thread.
+    const std::string& inbox_address() const { return inbox_address_; }
+
+    void start();
+    void stop();
+
+    // Encoding of an API call sent to the inbox (used by the HTTP thread).
+    static std::string encode_inbox_call(std::uint64_t http_id, const ApiCall& call);
+
+private:
+    struct HttpTarget {
+        std::uint64_t http_id;
+    };
+    struct ClientTarget {
+        std::string identity;
+        nlohmann::json req;
+    };
+    using Target = std::variant<HttpTarget, ClientTarget>;
+    struct Run {
+        std::unique_ptr<CallRun> run;
+        Target target;
+        Gatherer::Clock::time_point started;
+        Gatherer::Clock::time_point deadline;
+    };
+
+    void loop();
+    void on_bus(bus::Incoming& in);
+    void on_inbox(const std::string& bytes);
+    void on_node_hello(const bus::Incoming& in, const nlohmann::json& body, bool ready);
+    void on_reply(const bus::Incoming& in, const nlohmann::json& body);
+    void on_client_call(const bus::Incoming& in, const nlohmann::json& body);
+    void begin(ApiCall call, Target target);
+    void advance(Run run);
+    void finish(Run& run);
+    void answer(const Target& target, const std::string& envelope);
+    void on_outcome(const Gatherer::Outcome& outcome);
+    void node_gone(const std::string& node_id, const char* why);
+    void send_heartbeats();
+    nlohmann::json local_event(const std::string& event, const nlohmann::json& params) const;
+    void publish_gauges();
+
+    zmq::context_t& ctx_;
+    BrokerConfig config_;
+    Deliver deliver_;
+    RegistryMetrics& metrics_;
+    std::string bound_endpoint_;
+    std::string inbox_address_;
+    std::string control_address_;
+
+    // Broker thread only (created in bind(), handed over at start()).
+    std::unique_ptr<zmq::socket_t> router_;
+    std::unique_ptr<zmq::socket_t> inbox_;
+    std::unique_ptr<zmq::socket_t> control_;
+    NodeTable nodes_;
+    Gatherer gatherer_;
+    std::unordered_map<std::uint64_t, Run> runs_;  // by the req of their round in flight
+    std::uint64_t next_req_;
+    std::string heartbeat_body_;
+
+    std::thread thread_;
+    std::atomic<bool> running_{false};
+};
+
+}  // namespace wsc

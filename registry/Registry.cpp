@@ -1,0 +1,43 @@
+#include "registry/Registry.hpp"
+
+namespace wsc {
+
+Registry::Registry(RegistryConfig config) : config_(std::move(config)), ctx_(1) {}
+
+Registry::~Registry() { stop(); }
+
+void Registry::start() {
+    broker_ = std::make_unique<Broker>(
+        ctx_, config_.broker,
+        [this](std::uint64_t id, std::string body) { http_->complete(id, std::move(body)); },
+        metrics_);
+    broker_->bind();
+
+    // Created here, used only on the lws thread from now on.
+    to_broker_ = std::make_shared<zmq::socket_t>(ctx_, zmq::socket_type::push);
+    to_broker_->set(zmq::sockopt::linger, 0);
+    to_broker_->connect(broker_->inbox_address());
+    auto push = to_broker_;
+    http_ = std::make_unique<HttpServer>(
+        config_.http,
+        [push](std::uint64_t id, ApiCall call) {
+            const std::string msg = Broker::encode_inbox_call(id, call);
+            push->send(zmq::buffer(msg), zmq::send_flags::none);
+        },
+        [this] { return metrics_.render(); },
+        [this] {
+            return "{\"status\":\"ok\",\"nodes\":" + std::to_string(metrics_.nodes.load()) + "}";
+        });
+    http_->start();
+    broker_->start();
+}
+
+void Registry::stop() {
+    if (http_) http_->stop();
+    if (broker_) broker_->stop();
+    to_broker_.reset();
+    http_.reset();
+    broker_.reset();
+}
+
+}  // namespace wsc

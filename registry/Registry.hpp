@@ -1,0 +1,45 @@
+// A registry: the bus broker and its HTTP API in one process, wired together.
+//
+// Embeddable: wscenter-registry's main() is a thin shell over this class.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+#include <zmq.hpp>
+
+#include "httpapi/HttpServer.hpp"
+#include "registry/Broker.hpp"
+#include "registry/RegistryMetrics.hpp"
+
+namespace wsc {
+
+struct RegistryConfig {
+    BrokerConfig broker;
+    HttpServerConfig http;
+};
+
+class Registry {
+public:
+    explicit Registry(RegistryConfig config);
+    ~Registry();
+
+    // Binds the bus and HTTP ports and starts the threads; throws
+    // std::runtime_error with a clear reason.
+    void start();
+    void stop();
+
+    std::uint16_t bus_port() const { return broker_->bound_port(); }
+    std::uint16_t http_port() const { return http_->port(); }
+
+private:
+    RegistryConfig config_;
+    zmq::context_t ctx_;
+    RegistryMetrics metrics_;
+    std::unique_ptr<Broker> broker_;
+    std::unique_ptr<HttpServer> http_;
+    std::shared_ptr<zmq::socket_t> to_broker_;  // lws thread only, once started
+};
+
+}  // namespace wsc

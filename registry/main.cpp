@@ -1,0 +1,112 @@
+// wscenter-registry: one registry (bus broker + HTTP API) from INI, env and flags.
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "common/Endpoint.hpp"
+#include "common/Log.hpp"
+#include "common/Options.hpp"
+#include "common/Signals.hpp"
+#include "registry/Registry.hpp"
+
+namespace {
+
+std::vector<wsc::OptionSpec> option_specs() {
+    return {
+        {"registry.bus_port", "8010", "bus (ZeroMQ ROUTER) port; 0 picks a free one",
+         {"REGISTER_CENTER_PORT"}},
+        {"registry.bus_host", "0.0.0.0", "address the bus port binds to", {}},
+        {"registry.bus_endpoint", "", "full bus endpoint (tcp://host:port), overrides port/host", {}},
+        {"registry.http_port", "8011", "HTTP API port; 0 picks a free one", {"HTTP_PORT"}},
+        {"registry.http_host", "", "address the HTTP API listens on (empty: all)", {}},
+        {"registry.peers", "", "peer registries: ports on 127.0.0.1 or tcp://host:port, comma list",
+         {"OTHER_REGISTER_CENTER_PORT"}},
+        {"registry.tokens", "", "API tokens, comma list (empty: no token needed)", {"TOKEN"}},
+        {"registry.heartbeat_ms", "1000", "heartbeat interval on every bus link", {}},
+        {"registry.liveness", "3", "silent heartbeat intervals before a link is dead", {}},
+        {"registry.timeout_ms", "3000", "default time to gather node replies", {}},
+        {"registry.max_timeout_ms", "30000", "largest timeout= a call may ask for", {}},
+        {"registry.max_batch", "64", "most events in one call", {}},
+        {"registry.max_body_bytes", "1048576", "largest HTTP request body (413 beyond)", {}},
+        {"registry.max_pending", "10000", "API calls in flight before answering 503", {}},
+        {"registry.web_root", "", "folder served at /ui/ (empty: the bundled demo)", {}},
+        {"log.level", "info", "debug, info, warn, error or off", {}},
+    };
+}
+
+// The demo page: next to an installed binary, else the source tree.
+std::string find_web_root(const std::string& configured) {
+    namespace fs = std::filesystem;
+    if (!configured.empty()) return configured;
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    std::vector<fs::path> candidates;
+    if (!ec) candidates.push_back(exe.parent_path().parent_path() / "share/wscenter/web");
+    candidates.push_back(WSC_SOURCE_WEB_ROOT);
+    candidates.push_back(WSC_INSTALL_WEB_ROOT);
+    for (const auto& c : candidates)
+        if (fs::exists(c / "index.html", ec)) return c.string();
+    return {};
+}
+
+wsc::RegistryConfig make_config(const wsc::Options& o) {
+    wsc::RegistryConfig c;
+    const std::string endpoint = o.get("registry.bus_endpoint");
+    c.broker.bus_endpoint =
+        !endpoint.empty() ? wsc::to_endpoint(endpoint, "")
+                          : wsc::to_endpoint(std::to_string(o.get_port("registry.bus_port")),
+                                             o.get("registry.bus_host"));
+    if (c.broker.bus_endpoint.size() > 2 && c.broker.bus_endpoint.substr(c.broker.bus_endpoint.size() - 2) == ":0")
+        c.broker.bus_endpoint.replace(c.broker.bus_endpoint.size() - 1, 1, "*");
+    c.broker.tokens = o.get_list("registry.tokens");
+    c.broker.heartbeat_ms = static_cast<int>(o.get_int("registry.heartbeat_ms", 10, 60000));
+    c.broker.liveness = static_cast<int>(o.get_int("registry.liveness", 1, 100));
+    c.broker.limits.default_timeout_ms = static_cast<int>(o.get_int("registry.timeout_ms", 1, 3600000));
+    c.broker.limits.max_timeout_ms = static_cast<int>(o.get_int("registry.max_timeout_ms", 1, 3600000));
+    c.broker.limits.max_batch = static_cast<std::size_t>(o.get_int("registry.max_batch", 1, 10000));
+    c.http.host = o.get("registry.http_host");
+    c.http.port = o.get_port("registry.http_port");
+    c.http.tokens = c.broker.tokens;
+    c.http.limits = c.broker.limits;
+    c.http.max_body_bytes = static_cast<std::size_t>(o.get_int("registry.max_body_bytes", 1, 1LL << 31));
+    c.http.max_pending = static_cast<std::size_t>(o.get_int("registry.max_pending", 1, 10000000));
+    c.http.web_root = find_web_root(o.get("registry.web_root"));
+    for (const auto& peer : o.get_list("registry.peers")) wsc::to_endpoint(peer, "127.0.0.1");
+    return c;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const char* prog = "wscenter-registry";
+    try {
+        auto opts = wsc::Options::parse(prog, option_specs(), argc, argv,
+                                        wsc::Options::process_environment());
+        if (opts.help_requested()) {
+            std::cout << opts.help_text();
+            return 0;
+        }
+        if (opts.version_requested()) {
+            std::cout << prog << ' ' << WSC_VERSION << '\n';
+            return 0;
+        }
+        wsc::set_log_level(wsc::parse_log_level(opts.get("log.level")));
+        auto config = make_config(opts);
+        wsc::block_termination_signals();
+        wsc::Registry registry(config);
+        registry.start();
+        wsc::log_info("registry", "bus on port " + std::to_string(registry.bus_port()) +
+                                      ", HTTP API on http://127.0.0.1:" +
+                                      std::to_string(registry.http_port()) + "/");
+        std::cout << prog << " ready bus_port=" << registry.bus_port()
+                  << " http_port=" << registry.http_port() << std::endl;
+        const int sig = wsc::wait_for_termination();
+        wsc::log_info("registry", "signal " + std::to_string(sig) + ", shutting down");
+        registry.stop();
+        return 0;
+    } catch (const std::exception& e) {
+        std::cerr << prog << ": " << e.what() << std::endl;
+        return 2;
+    }
+}
