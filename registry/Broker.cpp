@@ -37,6 +37,7 @@ Broker::Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver,
       config_(std::move(config)),
       deliver_(std::move(deliver)),
       metrics_(metrics),
+      registry_id_(random_hex_id()),
       nodes_(std::chrono::milliseconds(config_.heartbeat_ms) * config_.liveness),
       next_req_(random_u64() >> 1),
       heartbeat_body_(bus::to_msgpack(nlohmann::json::object())) {
@@ -60,6 +61,9 @@ void Broker::bind() {
                                  e.what());
     }
     bound_endpoint_ = router_->get(zmq::sockopt::last_endpoint);
+    federation_ = std::make_unique<Federation>(ctx_, *router_, registry_id_, config_.peers,
+                                               std::chrono::milliseconds(config_.heartbeat_ms),
+                                               config_.liveness, metrics_);
     inbox_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::pull);
     inbox_->set(zmq::sockopt::linger, 0);
     inbox_->bind(inbox_address_);
@@ -75,6 +79,7 @@ std::uint16_t Broker::bound_port() const {
 
 void Broker::start() {
     running_ = true;
+    federation_->open();
     thread_ = std::thread([this] { loop(); });
 }
 
@@ -105,24 +110,32 @@ void Broker::loop() {
         if (auto e = nodes_.next_expiry()) wake = std::min(wake, *e);
         auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now);
         wait = std::clamp(wait, std::chrono::milliseconds(0), interval);
-        zmq::pollitem_t items[] = {{router_->handle(), 0, ZMQ_POLLIN, 0},
-                                   {inbox_->handle(), 0, ZMQ_POLLIN, 0},
-                                   {control_->handle(), 0, ZMQ_POLLIN, 0}};
+        std::vector<zmq::pollitem_t> items = {{router_->handle(), 0, ZMQ_POLLIN, 0},
+                                              {inbox_->handle(), 0, ZMQ_POLLIN, 0},
+                                              {control_->handle(), 0, ZMQ_POLLIN, 0}};
+        for (std::size_t i = 0; i < federation_->dialer_count(); ++i)
+            items.push_back({federation_->dialer(i).handle(), 0, ZMQ_POLLIN, 0});
         // +1 ms: poll rounds down, and waking just before a deadline would spin.
-        zmq::poll(items, 3, wait + std::chrono::milliseconds(wait.count() > 0 ? 1 : 0));
+        zmq::poll(items, wait + std::chrono::milliseconds(wait.count() > 0 ? 1 : 0));
 
-        if (items[0].revents & ZMQ_POLLIN) {
+        auto drain = [this](zmq::socket_t& socket, const Federation::Source& from) {
             for (int i = 0; i < kBurst; ++i) {
+                Federation::Source src = from;
                 try {
-                    auto in = bus::receive(*router_, true);
+                    auto in = bus::receive(socket, !from.dialer);
                     if (!in) break;
-                    on_bus(*in);
+                    src.identity = in->identity;
+                    on_bus(*in, src);
                 } catch (const std::exception& e) {
                     metrics_.bad_messages.fetch_add(1, std::memory_order_relaxed);
                     log_warn(kLog, std::string("dropped bus message: ") + e.what());
                 }
             }
-        }
+        };
+        if (items[0].revents & ZMQ_POLLIN) drain(*router_, Federation::Source{});
+        for (std::size_t i = 0; i < federation_->dialer_count(); ++i)
+            if (items[3 + i].revents & ZMQ_POLLIN)
+                drain(federation_->dialer(i), Federation::Source{true, i, {}});
         if (items[1].revents & ZMQ_POLLIN) {
             for (int i = 0; i < kBurst; ++i) {
                 zmq::message_t msg;
@@ -135,22 +148,28 @@ void Broker::loop() {
         now = Clock::now();
         if (now >= next_heartbeat) {
             send_heartbeats();
+            federation_->tick(now, local_nodes());
+            publish_gauges();
             next_heartbeat = now + interval;
         }
+        std::erase_if(relays_, [now](const auto& r) { return r.second.deadline <= now; });
         for (const auto& id : nodes_.expire(now)) node_gone(id, "expired (no heartbeat)");
         for (auto& outcome : gatherer_.expire(now)) on_outcome(outcome);
-        publish_gauges();
     }
     // Close on the owning thread.
+    federation_.reset();
     router_.reset();
     inbox_.reset();
     control_.reset();
 }
 
-void Broker::on_bus(bus::Incoming& in) {
+void Broker::on_bus(bus::Incoming& in, const Federation::Source& from) {
     const nlohmann::json body = bus::from_msgpack(in.body);
     if (!body.is_object()) throw bus::DecodeError("body is not a map");
-    nodes_.touch_route(in.identity, Clock::now());
+    const auto now = Clock::now();
+    const bool peer = from.dialer || federation_->is_peer_route(in.identity);
+    if (peer) federation_->touch(from, now);
+    else nodes_.touch_route(in.identity, now);
     switch (in.command) {
         case bus::Command::NodeReady: on_node_hello(in, body, true); break;
         case bus::Command::Heartbeat: on_node_hello(in, body, false); break;
@@ -159,11 +178,24 @@ void Broker::on_bus(bus::Incoming& in) {
             if (node) node_gone(*node, "said goodbye");
             break;
         }
-        case bus::Command::Reply: on_reply(in, body); break;
+        case bus::Command::Reply: on_reply(in, from, body); break;
         case bus::Command::ClientCall: on_client_call(in, body); break;
+        case bus::Command::PeerHello: federation_->on_hello(from, body, now); break;
+        case bus::Command::PeerState: federation_->on_state(from, body, now); break;
+        case bus::Command::Request: on_forward(from, body); break;
         default:
             throw bus::DecodeError("unexpected command " + std::string(bus::to_string(in.command)));
     }
+}
+
+std::map<std::string, Topology::NodeInfo> Broker::local_nodes() const {
+    std::map<std::string, Topology::NodeInfo> out;
+    nodes_.for_each([&](const NodeTable::Entry& e) { out[e.node_id] = {e.url, e.conns}; });
+    return out;
+}
+
+std::map<std::string, Topology::Route> Broker::routes() const {
+    return federation_->topology().routes(local_nodes(), federation_->live_peers());
 }
 
 void Broker::on_node_hello(const bus::Incoming& in, const nlohmann::json& body, bool ready) {
@@ -177,19 +209,90 @@ void Broker::on_node_hello(const bus::Incoming& in, const nlohmann::json& body, 
         log_info(kLog, "node " + node + " joined (" + str_field(body, "url") + ")");
 }
 
-void Broker::on_reply(const bus::Incoming& in, const nlohmann::json& body) {
+void Broker::on_reply(const bus::Incoming& in, const Federation::Source& from,
+                      const nlohmann::json& body) {
     metrics_.replies.fetch_add(1, std::memory_order_relaxed);
     const auto req = body.find("req");
     const std::string node = str_field(body, "node");
     if (req == body.end() || !req->is_number_unsigned())
         throw bus::DecodeError("reply without a valid req");
-    // Only the node itself, on its own link, may answer for it.
-    if (nodes_.node_of_route(in.identity) != node)
+    const bool from_peer = federation_->peer_of(from).has_value();
+    // A node may only answer for itself, on its own link.
+    if (!from_peer && nodes_.node_of_route(in.identity) != node)
         throw bus::DecodeError("reply for node '" + node + "' from another link");
+    const std::string origin = str_field(body, "origin");
+    if (!origin.empty() && origin != registry_id_) {
+        // Someone else's call: pass the reply back the way the request came.
+        auto relay = relays_.find({origin, req->get<std::uint64_t>()});
+        if (relay != relays_.end())
+            federation_->send(relay->second.upstream, bus::Command::Reply, in.body);
+        return;
+    }
     auto results = body.find("results");
     auto outcome = gatherer_.on_reply(req->get<std::uint64_t>(), node,
                                       results != body.end() ? *results : nlohmann::json());
     if (outcome) on_outcome(*outcome);
+}
+
+void Broker::on_forward(const Federation::Source& from, const nlohmann::json& body) {
+    const auto upstream = federation_->peer_of(from);
+    if (!upstream) throw bus::DecodeError("request from a link that is not a peer");
+    const std::string origin = str_field(body, "origin");
+    const auto req = body.find("req");
+    const auto targets = body.find("targets");
+    if (!is_hex_id(origin) || req == body.end() || !req->is_number_unsigned() ||
+        targets == body.end() || !targets->is_array())
+        throw bus::DecodeError("malformed forwarded request");
+    const std::int64_t ttl_ms = body.value("ttl", std::int64_t{0});
+    if (ttl_ms <= 0) return;  // the caller has given up already
+    relays_[{origin, req->get<std::uint64_t>()}] =
+        Relay{*upstream, Clock::now() + std::chrono::milliseconds(ttl_ms)};
+    std::vector<std::string> list;
+    for (const auto& t : *targets)
+        if (t.is_string()) list.push_back(t.get<std::string>());
+    route_request(origin, req->get<std::uint64_t>(), body.value("events", nlohmann::json::array()),
+                  list, body.value("path", nlohmann::json::array()), ttl_ms, *upstream);
+}
+
+void Broker::route_request(const nlohmann::json& origin, std::uint64_t req,
+                           const nlohmann::json& events, const std::vector<std::string>& targets,
+                           const nlohmann::json& path, std::int64_t ttl_ms,
+                           const std::string& came_from) {
+    // Each target goes to exactly one place: its node if it is ours, else the
+    // one next hop towards the registry serving it. The target set is split,
+    // never copied, so no node can receive the command twice.
+    const auto table = routes();
+    std::map<std::string, nlohmann::json> forward;  // next hop -> targets
+    zmq::message_t direct(bus::to_msgpack(
+        nlohmann::json{{"req", req}, {"origin", origin}, {"events", events}}));
+    for (const auto& node : targets) {
+        auto r = table.find(node);
+        if (r == table.end()) continue;  // unknown here: it will time out at the origin
+        if (r->second.next_hop.empty()) {
+            const auto* entry = nodes_.find(node);
+            metrics_.requests_sent.fetch_add(1, std::memory_order_relaxed);
+            if (!entry || !bus::send_routed(*router_, entry->route, bus::Command::Request, direct))
+                metrics_.send_failures.fetch_add(1, std::memory_order_relaxed);
+            continue;
+        }
+        const std::string& hop = r->second.next_hop;
+        // Never back along the path: a loop while routes settle.
+        bool visited = hop == came_from;
+        for (const auto& p : path) visited = visited || p == hop;
+        if (visited) continue;
+        forward[hop].push_back(node);
+    }
+    auto next_path = path;
+    next_path.push_back(registry_id_);
+    for (auto& [hop, list] : forward) {
+        const auto body = bus::to_msgpack(nlohmann::json{{"req", req},
+                                                         {"origin", origin},
+                                                         {"events", events},
+                                                         {"targets", std::move(list)},
+                                                         {"path", next_path},
+                                                         {"ttl", ttl_ms}});
+        federation_->send(hop, bus::Command::Request, body);
+    }
 }
 
 void Broker::on_client_call(const bus::Incoming& in, const nlohmann::json& body) {
@@ -225,8 +328,10 @@ void Broker::begin(ApiCall call, Target target) {
     Run run;
     run.started = Clock::now();
     run.deadline = run.started + std::chrono::milliseconds(call.timeout_ms);
+    std::vector<std::string> master_ids;
+    for (const auto& [node, route] : routes()) master_ids.push_back(node);
     run.run = std::make_unique<CallRun>(
-        std::move(call), nodes_.node_ids(),
+        std::move(call), std::move(master_ids),
         [this](const std::string& ev, const nlohmann::json& p) { return local_event(ev, p); });
     run.target = std::move(target);
     advance(std::move(run));
@@ -235,13 +340,12 @@ void Broker::begin(ApiCall call, Target target) {
 void Broker::advance(Run run) {
     while (auto round = run.run->next_round()) {
         const std::uint64_t req = next_req_++;
-        zmq::message_t body(bus::to_msgpack(nlohmann::json{{"req", req}, {"events", *round}}));
-        const auto targets = nodes_.node_ids();
-        for (const auto& id : targets) {
-            metrics_.requests_sent.fetch_add(1, std::memory_order_relaxed);
-            if (!bus::send_routed(*router_, nodes_.find(id)->route, bus::Command::Request, body))
-                metrics_.send_failures.fetch_add(1, std::memory_order_relaxed);
-        }
+        std::vector<std::string> targets;
+        for (const auto& [node, route] : routes()) targets.push_back(node);
+        const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(run.deadline -
+                                                                               Clock::now());
+        route_request(registry_id_, req, *round, targets, nlohmann::json::array(),
+                      std::max<std::int64_t>(ttl.count(), 1), "");
         if (auto done = gatherer_.start(req, targets, run.deadline)) {
             run.run->finish_round(*done);
             continue;
@@ -296,7 +400,8 @@ void Broker::send_heartbeats() {
 nlohmann::json Broker::local_event(const std::string& event, const nlohmann::json& params) const {
     if (event != "route") return nullptr;
     std::vector<RouteCandidate> candidates;
-    nodes_.for_each([&](const NodeTable::Entry& e) { candidates.push_back({e.node_id, e.url}); });
+    const auto info = federation_->topology().node_infos(local_nodes(), federation_->live_peers());
+    for (const auto& [node, i] : info) candidates.push_back({node, i.url});
     auto chosen = choose_route(params.value("id", ""), candidates);
     if (!chosen) return nullptr;
     return nlohmann::json{{"node", chosen->node_id}, {"url", chosen->url}};
@@ -304,10 +409,10 @@ nlohmann::json Broker::local_event(const std::string& event, const nlohmann::jso
 
 void Broker::publish_gauges() {
     std::uint64_t conns = 0;
-    nodes_.for_each([&](const NodeTable::Entry& e) {
-        conns += static_cast<std::uint64_t>(std::max<std::int64_t>(e.conns, 0));
-    });
-    metrics_.nodes.store(nodes_.size(), std::memory_order_relaxed);
+    const auto info = federation_->topology().node_infos(local_nodes(), federation_->live_peers());
+    for (const auto& [node, i] : info)
+        conns += static_cast<std::uint64_t>(std::max<std::int64_t>(i.conns, 0));
+    metrics_.nodes.store(info.size(), std::memory_order_relaxed);
     metrics_.connections.store(conns, std::memory_order_relaxed);
 }
 

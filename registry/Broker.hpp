@@ -20,6 +20,7 @@
 #include "bus/Frames.hpp"
 #include "httpapi/ApiRequest.hpp"
 #include "registry/CallRun.hpp"
+#include "registry/Federation.hpp"
 #include "registry/Gatherer.hpp"
 #include "registry/NodeTable.hpp"
 #include "registry/RegistryMetrics.hpp"
@@ -32,6 +33,7 @@ struct BrokerConfig {
     int heartbeat_ms = 1000;
     int liveness = 3;
     ApiLimits limits;
+    std::vector<std::string> peers;  // bus endpoints of peer registries to dial
 };
 
 class Broker {
@@ -50,6 +52,7 @@ public:
     std::uint16_t bound_port() const;
     // Address of the inproc PULL socket taking API calls from the HTTP thread.
     const std::string& inbox_address() const { return inbox_address_; }
+    const std::string& registry_id() const { return registry_id_; }
 
     void start();
     void stop();
@@ -73,11 +76,24 @@ private:
         Gatherer::Clock::time_point deadline;
     };
 
+    struct Relay {
+        std::string upstream;  // peer registry the Request came from
+        Gatherer::Clock::time_point deadline;
+    };
+
     void loop();
-    void on_bus(bus::Incoming& in);
+    void on_bus(bus::Incoming& in, const Federation::Source& from);
+    void on_forward(const Federation::Source& from, const nlohmann::json& body);
+    void route_request(const nlohmann::json& origin, std::uint64_t req,
+                       const nlohmann::json& events, const std::vector<std::string>& targets,
+                       const nlohmann::json& path, std::int64_t ttl_ms,
+                       const std::string& came_from);
+    std::map<std::string, Topology::NodeInfo> local_nodes() const;
+    std::map<std::string, Topology::Route> routes() const;
     void on_inbox(const std::string& bytes);
     void on_node_hello(const bus::Incoming& in, const nlohmann::json& body, bool ready);
-    void on_reply(const bus::Incoming& in, const nlohmann::json& body);
+    void on_reply(const bus::Incoming& in, const Federation::Source& from,
+                  const nlohmann::json& body);
     void on_client_call(const bus::Incoming& in, const nlohmann::json& body);
     void begin(ApiCall call, Target target);
     void advance(Run run);
@@ -101,6 +117,9 @@ private:
     std::unique_ptr<zmq::socket_t> router_;
     std::unique_ptr<zmq::socket_t> inbox_;
     std::unique_ptr<zmq::socket_t> control_;
+    std::string registry_id_;
+    std::unique_ptr<Federation> federation_;
+    std::map<std::pair<std::string, std::uint64_t>, Relay> relays_;  // (origin, req)
     NodeTable nodes_;
     Gatherer gatherer_;
     std::unordered_map<std::uint64_t, Run> runs_;  // by the req of their round in flight

@@ -72,7 +72,8 @@ wsc::RegistryConfig make_config(const wsc::Options& o) {
     c.http.max_body_bytes = static_cast<std::size_t>(o.get_int("registry.max_body_bytes", 1, 1LL << 31));
     c.http.max_pending = static_cast<std::size_t>(o.get_int("registry.max_pending", 1, 10000000));
     c.http.web_root = find_web_root(o.get("registry.web_root"));
-    for (const auto& peer : o.get_list("registry.peers")) wsc::to_endpoint(peer, "127.0.0.1");
+    for (const auto& peer : o.get_list("registry.peers"))
+        c.broker.peers.push_back(wsc::to_endpoint(peer, "127.0.0.1"));
     return c;
 }
 

@@ -1,0 +1,162 @@
+#include "registry/Federation.hpp"
+
+#include "common/Ids.hpp"
+#include "common/Log.hpp"
+
+namespace wsc {
+
+namespace {
+constexpr const char* kLog = "federation";
+}
+
+Federation::Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string self_id,
+                       std::vector<std::string> endpoints, std::chrono::milliseconds interval,
+                       int liveness, RegistryMetrics& metrics)
+    : ctx_(ctx),
+      router_(router),
+      self_(std::move(self_id)),
+      interval_(interval),
+      liveness_(liveness),
+      metrics_(metrics),
+      topology_(self_, interval * liveness),
+      // Time-based start: a state we flood after a restart always looks newer.
+      seq_(static_cast<std::uint64_t>(Clock::now().time_since_epoch().count())),
+      hello_body_(bus::to_msgpack(nlohmann::json{{"registry", self_}})) {
+    for (auto& e : endpoints) dialers_.push_back(Dialer{std::move(e), nullptr, {}, {}});
+}
+
+Federation::~Federation() = default;
+
+void Federation::connect(Dialer& d) {
+    d.socket = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::dealer);
+    bus::configure_socket(*d.socket);
+    d.socket->set(zmq::sockopt::immediate, 1);  // queue nothing for a peer that is down
+    d.socket->set(zmq::sockopt::reconnect_ivl, 100);
+    d.socket->set(zmq::sockopt::reconnect_ivl_max, 2000);
+    d.socket->connect(d.endpoint);
+    d.peer.clear();
+    d.heard = Clock::now();
+}
+
+void Federation::open() {
+    for (auto& d : dialers_) connect(d);
+}
+
+std::optional<std::string> Federation::peer_of(const Source& from) const {
+    if (from.dialer) {
+        const auto& d = dialers_.at(from.index);
+        if (d.peer.empty()) return std::nullopt;
+        return d.peer;
+    }
+    auto it = routed_.find(from.identity);
+    if (it == routed_.end()) return std::nullopt;
+    return it->second.peer;
+}
+
+void Federation::touch(const Source& from, Clock::time_point now) {
+    if (from.dialer) dialers_.at(from.index).heard = now;
+    else if (auto it = routed_.find(from.identity); it != routed_.end()) it->second.heard = now;
+}
+
+void Federation::on_hello(const Source& from, const nlohmann::json& body, Clock::time_point now) {
+    const std::string peer = body.value("registry", "");
+    if (!is_hex_id(peer)) throw bus::DecodeError("peer hello without a valid registry id");
+    if (peer == self_) {
+        log_warn(kLog, "refused a link to ourselves");
+        return;
+    }
+    if (from.dialer) {
+        auto& d = dialers_.at(from.index);
+        if (d.peer != peer) log_info(kLog, "linked to peer " + peer + " at " + d.endpoint);
+        d.peer = peer;
+        d.heard = now;
+        return;
+    }
+    auto [it, inserted] = routed_.try_emplace(from.identity, Routed{peer, now});
+    if (!inserted && it->second.peer != peer) {
+        // A link does not change identity: someone is impersonating.
+        log_warn(kLog, "link claiming to be " + peer + " was " + it->second.peer + "; refused");
+        metrics_.bad_messages.fetch_add(1, std::memory_order_relaxed);
+        return;
+    }
+    if (inserted) log_info(kLog, "peer " + peer + " linked to us");
+    it->second.heard = now;
+    // Answer on the same connection: the dialer learns who we are.
+    bus::send_routed(router_, from.identity, bus::Command::PeerHello, hello_body_);
+}
+
+void Federation::on_state(const Source& from, const nlohmann::json& body, Clock::time_point now) {
+    if (!peer_of(from)) return;  // states only from links that introduced themselves
+    bool fresh = false;
+    try {
+        fresh = topology_.apply_message(body, now);
+    } catch (const std::exception& e) {
+        throw bus::DecodeError(std::string("bad peer state: ") + e.what());
+    }
+    if (fresh) flood(&from, bus::to_msgpack(body));
+}
+
+bool Federation::send_on(const Source& to, bus::Command command, std::string_view body) {
+    const bool ok = to.dialer ? bus::send_message(*dialers_.at(to.index).socket, command, body)
+                              : bus::send_routed(router_, to.identity, command, body);
+    if (!ok) metrics_.send_failures.fetch_add(1, std::memory_order_relaxed);
+    return ok;
+}
+
+void Federation::flood(const Source* except, std::string_view body) {
+    std::set<std::string> done;  // one copy per peer even with two links to it
+    if (except) {
+        if (auto p = peer_of(*except)) done.insert(*p);
+    }
+    for (std::size_t i = 0; i < dialers_.size(); ++i) {
+        if (dialers_[i].peer.empty() || !done.insert(dialers_[i].peer).second) continue;
+        send_on(Source{true, i, {}}, bus::Command::PeerState, body);
+    }
+    for (const auto& [identity, r] : routed_) {
+        if (!done.insert(r.peer).second) continue;
+        send_on(Source{false, 0, identity}, bus::Command::PeerState, body);
+    }
+}
+
+bool Federation::send(const std::string& peer_id, bus::Command command, std::string_view body) {
+    for (std::size_t i = 0; i < dialers_.size(); ++i)
+        if (dialers_[i].peer == peer_id) return send_on(Source{true, i, {}}, command, body);
+    for (const auto& [identity, r] : routed_)
+        if (r.peer == peer_id) return send_on(Source{false, 0, identity}, command, body);
+    metrics_.send_failures.fetch_add(1, std::memory_order_relaxed);
+    return false;
+}
+
+std::set<std::string> Federation::live_peers() const {
+    std::set<std::string> out;
+    for (const auto& d : dialers_)
+        if (!d.peer.empty()) out.insert(d.peer);
+    for (const auto& [identity, r] : routed_) out.insert(r.peer);
+    return out;
+}
+
+void Federation::tick(Clock::time_point now,
+                      const std::map<std::string, Topology::NodeInfo>& local_nodes) {
+    const auto expiry = interval_ * liveness_;
+    for (auto& d : dialers_) {
+        if (now - d.heard > expiry) {
+            if (!d.peer.empty()) log_info(kLog, "peer " + d.peer + " at " + d.endpoint + " lost");
+            connect(d);  // a fresh socket: reconnects even through a half-dead TCP link
+        }
+        bus::send_message(*d.socket, bus::Command::PeerHello, hello_body_);
+    }
+    for (auto it = routed_.begin(); it != routed_.end();) {
+        if (now - it->second.heard > expiry) {
+            log_info(kLog, "peer " + it->second.peer + " lost");
+            it = routed_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (const auto& origin : topology_.expire(now))
+        log_info(kLog, "registry " + origin + " expired");
+    const auto state = Topology::encode_state(self_, ++seq_, local_nodes, live_peers());
+    flood(nullptr, bus::to_msgpack(state));
+}
+
+}  // namespace wsc

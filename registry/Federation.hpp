@@ -1,0 +1,89 @@
+// The registry's links to its peers, and what flows on them: hellos
+// (liveness and identity) and flooded link-state advertisements.
+//
+// Owned by the broker thread. A link is either a DEALER this registry dialed
+// (configured peer) or a peer that dialed our ROUTER; one configured side is
+// enough, since the hello is answered on the same connection.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+#include <zmq.hpp>
+
+#include "bus/Frames.hpp"
+#include "registry/RegistryMetrics.hpp"
+#include "registry/Topology.hpp"
+
+namespace wsc {
+
+class Federation {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    // Where a message came from: our ROUTER (identity) or one of our dialers.
+    struct Source {
+        bool dialer = false;
+        std::size_t index = 0;  // dialer index
+        std::string identity;   // ROUTER identity
+    };
+
+    Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string self_id,
+               std::vector<std::string> endpoints, std::chrono::milliseconds interval,
+               int liveness, RegistryMetrics& metrics);
+    ~Federation();
+
+    void open();  // creates and connects the dialers (broker thread)
+    std::size_t dialer_count() const { return dialers_.size(); }
+    zmq::socket_t& dialer(std::size_t i) { return *dialers_[i].socket; }
+
+    // The peer registry behind a source, if the link said hello.
+    std::optional<std::string> peer_of(const Source& from) const;
+    bool is_peer_route(const std::string& identity) const { return routed_.count(identity) != 0; }
+
+    void on_hello(const Source& from, const nlohmann::json& body, Clock::time_point now);
+    void on_state(const Source& from, const nlohmann::json& body, Clock::time_point now);
+    void touch(const Source& from, Clock::time_point now);
+
+    // Once per heartbeat: hellos on every link, our state to every peer,
+    // expiry of silent links and stale states.
+    void tick(Clock::time_point now, const std::map<std::string, Topology::NodeInfo>& local_nodes);
+
+    bool send(const std::string& peer_id, bus::Command command, std::string_view body);
+    std::set<std::string> live_peers() const;
+    const Topology& topology() const { return topology_; }
+    const std::string& self() const { return self_; }
+
+private:
+    struct Dialer {
+        std::string endpoint;
+        std::unique_ptr<zmq::socket_t> socket;
+        std::string peer;  // registry id learned from its hello
+        Clock::time_point heard;
+    };
+    struct Routed {
+        std::string peer;
+        Clock::time_point heard;
+    };
+    void connect(Dialer& d);
+    bool send_on(const Source& to, bus::Command command, std::string_view body);
+    void flood(const Source* except, std::string_view body);
+
+    zmq::context_t& ctx_;
+    zmq::socket_t& router_;
+    std::string self_;
+    std::chrono::milliseconds interval_;
+    int liveness_;
+    RegistryMetrics& metrics_;
+    std::vector<Dialer> dialers_;
+    std::unordered_map<std::string, Routed> routed_;  // ROUTER identity -> peer
+    Topology topology_;
+    std::uint64_t seq_;
+    std::string hello_body_;
+};
+
+}  // namespace wsc

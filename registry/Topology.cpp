@@ -1,0 +1,135 @@
+#include "registry/Topology.hpp"
+
+#include <deque>
+#include <stdexcept>
+
+#include "common/Ids.hpp"
+
+namespace wsc {
+
+bool Topology::apply(const std::string& origin, State state, Clock::time_point now) {
+    if (origin == self_) return false;  // our own state, flooded back to us
+    auto it = states_.find(origin);
+    if (it != states_.end() && it->second.seq >= state.seq) return false;
+    state.expires = now + expiry_;
+    states_[origin] = std::move(state);
+    return true;
+}
+
+bool Topology::apply_message(const nlohmann::json& body, Clock::time_point now) {
+    const auto& origin = body.at("origin").get_ref<const std::string&>();
+    if (!is_hex_id(origin)) throw std::runtime_error("bad origin registry id");
+    State s;
+    s.seq = body.at("seq").get<std::uint64_t>();
+    for (const auto& n : body.at("nodes")) {
+        const auto& id = n.at("node").get_ref<const std::string&>();
+        if (!is_hex_id(id)) throw std::runtime_error("bad node id in peer state");
+        s.nodes[id] = NodeInfo{n.value("url", ""), n.value("conns", std::int64_t{0})};
+    }
+    for (const auto& p : body.at("peers")) {
+        const auto& id = p.get_ref<const std::string&>();
+        if (!is_hex_id(id)) throw std::runtime_error("bad peer id in peer state");
+        s.peers.insert(id);
+    }
+    return apply(origin, std::move(s), now);
+}
+
+std::vector<std::string> Topology::expire(Clock::time_point now) {
+    std::vector<std::string> gone;
+    for (auto it = states_.begin(); it != states_.end();) {
+        if (it->second.expires <= now) {
+            gone.push_back(it->first);
+            it = states_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    return gone;
+}
+
+std::map<std::string, std::pair<int, std::string>> Topology::paths(
+    const std::set<std::string>& live_peers) const {
+    // Breadth-first over the registry graph. An edge counts when either end
+    // advertises it, except our own edges: only links live here are used.
+    auto neighbours = [&](const std::string& r) {
+        std::set<std::string> out;
+        if (r == self_) return live_peers;
+        if (auto it = states_.find(r); it != states_.end())
+            for (const auto& p : it->second.peers)
+                if (p != self_ || live_peers.count(r)) out.insert(p);
+        for (const auto& [other, st] : states_)
+            if (st.peers.count(r)) out.insert(other);
+        if (live_peers.count(r)) out.insert(self_);
+        return out;
+    };
+    std::map<std::string, std::pair<int, std::string>> seen{{self_, {0, ""}}};
+    std::deque<std::string> queue{self_};
+    while (!queue.empty()) {
+        const std::string r = queue.front();
+        queue.pop_front();
+        const auto [dist, first] = seen[r];
+        for (const auto& n : neighbours(r)) {
+            if (seen.count(n)) continue;
+            if (n != self_ && !states_.count(n) && !live_peers.count(n)) continue;
+            seen[n] = {dist + 1, r == self_ ? n : first};
+            queue.push_back(n);
+        }
+    }
+    return seen;
+}
+
+std::map<std::string, Topology::Route> Topology::routes(
+    const std::map<std::string, NodeInfo>& local_nodes,
+    const std::set<std::string>& live_peers) const {
+    std::map<std::string, Route> out;
+    for (const auto& [id, info] : local_nodes) out[id] = Route{self_, "", 0};
+    for (const auto& [reg, path] : paths(live_peers)) {
+        auto st = states_.find(reg);
+        if (reg == self_ || st == states_.end()) continue;
+        for (const auto& [id, info] : st->second.nodes) {
+            auto it = out.find(id);
+            const bool better = it == out.end() || path.first < it->second.distance ||
+                                (path.first == it->second.distance && reg < it->second.registry);
+            if (better) out[id] = Route{reg, path.second, path.first};
+        }
+    }
+    return out;
+}
+
+std::map<std::string, Topology::NodeInfo> Topology::node_infos(
+    const std::map<std::string, NodeInfo>& local_nodes,
+    const std::set<std::string>& live_peers) const {
+    std::map<std::string, NodeInfo> out;
+    for (const auto& [id, route] : routes(local_nodes, live_peers)) {
+        if (route.registry == self_) {
+            out[id] = local_nodes.at(id);
+        } else if (auto st = states_.find(route.registry); st != states_.end()) {
+            out[id] = st->second.nodes.at(id);
+        }
+    }
+    return out;
+}
+
+std::map<std::string, std::set<std::string>> Topology::node_registries(
+    const std::map<std::string, NodeInfo>& local_nodes,
+    const std::set<std::string>& live_peers) const {
+    std::map<std::string, std::set<std::string>> out;
+    for (const auto& [id, info] : local_nodes) out[id].insert(self_);
+    for (const auto& [reg, path] : paths(live_peers)) {
+        auto st = states_.find(reg);
+        if (st == states_.end()) continue;
+        for (const auto& [id, info] : st->second.nodes) out[id].insert(reg);
+    }
+    return out;
+}
+
+nlohmann::json Topology::encode_state(const std::string& origin, std::uint64_t seq,
+                                      const std::map<std::string, NodeInfo>& nodes,
+                                      const std::set<std::string>& peers) {
+    auto list = nlohmann::json::array();
+    for (const auto& [id, info] : nodes)
+        list.push_back({{"node", id}, {"url", info.url}, {"conns", info.conns}});
+    return {{"origin", origin}, {"seq", seq}, {"nodes", std::move(list)}, {"peers", peers}};
+}
+
+}  // namespace wsc

@@ -1,0 +1,87 @@
+// What a registry knows of the federation: each other registry's last
+// advertised state (its direct nodes and its live peer links), and the
+// routes derived from it.
+//
+// Link-state routing: every registry floods its own state with a rising
+// sequence number; states that stop being refreshed expire. Each registry
+// then computes shortest paths over the registry graph. A node is served by
+// the nearest registry it is directly connected to (ties: smallest registry
+// id), so one command reaches each node along exactly one path.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace wsc {
+
+class Topology {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    struct NodeInfo {
+        std::string url;
+        std::int64_t conns = 0;
+    };
+    struct State {
+        std::uint64_t seq = 0;
+        std::map<std::string, NodeInfo> nodes;  // direct nodes of that registry
+        std::set<std::string> peers;            // its live peer links
+        Clock::time_point expires;
+    };
+    struct Route {
+        std::string registry;  // the registry serving the node directly
+        std::string next_hop;  // peer to send to; empty when served here
+        int distance = 0;      // registry hops
+    };
+
+    Topology(std::string self_id, std::chrono::milliseconds expiry)
+        : self_(std::move(self_id)), expiry_(expiry) {}
+
+    const std::string& self() const { return self_; }
+
+    // Takes another registry's advertised state; true when it is newer than
+    // what was known (the caller then floods it on).
+    bool apply(const std::string& origin, State state, Clock::time_point now);
+    // Parses and applies a PeerState body; throws std::runtime_error if malformed.
+    bool apply_message(const nlohmann::json& body, Clock::time_point now);
+    // Forgets states not refreshed in time; returns their origins.
+    std::vector<std::string> expire(Clock::time_point now);
+
+    // Routes to every reachable node, given this registry's own direct nodes
+    // and live peer links.
+    std::map<std::string, Route> routes(const std::map<std::string, NodeInfo>& local_nodes,
+                                        const std::set<std::string>& live_peers) const;
+
+    // What is known of every reachable node, from the registry serving it.
+    std::map<std::string, NodeInfo> node_infos(const std::map<std::string, NodeInfo>& local_nodes,
+                                               const std::set<std::string>& live_peers) const;
+
+    // Every registry (this one included) a node is directly connected to.
+    std::map<std::string, std::set<std::string>> node_registries(
+        const std::map<std::string, NodeInfo>& local_nodes,
+        const std::set<std::string>& live_peers) const;
+
+    // The PeerState body this registry advertises.
+    static nlohmann::json encode_state(const std::string& origin, std::uint64_t seq,
+                                       const std::map<std::string, NodeInfo>& nodes,
+                                       const std::set<std::string>& peers);
+
+    std::size_t known_registries() const { return states_.size(); }
+
+private:
+    // Registries reachable from here: distance and first hop.
+    std::map<std::string, std::pair<int, std::string>> paths(
+        const std::set<std::string>& live_peers) const;
+
+    std::string self_;
+    std::chrono::milliseconds expiry_;
+    std::map<std::string, State> states_;  // by origin registry id
+};
+
+}  // namespace wsc

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages wscenter needs to build and test, when missing.
+# Idempotent and quiet when everything is already there.
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config clang-format
+          libzmq3-dev cppzmq-dev libwebsockets-dev libmsgpack-cxx-dev nlohmann-json3-dev
+          libboost-program-options-dev googletest libgtest-dev
+          python3 python3-zmq curl)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "setup: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
