@@ -1,0 +1,16 @@
+// Random identifiers: node ids and connection ids are 32 lowercase hex chars.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace wsc {
+
+// 128 random bits as 32 lowercase hex characters. Thread safe: each thread
+// has its own generator, seeded from std::random_device.
+std::string random_hex_id();
+
+// True when `s` is exactly 32 characters of [0-9a-f].
+bool is_hex_id(std::string_view s);
+
+}  // namespace wsc

@@ -1,0 +1,68 @@
+// Validation and normalisation of one HTTP API call, before anything runs.
+//
+// The HTTP server parses the query and body (ParamTree), merges them and
+// hands the result here; what comes back is either a call ready for the bus
+// — event names and their parameters normalised to the types the nodes
+// expect — or the code-1 error to answer with. A batch is refused whole:
+// nothing runs unless every event in it is valid.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/EventCatalog.hpp"
+
+namespace wsc {
+
+struct ApiLimits {
+    int default_timeout_ms = 3000;  // gathering time when the call names none
+    int max_timeout_ms = 30000;     // larger "timeout" values are cut to this
+    size_t max_batch = 64;          // distinct events in one call
+};
+
+struct ApiCall {
+    std::vector<std::string> events;  // request order, duplicates removed (first kept)
+    nlohmann::json params;            // event name -> normalised params object (maybe {})
+    int timeout_ms = 0;               // in [1, max_timeout_ms]
+};
+
+struct ApiError {
+    int code = 1;
+    std::string msg;
+};
+
+// Checks `merged` (query merged with body, body winning), in this order:
+//   token   — when `tokens` is non-empty, merged["token"] (string or number)
+//             must equal one of them: "token error";
+//   event   — a non-empty string; a comma list is split, trimmed, empties and
+//             duplicates dropped: "event error", or "event error: too many
+//             events (N > max)";
+//   each event — known and not internal ("unknown event 'foo'"), its
+//             parameters in merged[event] valid (see normalise_event_params);
+//   timeout — when given, a positive integer in ms (digits or a JSON number),
+//             clamped to max_timeout_ms: "timeout must be a positive integer (ms)".
+std::variant<ApiCall, ApiError> build_api_call(const nlohmann::json& merged,
+                                               const std::vector<std::string>& tokens,
+                                               const ApiLimits& limits = {});
+
+// Normalises `given` (the parameters of one event) into `out` by the
+// ParamTypes of `spec`; shared by the HTTP API, the CLI and the wsnode.
+//   Text:     string kept; a number becomes its decimal text (1 -> "1");
+//             bool, null, object, array are a type error.
+//   TextList: array of strings/numbers -> array of strings; a string is split
+//             on ',' and trimmed; an object (PHP's a[0]=x) gives its values in
+//             index order; empty items are dropped.
+//   Message:  string kept; number -> text; object/array -> compact JSON text;
+//             bool -> "true"/"false"; null counts as missing.
+// A required parameter that is missing, empty or an empty list is an error;
+// an absent optional parameter is left out of `out`; unknown keys are ignored.
+// `given` must be an object (null, "" and [] count as no parameters).
+// Returns the error message ("bindId: missing parameter '_id'") or nullopt.
+std::optional<std::string> normalise_event_params(const EventSpec& spec,
+                                                  const nlohmann::json& given, nlohmann::json& out);
+
+}  // namespace wsc

@@ -1,0 +1,340 @@
+// Runs one API event against a node's ConnectionIndex and Transport.
+#include "wsnode/CommandExecutor.hpp"
+
+#include <cstddef>
+#include <exception>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "common/EventCatalog.hpp"
+
+namespace wsc {
+
+namespace {
+
+using json = nlohmann::json;
+using StringList = std::vector<std::string>;
+using StringSet = std::unordered_set<std::string>;
+
+// A comma list ("g1,g2") is accepted wherever a list is expected, in case a
+// bus client did not split it.
+constexpr char kListSeparator = ',';
+constexpr int kErrorCode = 1;
+
+// Raised by Args for a missing or mistyped parameter; run() turns it into the
+// code-1 result. Never leaves this file.
+struct BadParam {
+    std::string name;
+};
+
+json error_result(std::string msg) {
+    return {{"code", kErrorCode}, {"msg", std::move(msg)}, {"data", json::array()}};
+}
+
+std::string trim(std::string_view text) {
+    constexpr std::string_view kSpace = " \t\r\n";
+    const auto first = text.find_first_not_of(kSpace);
+    if (first == std::string_view::npos) return {};
+    const auto last = text.find_last_not_of(kSpace);
+    return std::string(text.substr(first, last - first + 1));
+}
+
+// Splits "a, b,,c" into {"a","b","c"}: pieces are trimmed, empty ones dropped.
+StringList split_list(std::string_view text) {
+    StringList out;
+    size_t start = 0;
+    while (start <= text.size()) {
+        size_t end = text.find(kListSeparator, start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string piece = trim(text.substr(start, end - start));
+        if (!piece.empty()) out.push_back(std::move(piece));
+        start = end + 1;
+    }
+    return out;
+}
+
+// Typed access to an event's params object. Bus input is checked again here
+// because a bus client other than the HTTP API may have sent it.
+class Args {
+  public:
+    explicit Args(const json& params) : params_(params) {}
+
+    // A required string parameter.
+    const std::string& text(const char* name) const {
+        const json* value = find(name);
+        if (value == nullptr || !value->is_string()) throw BadParam{name};
+        return value->get_ref<const std::string&>();
+    }
+
+    // A list parameter: an array of strings or a comma-separated string.
+    // An absent or null optional list is empty.
+    StringList list(const char* name, bool required) const {
+        const json* value = find(name);
+        if (value == nullptr || value->is_null()) {
+            if (required) throw BadParam{name};
+            return {};
+        }
+        if (value->is_string()) return split_list(value->get_ref<const std::string&>());
+        if (!value->is_array()) throw BadParam{name};
+        StringList out;
+        out.reserve(value->size());
+        for (const auto& item : *value) {
+            if (!item.is_string()) throw BadParam{name};
+            out.push_back(item.get<std::string>());
+        }
+        return out;
+    }
+
+    StringSet optional_set(const char* name) const {
+        StringList items = list(name, false);
+        return StringSet(std::make_move_iterator(items.begin()),
+                         std::make_move_iterator(items.end()));
+    }
+
+    // The message, wrapped once so that every recipient shares one buffer.
+    Payload payload() const { return std::make_shared<const std::string>(text("msg")); }
+
+  private:
+    const json* find(const char* name) const {
+        if (!params_.is_object()) return nullptr;
+        auto it = params_.find(name);
+        return it == params_.end() ? nullptr : &*it;
+    }
+
+    const json& params_;
+};
+
+struct Node {
+    ConnectionIndex& index;
+    Transport& transport;
+};
+
+using Handler = json (*)(Node&, const Args&);
+
+json count(size_t n) {
+    return n;
+}
+json flag(bool ok) {
+    return ok ? 1 : 0;
+}
+
+// Sends to every member of every group, each connection once even when it is
+// in several groups, skipping `excluded`. Returns the connections queued to.
+size_t send_to_groups(Node& node, const StringList& groups, const Payload& payload,
+                      const StringSet& excluded) {
+    std::unordered_set<std::string_view> seen;
+    const bool dedupe = groups.size() > 1;
+    size_t sent = 0;
+    for (const auto& group : groups) {
+        const auto* members = node.index.members(group);
+        if (members == nullptr) continue;
+        for (const auto& conn : *members) {
+            if (excluded.count(conn) != 0) continue;
+            if (dedupe && !seen.insert(conn).second) continue;
+            if (node.transport.send(conn, payload)) ++sent;
+        }
+    }
+    return sent;
+}
+
+json send_to_id(Node& node, const Args& args) {
+    const auto& user = args.text("id");
+    const StringSet excluded = args.optional_set("exclude_Ids");
+    const Payload payload = args.payload();
+    size_t sent = 0;
+    for (const auto& conn : node.index.conns_of(user))
+        if (excluded.count(conn) == 0 && node.transport.send(conn, payload)) ++sent;
+    return count(sent);
+}
+
+json send_to_conn(Node& node, const Args& args) {
+    const auto& conn = args.text("_id");
+    const Payload payload = args.payload();
+    return flag(node.index.has(conn) && node.transport.send(conn, payload));
+}
+
+json send_to_group(Node& node, const Args& args) {
+    const StringList groups{args.text("groupId")};
+    StringSet excluded = args.optional_set("exclude_Ids");
+    // Skipping a user means skipping each of its connections.
+    for (const auto& user : args.list("excludeIds", false))
+        for (auto& conn : node.index.conns_of(user)) excluded.insert(std::move(conn));
+    return count(send_to_groups(node, groups, args.payload(), excluded));
+}
+
+json broadcast(Node& node, const Args& args) {
+    const StringSet excluded = args.optional_set("exclude_Ids");
+    const Payload payload = args.payload();
+    size_t sent = 0;
+    node.index.for_each_conn([&](const std::string& conn) {
+        if (excluded.count(conn) == 0 && node.transport.send(conn, payload)) ++sent;
+    });
+    return count(sent);
+}
+
+json send_to_listed_groups(Node& node, const Args& args) {
+    const StringList groups = args.list("groupIds", true);
+    const StringSet excluded = args.optional_set("exclude_Ids");
+    return count(send_to_groups(node, groups, args.payload(), excluded));
+}
+
+// Node-local form of the two-phase cluster send: this node's groups only.
+json send_to_groups_of_user(Node& node, const Args& args) {
+    const auto& user = args.text("id");
+    const StringSet excluded = args.optional_set("exclude_Ids");
+    const Payload payload = args.payload();
+    return count(send_to_groups(node, node.index.groups_of_user(user), payload, excluded));
+}
+
+json send_to_groups_of_conn(Node& node, const Args& args) {
+    const auto& conn = args.text("_id");
+    const Payload payload = args.payload();
+    return count(send_to_groups(node, node.index.groups_of_conn(conn), payload, {}));
+}
+
+// Applies `op(group, conn)` for every listed group and every connection of
+// the user; returns how many calls returned true.
+template <class Op>
+size_t for_user_groups(Node& node, const Args& args, Op op) {
+    const StringList groups = args.list("groupId", true);
+    const StringList conns = node.index.conns_of(args.text("id"));
+    size_t done = 0;
+    for (const auto& group : groups)
+        for (const auto& conn : conns)
+            if (op(group, conn)) ++done;
+    return done;
+}
+
+json join_user(Node& node, const Args& args) {
+    return count(for_user_groups(node, args, [&](const std::string& g, const std::string& c) {
+        return node.index.join(g, c);
+    }));
+}
+
+json leave_user(Node& node, const Args& args) {
+    return count(for_user_groups(node, args, [&](const std::string& g, const std::string& c) {
+        return node.index.leave(g, c);
+    }));
+}
+
+json leave_all_user(Node& node, const Args& args) {
+    size_t left = 0;
+    for (const auto& conn : node.index.conns_of(args.text("id")))
+        left += node.index.leave_all(conn);
+    return count(left);
+}
+
+json is_user_in_group(Node& node, const Args& args) {
+    const auto& group = args.text("groupId");
+    for (const auto& conn : node.index.conns_of(args.text("id")))
+        if (node.index.in_group(group, conn)) return true;
+    return false;
+}
+
+bool close_conn(Node& node, const std::string& conn) {
+    if (!node.index.has(conn)) return false;
+    node.transport.close(conn);
+    node.index.remove(conn);
+    return true;
+}
+
+json close_user(Node& node, const Args& args) {
+    size_t closed = 0;
+    for (const auto& conn : node.index.conns_of(args.text("id")))
+        if (close_conn(node, conn)) ++closed;
+    return count(closed);
+}
+
+const std::unordered_map<std::string_view, Handler>& handlers() {
+    static const std::unordered_map<std::string_view, Handler> table = {
+        {"getConnectionCount",
+         [](Node& n, const Args&) { return count(n.index.connection_count()); }},
+        {"getIds", [](Node& n, const Args&) { return json(n.index.user_ids()); }},
+        {"get_Ids", [](Node& n, const Args&) { return json(n.index.conn_ids()); }},
+        {"isOnlineId",
+         [](Node& n, const Args& a) { return json(n.index.is_user_online(a.text("id"))); }},
+        {"isOnline_Id", [](Node& n, const Args& a) { return json(n.index.has(a.text("_id"))); }},
+        {"bindId",
+         [](Node& n, const Args& a) { return flag(n.index.bind(a.text("id"), a.text("_id"))); }},
+        {"unBindId",
+         [](Node& n, const Args& a) { return count(n.index.unbind_user(a.text("id"))); }},
+        {"unBind_Id",
+         [](Node& n, const Args& a) { return flag(n.index.unbind_conn(a.text("_id"))); }},
+        {"getGroupIds", [](Node& n, const Args&) { return json(n.index.group_ids()); }},
+        {"joinGroupById", join_user},
+        {"joinGroupBy_Id",
+         [](Node& n, const Args& a) {
+             return flag(n.index.join(a.text("groupId"), a.text("_id")));
+         }},
+        {"leaveGroupById", leave_user},
+        {"leaveGroupBy_Id",
+         [](Node& n, const Args& a) {
+             return flag(n.index.leave(a.text("groupId"), a.text("_id")));
+         }},
+        {"leaveAllGroupById", leave_all_user},
+        {"leaveAllGroupBy_Id",
+         [](Node& n, const Args& a) { return count(n.index.leave_all(a.text("_id"))); }},
+        {"getGroupIdsById",
+         [](Node& n, const Args& a) { return json(n.index.groups_of_user(a.text("id"))); }},
+        {"getGroupIdsBy_Id",
+         [](Node& n, const Args& a) { return json(n.index.groups_of_conn(a.text("_id"))); }},
+        {"isInGroupById", is_user_in_group},
+        {"isInGroupBy_Id",
+         [](Node& n, const Args& a) {
+             return json(n.index.in_group(a.text("groupId"), a.text("_id")));
+         }},
+        {"getGroupIdCount",
+         [](Node& n, const Args& a) { return count(n.index.group_user_count(a.text("groupId"))); }},
+        {"getGroup_IdCount",
+         [](Node& n, const Args& a) { return count(n.index.group_conn_count(a.text("groupId"))); }},
+        {"sendMessageToId", send_to_id},
+        {"sendMessageTo_Id", send_to_conn},
+        {"sendToGroup", send_to_group},
+        {"broadcast", broadcast},
+        {"sendMessageToGroupByOnlyId", send_to_groups_of_user},
+        {"sendMessageToGroupByOnly_Id", send_to_groups_of_conn},
+        {"getIdBy_Id",
+         [](Node& n, const Args& a) {
+             const auto user = n.index.user_of(a.text("_id"));
+             return user ? json(*user) : json(nullptr);
+         }},
+        {"get_IdsById",
+         [](Node& n, const Args& a) { return json(n.index.conns_of(a.text("id"))); }},
+        {"get_IdData",
+         [](Node& n, const Args& a) {
+             const json* query = n.index.query_data(a.text("_id"));
+             return query ? *query : json(nullptr);
+         }},
+        {"closeBy_Id", [](Node& n, const Args& a) { return flag(close_conn(n, a.text("_id"))); }},
+        {"closeById", close_user},
+        {kSendToGroupsEvent, send_to_listed_groups},
+    };
+    return table;
+}
+
+}  // namespace
+
+CommandExecutor::CommandExecutor(ConnectionIndex& index, Transport& transport)
+    : index_(index), transport_(transport) {}
+
+json CommandExecutor::run(std::string_view event, const json& params) {
+    const auto& table = handlers();
+    const auto it = table.find(event);
+    if (it == table.end()) return error_result("unknown event '" + std::string(event) + "'");
+    try {
+        Node node{index_, transport_};
+        return it->second(node, Args(params));
+    } catch (const BadParam& bad) {
+        return error_result(std::string(event) + ": missing parameter '" + bad.name + "'");
+    } catch (const std::exception& e) {
+        // Nothing here should throw but allocation; an error result beats
+        // an exception crossing into the lws callback that called us.
+        return error_result(std::string(event) + ": " + e.what());
+    }
+}
+
+}  // namespace wsc
