@@ -145,14 +145,22 @@ std::string json_reason(const nlohmann::json::exception& e) {
 
 json parse_json_body(std::string_view body, const ParamLimits& limits) {
     check_json_depth(body, std::max<size_t>(1, limits.max_depth * kJsonDepthFactor));
-    json parsed;
+    nlohmann::ordered_json parsed;
     try {
-        parsed = json::parse(body.begin(), body.end());
+        parsed = nlohmann::ordered_json::parse(body.begin(), body.end());
     } catch (const nlohmann::json::exception& e) {
         throw ParamError("malformed JSON body: " + json_reason(e));
     }
     if (!parsed.is_object()) throw ParamError("JSON body must be an object");
-    return parsed;
+    // An object or array "msg" is delivered as its JSON text: take that text
+    // now, while the caller's key order is still known.
+    for (auto& [event, params] : parsed.items()) {
+        if (!params.is_object()) continue;
+        auto msg = params.find("msg");
+        if (msg != params.end() && msg->is_structured())
+            *msg = msg->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
+    return json::parse(parsed.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 }  // namespace
