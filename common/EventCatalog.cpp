@@ -49,6 +49,7 @@ std::vector<EventSpec> build_catalog() {
         {"closeBy_Id", S::Node, {kConnId}},
         {"closeById", S::Node, {kId}},
         {"route", S::Registry, {kId}},
+        {"nodes", S::Registry, {}},
         {kSendToGroupsEvent,
          S::Internal,
          {{"groupIds", ParamType::TextList, true}, kMsg, kExcludeConnIds}},

@@ -398,6 +398,7 @@ void Broker::send_heartbeats() {
 }
 
 nlohmann::json Broker::local_event(const std::string& event, const nlohmann::json& params) const {
+    if (event == "nodes") return nodes_listing();
     if (event != "route") return nullptr;
     std::vector<RouteCandidate> candidates;
     const auto info = federation_->topology().node_infos(local_nodes(), federation_->live_peers());
@@ -405,6 +406,25 @@ nlohmann::json Broker::local_event(const std::string& event, const nlohmann::jso
     auto chosen = choose_route(params.value("id", ""), candidates);
     if (!chosen) return nullptr;
     return nlohmann::json{{"node", chosen->node_id}, {"url", chosen->url}};
+}
+
+nlohmann::json Broker::nodes_listing() const {
+    const auto local = local_nodes();
+    const auto peers = federation_->live_peers();
+    const auto& topo = federation_->topology();
+    const auto where = topo.node_registries(local, peers);
+    const auto table = topo.routes(local, peers);
+    auto out = nlohmann::json::array();
+    for (const auto& [node, info] : topo.node_infos(local, peers)) {
+        const auto w = where.find(node);
+        out.push_back({{"node", node},
+                       {"url", info.url},
+                       {"conns", info.conns},
+                       {"registries", w != where.end() ? w->second : std::set<std::string>{}},
+                       {"served_by", table.at(node).registry},
+                       {"hops", table.at(node).distance}});
+    }
+    return {{"registry", registry_id_}, {"nodes", std::move(out)}};
 }
 
 void Broker::publish_gauges() {

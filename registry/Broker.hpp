@@ -103,6 +103,7 @@ private:
     void node_gone(const std::string& node_id, const char* why);
     void send_heartbeats();
     nlohmann::json local_event(const std::string& event, const nlohmann::json& params) const;
+    nlohmann::json nodes_listing() const;
     void publish_gauges();
 
     zmq::context_t& ctx_;

@@ -1,0 +1,126 @@
+#include "bus/cli/CliArgs.hpp"
+
+#include "httpapi/ParamTree.hpp"
+
+namespace wsc {
+
+namespace {
+
+bool take_value(const std::vector<std::string>& args, std::size_t& i, const std::string& name,
+                std::string& out) {
+    const std::string& a = args[i];
+    if (a == name) {
+        if (i + 1 >= args.size()) throw CliUsageError(name + " needs a value");
+        out = args[++i];
+        return true;
+    }
+    if (a.rfind(name + "=", 0) == 0) {
+        out = a.substr(name.size() + 1);
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+CliArgs parse_cli_args(const std::vector<std::string>& args) {
+    CliArgs out;
+    std::string events;
+    std::string json_text;
+    std::vector<std::string> pairs;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string v;
+        const std::string& a = args[i];
+        if (a == "--help" || a == "-h") {
+            out.help = true;
+        } else if (take_value(args, i, "--registry", v)) {
+            out.registry = v;
+        } else if (take_value(args, i, "--token", v)) {
+            out.token = v;
+        } else if (take_value(args, i, "--timeout", v)) {
+            try {
+                std::size_t used = 0;
+                out.timeout_ms = std::stoi(v, &used);
+                if (used != v.size() || out.timeout_ms <= 0) throw std::invalid_argument(v);
+            } catch (const std::exception&) {
+                throw CliUsageError("--timeout must be a positive number of milliseconds");
+            }
+        } else if (take_value(args, i, "--json", v)) {
+            json_text = v;
+        } else if (a.rfind("--", 0) == 0) {
+            throw CliUsageError("unknown option '" + a + "'");
+        } else if (events.empty()) {
+            events = a;
+        } else {
+            pairs.push_back(a);
+        }
+    }
+    if (out.help) return out;
+    if (events.empty()) throw CliUsageError("no event given (try --help)");
+    if (events == "nodes") {
+        out.command = events;
+        if (!pairs.empty()) throw CliUsageError("nodes takes no parameters");
+    } else {
+        out.command = "call";
+    }
+    const bool batch = events.find(',') != std::string::npos;
+    for (const auto& p : pairs) {
+        const auto eq = p.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw CliUsageError("expected key=value, got '" + p + "'");
+        std::string key = p.substr(0, eq);
+        const auto bracket = key.find('[');
+        const std::string base = key.substr(0, bracket);
+        const bool names_event = base == events || (batch && bracket != std::string::npos);
+        if (batch && !names_event)
+            throw CliUsageError("in a batch, name the event: " + base + "[...]=value");
+        if (!names_event && out.command == "call")
+            key = events + "[" + base + "]" + (bracket == std::string::npos ? "" : key.substr(bracket));
+        try {
+            add_param(out.params, key, p.substr(eq + 1));
+        } catch (const ParamError& e) {
+            throw CliUsageError(std::string("bad parameter '") + p + "': " + e.what());
+        }
+    }
+    if (!json_text.empty()) {
+        try {
+            merge_params(out.params, parse_body("application/json", json_text));
+        } catch (const ParamError& e) {
+            throw CliUsageError(std::string("--json: ") + e.what());
+        }
+    }
+    if (out.command == "call") out.params["event"] = events;
+    if (!out.token.empty()) out.params["token"] = out.token;
+    if (out.timeout_ms > 0) out.params["timeout"] = out.timeout_ms;
+    return out;
+}
+
+std::string cli_help() {
+    return R"(Usage: wscenter-cli [options] EVENT[,EVENT...] [key=value | key[sub]=value ...]
+       wscenter-cli [options] nodes
+
+Runs API events against a registry over its ZeroMQ bus and prints the same
+JSON envelope as the HTTP API. Exit status 0 when "code" is 0, 1 when the
+call was refused, 2 for bad arguments, 3 when the registry did not answer.
+
+Options:
+  --registry ENDPOINT   registry bus endpoint (default tcp://127.0.0.1:8010)
+  --token T             API token, when the registry requires one
+  --timeout MS          gathering time for the call (also bounds the wait)
+  --json '{...}'        parameters as a JSON object, merged over key=value ones
+  -h, --help            this help
+
+With one event, key=value pairs are that event's parameters; in a batch,
+name the event: bindId[id]=u1. key[]=v appends to a list.
+
+Examples:
+  wscenter-cli getConnectionCount
+  wscenter-cli bindId id=user1 _id=0123456789abcdef0123456789abcdef
+  wscenter-cli sendToGroup groupId=room1 msg=hello 'exclude_Ids[]=<_id>'
+  wscenter-cli 'bindId,getIds' 'bindId[id]=u1' 'bindId[_id]=<_id>'
+  wscenter-cli --json '{"sendMessageToId":{"id":"u1","msg":{"type":"hi"}}}' sendMessageToId
+  wscenter-cli --registry tcp://10.0.0.5:8010 --token secret nodes
+)";
+}
+
+}  // namespace wsc

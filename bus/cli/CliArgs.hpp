@@ -1,0 +1,33 @@
+// Command line of wscenter-cli turned into the parameter map of an API call,
+// the same map an HTTP caller sends as query + body.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace wsc {
+
+struct CliUsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct CliArgs {
+    std::string registry = "tcp://127.0.0.1:8010";
+    std::string token;
+    int timeout_ms = 0;  // 0: the registry's default
+    bool help = false;
+    std::string command;  // "call" or "nodes"
+    nlohmann::json params = nlohmann::json::object();  // for "call"
+};
+
+// argv[1..]: options (--registry, --token, --timeout, --json, --help) and,
+// for a call, EVENT[,EVENT…] followed by key=value / key[sub]=value pairs.
+// With one event a plain key is that event's parameter; in a batch it must
+// name the event (bindId[id]=u1). Throws CliUsageError with a clear reason.
+CliArgs parse_cli_args(const std::vector<std::string>& args);
+
+std::string cli_help();
+
+}  // namespace wsc

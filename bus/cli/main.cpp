@@ -1,0 +1,91 @@
+// wscenter-cli: runs API events against a registry over the bus and prints
+// the same envelope as the HTTP API.
+#include <iostream>
+#include <random>
+
+#include "bus/Frames.hpp"
+#include "bus/cli/CliArgs.hpp"
+
+namespace {
+
+constexpr int kDefaultWaitMs = 3000;  // the registry's default gathering time
+constexpr int kMarginMs = 2000;       // the registry answers by the deadline; allow for transit
+
+int run_call(const wsc::CliArgs& args, const nlohmann::json& params, std::string& envelope) {
+    zmq::context_t ctx(1);
+    zmq::socket_t socket(ctx, zmq::socket_type::dealer);
+    wsc::bus::configure_socket(socket);
+    try {
+        socket.connect(args.registry);
+    } catch (const zmq::error_t& e) {
+        throw wsc::CliUsageError("bad --registry '" + args.registry + "': " + e.what());
+    }
+    std::random_device rd;
+    const std::uint64_t req = (static_cast<std::uint64_t>(rd()) << 32) | rd();
+    const auto body = wsc::bus::to_msgpack(nlohmann::json{{"req", req}, {"params", params}});
+    const int wait_ms = (args.timeout_ms > 0 ? args.timeout_ms : kDefaultWaitMs) + kMarginMs;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    bool sent = false;
+    while (std::chrono::steady_clock::now() < deadline) {
+        // The DEALER refuses to queue until connected (immediate): retry until the deadline.
+        if (!sent) sent = wsc::bus::send_message(socket, wsc::bus::Command::ClientCall, body);
+        zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+        zmq::poll(&item, 1, std::chrono::milliseconds(sent ? 100 : 20));
+        if (!(item.revents & ZMQ_POLLIN)) continue;
+        try {
+            auto in = wsc::bus::receive(socket, false);
+            if (!in || in->command != wsc::bus::Command::ClientResult) continue;
+            const auto result = wsc::bus::from_msgpack(in->body);
+            if (result.value("req", nlohmann::json()) != nlohmann::json(req)) continue;
+            envelope = result.at("envelope").get<std::string>();
+            return 0;
+        } catch (const std::exception&) {
+            continue;  // not for us, or malformed: keep waiting
+        }
+    }
+    std::cerr << "wscenter-cli: no answer from " << args.registry << " within " << wait_ms
+              << " ms\n";
+    return 3;
+}
+
+void print_nodes(const nlohmann::json& env) {
+    const auto& data = env.at("data").at("nodes");
+    std::cout << "registry " << data.value("registry", "?") << " sees "
+              << data.at("nodes").size() << " node(s)\n";
+    for (const auto& n : data.at("nodes")) {
+        std::string regs;
+        for (const auto& r : n.at("registries")) regs += (regs.empty() ? "" : ",") + r.get<std::string>();
+        std::cout << n.at("node").get<std::string>() << "  " << n.value("url", "") << "  conns="
+                  << n.value("conns", 0) << "  hops=" << n.value("hops", 0)
+                  << "  registries=" << regs << '\n';
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        const auto args = wsc::parse_cli_args(std::vector<std::string>(argv + 1, argv + argc));
+        if (args.help) {
+            std::cout << wsc::cli_help();
+            return 0;
+        }
+        nlohmann::json params = args.params;
+        if (args.command == "nodes") params["event"] = "nodes";
+        std::string envelope;
+        if (int rc = run_call(args, params, envelope)) return rc;
+        const auto env = nlohmann::json::parse(envelope);
+        const int code = env.value("code", 1);
+        if (args.command == "nodes" && code == 0) print_nodes(env);
+        else std::cout << envelope << '\n';
+        if (code != 0 && args.command == "nodes")
+            std::cerr << "wscenter-cli: " << env.value("msg", "refused") << '\n';
+        return code == 0 ? 0 : 1;
+    } catch (const wsc::CliUsageError& e) {
+        std::cerr << "wscenter-cli: " << e.what() << '\n';
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "wscenter-cli: " << e.what() << '\n';
+        return 3;
+    }
+}
