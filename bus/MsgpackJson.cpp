@@ -1,6 +1,7 @@
 #include "bus/MsgpackJson.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <msgpack.hpp>
 
 #include "bus/Protocol.hpp"
@@ -11,7 +12,8 @@ namespace {
 
 using Packer = msgpack::packer<msgpack::sbuffer>;
 
-void pack_value(Packer& pk, const nlohmann::json& v) {
+// `buf` is the buffer `pk` writes to: raw bytes may go there too.
+void pack_value(Packer& pk, msgpack::sbuffer& buf, const nlohmann::json& v) {
     using T = nlohmann::json::value_t;
     switch (v.type()) {
         case T::null:
@@ -19,7 +21,16 @@ void pack_value(Packer& pk, const nlohmann::json& v) {
         case T::boolean: v.get<bool>() ? pk.pack_true() : pk.pack_false(); return;
         case T::number_integer: pk.pack_int64(v.get<std::int64_t>()); return;
         case T::number_unsigned: pk.pack_uint64(v.get<std::uint64_t>()); return;
-        case T::number_float: pk.pack_double(v.get<double>()); return;
+        case T::number_float: {
+            // msgpack-c packs whole-valued doubles as integers; keep floats floats.
+            const double d = v.get<double>();
+            std::uint64_t bits;
+            std::memcpy(&bits, &d, sizeof bits);
+            char raw[9] = {static_cast<char>(0xcb)};
+            for (int i = 0; i < 8; ++i) raw[1 + i] = static_cast<char>(bits >> (56 - 8 * i));
+            buf.write(raw, sizeof raw);
+            return;
+        }
         case T::string: {
             const auto& s = v.get_ref<const std::string&>();
             pk.pack_str(static_cast<std::uint32_t>(s.size()));
@@ -35,7 +46,7 @@ void pack_value(Packer& pk, const nlohmann::json& v) {
         }
         case T::array:
             pk.pack_array(static_cast<std::uint32_t>(v.size()));
-            for (const auto& item : v) pack_value(pk, item);
+            for (const auto& item : v) pack_value(pk, buf, item);
             return;
         case T::object:
             pk.pack_map(static_cast<std::uint32_t>(v.size()));
@@ -43,7 +54,7 @@ void pack_value(Packer& pk, const nlohmann::json& v) {
                 const auto& k = it.key();
                 pk.pack_str(static_cast<std::uint32_t>(k.size()));
                 pk.pack_str_body(k.data(), static_cast<std::uint32_t>(k.size()));
-                pack_value(pk, it.value());
+                pack_value(pk, buf, it.value());
             }
             return;
     }
@@ -85,7 +96,7 @@ nlohmann::json to_json(const msgpack::object& o, std::size_t depth) {
 std::string to_msgpack(const nlohmann::json& value) {
     msgpack::sbuffer buf;
     Packer pk(&buf);
-    pack_value(pk, value);
+    pack_value(pk, buf, value);
     return std::string(buf.data(), buf.size());
 }
 

@@ -46,12 +46,18 @@ std::optional<nlohmann::json> CallRun::next_round() {
         const std::string& name = call_.events[pos_];
         const EventSpec* spec = find_event(name);
         const nlohmann::json& params = call_.params[name];
-        if (spec && spec->scope == EventScope::Registry) {
+        if (!spec || spec->scope == EventScope::Internal) {
+            // Validation refuses these; never loop on one that slipped through.
+            data_[name] = node_error(kCodeError, "unknown event '" + name + "'");
+            ++pos_;
+            continue;
+        }
+        if (spec->scope == EventScope::Registry) {
             data_[name] = local_ ? to_ordered(local_(name, params)) : nlohmann::ordered_json();
             ++pos_;
             continue;
         }
-        if (spec && spec->scope == EventScope::GroupsOfUser) {
+        if (spec->scope == EventScope::GroupsOfUser) {
             const bool by_user = params.contains("id");
             if (group_phase_ == 0) {
                 group_phase_ = 1;

@@ -4,6 +4,9 @@ namespace wsc {
 
 bool NodeTable::upsert(const std::string& node_id, const std::string& route,
                        const std::string& url, std::int64_t conns, Clock::time_point now) {
+    // One link speaks for one node: a link now naming another node replaced it.
+    if (auto owner = routes_.find(route); owner != routes_.end() && owner->second != node_id)
+        nodes_.erase(owner->second);
     auto [it, inserted] = nodes_.try_emplace(node_id);
     Entry& e = it->second;
     if (!inserted && e.route != route) routes_.erase(e.route);
@@ -32,7 +35,8 @@ std::optional<std::string> NodeTable::node_of_route(const std::string& route) co
 bool NodeTable::remove(const std::string& node_id) {
     auto it = nodes_.find(node_id);
     if (it == nodes_.end()) return false;
-    routes_.erase(it->second.route);
+    if (auto r = routes_.find(it->second.route); r != routes_.end() && r->second == node_id)
+        routes_.erase(r);
     nodes_.erase(it);
     return true;
 }

@@ -20,6 +20,7 @@ bool Topology::apply_message(const nlohmann::json& body, Clock::time_point now) 
     const auto& origin = body.at("origin").get_ref<const std::string&>();
     if (!is_hex_id(origin)) throw std::runtime_error("bad origin registry id");
     State s;
+    if (!body.at("seq").is_number_unsigned()) throw std::runtime_error("seq must be unsigned");
     s.seq = body.at("seq").get<std::uint64_t>();
     for (const auto& n : body.at("nodes")) {
         const auto& id = n.at("node").get_ref<const std::string&>();

@@ -35,9 +35,13 @@ json item(const std::string& name, json params) {
 }
 
 // The "data" member of the envelope, parsed back.
-json data_of(const CallRun& run) { return json::parse(run.envelope()).at("data"); }
+json data_of(const CallRun& run) {
+    return json::parse(run.envelope()).at("data");
+}
 
-json timeout_slot() { return json{{"code", 2}, {"msg", "timeout"}, {"data", json::array()}}; }
+json timeout_slot() {
+    return json{{"code", 2}, {"msg", "timeout"}, {"data", json::array()}};
+}
 
 TEST(CallRun, ConsecutiveNodeEventsGoOutAsOneRound) {
     CallRun run(make_call({"getIds", "isOnlineId", "getConnectionCount"},
@@ -48,17 +52,14 @@ TEST(CallRun, ConsecutiveNodeEventsGoOutAsOneRound) {
     EXPECT_EQ(run.timeout_ms(), kTimeoutMs);
     auto round = run.next_round();
     ASSERT_TRUE(round.has_value());
-    EXPECT_EQ(*round, json::array({item("getIds", json::object()),
-                                   item("isOnlineId", {{"id", "u1"}}),
-                                   item("getConnectionCount", json::object())}));
+    EXPECT_EQ(*round,
+              json::array({item("getIds", json::object()), item("isOnlineId", {{"id", "u1"}}),
+                           item("getConnectionCount", json::object())}));
 
-    run.finish_round(outcome({{kNodeB, {{"getIds", {"u1"}},
-                                        {"isOnlineId", true},
-                                        {"getConnectionCount", 1}}},
-                              {kNodeA, {{"getIds", json::array()},
-                                        {"isOnlineId", false},
-                                        {"getConnectionCount", 0}}}},
-                             {}));
+    run.finish_round(outcome(
+        {{kNodeB, {{"getIds", {"u1"}}, {"isOnlineId", true}, {"getConnectionCount", 1}}},
+         {kNodeA, {{"getIds", json::array()}, {"isOnlineId", false}, {"getConnectionCount", 0}}}},
+        {}));
     EXPECT_EQ(run.next_round(), std::nullopt);
 
     const json data = data_of(run);
@@ -78,12 +79,12 @@ TEST(CallRun, EnvelopeIsExactWithKeyOrderAndSortedNodes) {
                              {kNodeC}));
     EXPECT_EQ(run.next_round(), std::nullopt);
     const std::string timeout = R"({"code":2,"msg":"timeout","data":[]})";
-    EXPECT_EQ(run.envelope(),
-              R"({"code":0,"msg":"ok","extra":[],"master_ids":[")" + kNodeA + R"(",")" + kNodeB +
-                  R"(",")" + kNodeC + R"("],"data":{"getIds":{")" + kNodeA + R"(":["u1"],")" +
-                  kNodeB + R"(":["u2"],")" + kNodeC + R"(":)" + timeout +
-                  R"(},"getConnectionCount":{")" + kNodeA + R"(":1,")" + kNodeB + R"(":3,")" +
-                  kNodeC + R"(":)" + timeout + "}}}");
+    EXPECT_EQ(run.envelope(), R"({"code":0,"msg":"ok","extra":[],"master_ids":[")" + kNodeA +
+                                  R"(",")" + kNodeB + R"(",")" + kNodeC +
+                                  R"("],"data":{"getIds":{")" + kNodeA + R"(":["u1"],")" + kNodeB +
+                                  R"(":["u2"],")" + kNodeC + R"(":)" + timeout +
+                                  R"(},"getConnectionCount":{")" + kNodeA + R"(":1,")" + kNodeB +
+                                  R"(":3,")" + kNodeC + R"(":)" + timeout + "}}}");
 }
 
 TEST(CallRun, MissingNodesGetTheTimeoutSlot) {

@@ -26,7 +26,9 @@ std::vector<RouteCandidate> make_nodes(int count) {
     return nodes;
 }
 
-std::string user(int i) { return "user-" + std::to_string(i); }
+std::string user(int i) {
+    return "user-" + std::to_string(i);
+}
 
 std::map<std::string, std::string> assign(const std::vector<RouteCandidate>& nodes) {
     std::map<std::string, std::string> out;
@@ -34,7 +36,9 @@ std::map<std::string, std::string> assign(const std::vector<RouteCandidate>& nod
     return out;
 }
 
-TEST(Route, EmptyNodeListHasNoRoute) { EXPECT_EQ(choose_route("u1", {}), std::nullopt); }
+TEST(Route, EmptyNodeListHasNoRoute) {
+    EXPECT_EQ(choose_route("u1", {}), std::nullopt);
+}
 
 TEST(Route, SingleNodeTakesEveryone) {
     const auto nodes = make_nodes(1);
@@ -67,8 +71,11 @@ TEST(Route, ChoiceIsDeterministicAndIndependentOfOrder) {
         EXPECT_EQ(a->node_id, b->node_id);
         EXPECT_EQ(a->node_id, c->node_id);
         // The winner's url comes with it.
-        for (const auto& n : nodes)
-            if (n.node_id == a->node_id) EXPECT_EQ(a->url, n.url);
+        for (const auto& n : nodes) {
+            if (n.node_id == a->node_id) {
+                EXPECT_EQ(a->url, n.url);
+            }
+        }
     }
 }
 

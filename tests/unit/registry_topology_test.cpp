@@ -16,7 +16,9 @@ using Peers = std::set<std::string>;
 constexpr milliseconds kExpiry{3000};
 const Clock::time_point kT0{};
 
-std::string hex(char c) { return std::string(32, c); }
+std::string hex(char c) {
+    return std::string(32, c);
+}
 
 // Registry ids: B and C sort below self, D above, so "smallest id" and
 // "local" are not the same thing.
