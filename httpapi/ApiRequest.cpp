@@ -148,6 +148,32 @@ Outcome normalise_text_list(const json& v, json& out) {
     return Outcome::Value;
 }
 
+bool is_valid_utf8(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = 0;
+        std::uint32_t cp = 0;
+        if (c < 0x80) { ++i; continue; }
+        if ((c & 0xE0) == 0xC0) { n = 1; cp = c & 0x1F; }
+        else if ((c & 0xF0) == 0xE0) { n = 2; cp = c & 0x0F; }
+        else if ((c & 0xF8) == 0xF0) { n = 3; cp = c & 0x07; }
+        else return false;
+        for (std::size_t k = 1; k <= n; ++k) {
+            if (i + k >= s.size()) return false;
+            const auto cc = static_cast<unsigned char>(s[i + k]);
+            if ((cc & 0xC0) != 0x80) return false;
+            cp = (cp << 6) | (cc & 0x3F);
+        }
+        // Overlong forms, surrogates and values past U+10FFFF are invalid.
+        if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) ||
+            (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
 Outcome normalise_message(const json& v, json& out) {
     if (v.is_null()) return Outcome::Absent;
     if (v.is_string()) {
@@ -238,6 +264,10 @@ std::optional<std::string> normalise_event_params(const EventSpec& spec, const j
             }
         }
         if (outcome == Outcome::TypeError) return type_error(spec, param);
+        // A text frame must be UTF-8: browsers drop the connection otherwise.
+        if (param.type == ParamType::Message && outcome != Outcome::Absent &&
+            !is_valid_utf8(normalised.get_ref<const std::string&>()))
+            return std::string(spec.name) + ": parameter 'msg' must be valid UTF-8 text";
         if (outcome == Outcome::Absent) {
             if (param.required)
                 return std::string(spec.name) + ": missing parameter '" + std::string(param.name) +

@@ -258,6 +258,7 @@ void HttpServer::run_api(lws* wsi, Session& s) {
     }
     auto built = build_api_call(merged, config_.tokens, config_.limits);
     if (auto* err = std::get_if<ApiError>(&built)) {
+        if (config_.refused_counter) config_.refused_counter->fetch_add(1, std::memory_order_relaxed);
         respond(wsi, s, HTTP_STATUS_OK, kJson, error_envelope(err->code, err->msg));
         return;
     }

@@ -30,6 +30,8 @@ struct HttpServerConfig {
     std::size_t max_body_bytes = 1 << 20;
     std::size_t max_pending = 10000;  // API calls in flight before answering 503
     std::string web_root;             // served at /ui/; empty = not served
+    // Bumped (on the lws thread) for every call refused by validation.
+    std::atomic<std::uint64_t>* refused_counter = nullptr;
 };
 
 class HttpServer {

@@ -153,7 +153,8 @@ void Broker::loop() {
             next_heartbeat = now + interval;
         }
         std::erase_if(relays_, [now](const auto& r) { return r.second.deadline <= now; });
-        for (const auto& id : nodes_.expire(now)) node_gone(id, "expired (no heartbeat)");
+        std::erase_if(subscribers_, [now](const auto& s) { return s.second.expires <= now; });
+        for (const auto& id : nodes_.expire(now)) node_forgotten(id, "expired (no heartbeat)");
         for (auto& outcome : gatherer_.expire(now)) on_outcome(outcome);
     }
     // Close on the owning thread.
@@ -183,6 +184,8 @@ void Broker::on_bus(bus::Incoming& in, const Federation::Source& from) {
         case bus::Command::PeerHello: federation_->on_hello(from, body, now); break;
         case bus::Command::PeerState: federation_->on_state(from, body, now); break;
         case bus::Command::Request: on_forward(from, body); break;
+        case bus::Command::Subscribe: on_subscribe(in, body); break;
+        case bus::Command::Upstream: on_upstream(in, from, body); break;
         default:
             throw bus::DecodeError("unexpected command " + std::string(bus::to_string(in.command)));
     }
@@ -205,8 +208,10 @@ void Broker::on_node_hello(const bus::Incoming& in, const nlohmann::json& body, 
     const auto conns_it = body.find("conns");
     const std::int64_t conns =
         conns_it != body.end() && conns_it->is_number_integer() ? conns_it->get<std::int64_t>() : 0;
-    if (nodes_.upsert(node, in.identity, str_field(body, "url"), conns, Clock::now()))
+    if (nodes_.upsert(node, in.identity, str_field(body, "url"), conns, Clock::now())) {
         log_info(kLog, "node " + node + " joined (" + str_field(body, "url") + ")");
+        publish_gauges();
+    }
 }
 
 void Broker::on_reply(const bus::Incoming& in, const Federation::Source& from,
@@ -232,6 +237,67 @@ void Broker::on_reply(const bus::Incoming& in, const Federation::Source& from,
     auto outcome = gatherer_.on_reply(req->get<std::uint64_t>(), node,
                                       results != body.end() ? *results : nlohmann::json());
     if (outcome) on_outcome(*outcome);
+}
+
+void Broker::on_subscribe(const bus::Incoming& in, const nlohmann::json& body) {
+    if (!config_.tokens.empty()) {
+        const std::string token = str_field(body, "token");
+        if (std::find(config_.tokens.begin(), config_.tokens.end(), token) == config_.tokens.end()) {
+            const auto reply = bus::to_msgpack(nlohmann::json{
+                {"req", body.value("req", nlohmann::json())},
+                {"envelope", error_envelope(kCodeError, "token error")}});
+            bus::send_routed(*router_, in.identity, bus::Command::ClientResult, reply);
+            return;
+        }
+    }
+    Subscriber sub;
+    if (auto ev = body.find("events"); ev != body.end() && ev->is_array())
+        for (const auto& e : *ev)
+            if (e.is_string()) sub.events.insert(e.get<std::string>());
+    // A subscriber renews every interval; one silent for the expiry is gone.
+    sub.expires = Clock::now() + std::chrono::milliseconds(config_.heartbeat_ms) * config_.liveness;
+    if (subscribers_.insert_or_assign(in.identity, std::move(sub)).second)
+        log_info(kLog, "subscriber joined");
+}
+
+void Broker::on_upstream(const bus::Incoming& in, const Federation::Source& from,
+                         const nlohmann::json& body) {
+    const std::string node = str_field(body, "node");
+    const auto seq = body.find("seq");
+    if (!is_hex_id(node) || seq == body.end() || !seq->is_number_unsigned())
+        throw bus::DecodeError("upstream event without node or seq");
+    const bool from_peer = federation_->peer_of(from).has_value();
+    if (!from_peer && nodes_.node_of_route(in.identity) != node)
+        throw bus::DecodeError("upstream event for node '" + node + "' from another link");
+    // Each node numbers its events: a copy already seen (a route that
+    // changed under our feet) is never delivered twice.
+    auto& last = upstream_seen_[node];
+    if (seq->get<std::uint64_t>() <= last) return;
+    last = seq->get<std::uint64_t>();
+    metrics_.upstream_events.fetch_add(1, std::memory_order_relaxed);
+
+    const std::string root = from_peer ? str_field(body, "root") : registry_id_;
+    std::string forwarded;
+    const auto children = federation_->topology().tree_children(root, federation_->live_peers());
+    if (!children.empty()) {
+        nlohmann::json copy = body;
+        copy["root"] = root;
+        forwarded = bus::to_msgpack(copy);
+        for (const auto& child : children) federation_->send(child, bus::Command::Upstream, forwarded);
+    }
+    if (subscribers_.empty()) return;
+    const std::string kind = str_field(body, "event");
+    const auto event = bus::to_msgpack(nlohmann::json{{"event", kind},
+                                                      {"node", node},
+                                                      {"_id", body.value("_id", nlohmann::json())},
+                                                      {"id", body.value("id", nlohmann::json())},
+                                                      {"data", body.value("data", nlohmann::json())},
+                                                      {"seq", *seq}});
+    for (const auto& [identity, sub] : subscribers_) {
+        if (!sub.events.empty() && !sub.events.count(kind)) continue;
+        if (!bus::send_routed(*router_, identity, bus::Command::Upstream, event))
+            metrics_.upstream_dropped.fetch_add(1, std::memory_order_relaxed);
+    }
 }
 
 void Broker::on_forward(const Federation::Source& from, const nlohmann::json& body) {
@@ -386,8 +452,14 @@ void Broker::answer(const Target& target, const std::string& envelope) {
 }
 
 void Broker::node_gone(const std::string& node_id, const char* why) {
-    if (!nodes_.remove(node_id)) return;
+    if (nodes_.remove(node_id)) node_forgotten(node_id, why);
+}
+
+void Broker::node_forgotten(const std::string& node_id, const char* why) {
     log_info(kLog, "node " + node_id + " left: " + why);
+    upstream_seen_.erase(node_id);
+    publish_gauges();
+    // Calls waiting on it finish now rather than at their deadline.
     for (auto& outcome : gatherer_.drop_node(node_id)) on_outcome(outcome);
 }
 
@@ -433,6 +505,7 @@ void Broker::publish_gauges() {
     for (const auto& [node, i] : info)
         conns += static_cast<std::uint64_t>(std::max<std::int64_t>(i.conns, 0));
     metrics_.nodes.store(info.size(), std::memory_order_relaxed);
+    metrics_.subscribers.store(subscribers_.size(), std::memory_order_relaxed);
     metrics_.connections.store(conns, std::memory_order_relaxed);
 }
 

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <set>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -81,7 +82,15 @@ private:
         Gatherer::Clock::time_point deadline;
     };
 
+    struct Subscriber {
+        std::set<std::string> events;  // empty: every kind
+        Gatherer::Clock::time_point expires;
+    };
+
     void loop();
+    void on_subscribe(const bus::Incoming& in, const nlohmann::json& body);
+    void on_upstream(const bus::Incoming& in, const Federation::Source& from,
+                     const nlohmann::json& body);
     void on_bus(bus::Incoming& in, const Federation::Source& from);
     void on_forward(const Federation::Source& from, const nlohmann::json& body);
     void route_request(const nlohmann::json& origin, std::uint64_t req,
@@ -100,7 +109,8 @@ private:
     void finish(Run& run);
     void answer(const Target& target, const std::string& envelope);
     void on_outcome(const Gatherer::Outcome& outcome);
-    void node_gone(const std::string& node_id, const char* why);
+    void node_gone(const std::string& node_id, const char* why);       // remove, then forget
+    void node_forgotten(const std::string& node_id, const char* why);  // already removed
     void send_heartbeats();
     nlohmann::json local_event(const std::string& event, const nlohmann::json& params) const;
     nlohmann::json nodes_listing() const;
@@ -121,6 +131,8 @@ private:
     std::string registry_id_;
     std::unique_ptr<Federation> federation_;
     std::map<std::pair<std::string, std::uint64_t>, Relay> relays_;  // (origin, req)
+    std::unordered_map<std::string, Subscriber> subscribers_;  // by ROUTER identity
+    std::unordered_map<std::string, std::uint64_t> upstream_seen_;  // node -> last seq delivered
     NodeTable nodes_;
     Gatherer gatherer_;
     std::unordered_map<std::uint64_t, Run> runs_;  // by the req of their round in flight

@@ -32,6 +32,13 @@ std::string RegistryMetrics::render() const {
             bad_messages);
     counter("wscenter_bus_send_failures_total", "Bus sends refused by a gone or slow peer.",
             "counter", send_failures);
+    counter("wscenter_subscribers", "Bus clients subscribed to upstream events.", "gauge",
+            subscribers);
+    counter("wscenter_upstream_events_total", "Client events handled by this registry.",
+            "counter", upstream_events);
+    counter("wscenter_upstream_dropped_total",
+            "Client events not delivered to a subscriber whose queue was full.", "counter",
+            upstream_dropped);
     out << "# HELP wscenter_api_latency_seconds Time from an API call to its answer.\n"
         << "# TYPE wscenter_api_latency_seconds histogram\n";
     std::uint64_t cumulative = 0;

@@ -18,6 +18,9 @@ struct RegistryMetrics {
     std::atomic<std::uint64_t> node_timeouts{0};   // per-node timeout slots
     std::atomic<std::uint64_t> bad_messages{0};    // malformed bus input dropped
     std::atomic<std::uint64_t> send_failures{0};   // bus sends refused (peer gone or slow)
+    std::atomic<std::uint64_t> subscribers{0};       // bus clients receiving upstream events
+    std::atomic<std::uint64_t> upstream_events{0};   // client events delivered here
+    std::atomic<std::uint64_t> upstream_dropped{0};  // not sent: a subscriber too slow
     std::atomic<std::uint64_t> latency_us_sum{0};  // total call latency
     std::atomic<std::uint64_t> latency_buckets[8]{};  // <=1,2,5,10,50,250,1000 ms, +Inf
 

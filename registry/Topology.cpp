@@ -124,6 +124,45 @@ std::map<std::string, std::set<std::string>> Topology::node_registries(
     return out;
 }
 
+std::map<std::string, std::set<std::string>> Topology::graph(
+    const std::set<std::string>& live_peers) const {
+    std::map<std::string, std::set<std::string>> g;
+    g[self_] = live_peers;
+    for (const auto& p : live_peers) g[p].insert(self_);
+    for (const auto& [origin, st] : states_) {
+        for (const auto& p : st.peers) {
+            if (p == self_ || origin == self_) continue;  // our own edges: live links only
+            g[origin].insert(p);
+            g[p].insert(origin);
+        }
+    }
+    return g;
+}
+
+std::set<std::string> Topology::tree_children(const std::string& root,
+                                              const std::set<std::string>& live_peers) const {
+    const auto g = graph(live_peers);
+    std::map<std::string, std::string> parent{{root, ""}};
+    std::deque<std::string> queue{root};
+    while (!queue.empty()) {
+        const std::string r = queue.front();
+        queue.pop_front();
+        auto it = g.find(r);
+        if (it == g.end()) continue;
+        for (const auto& n : it->second) {
+            if (parent.count(n)) continue;
+            parent[n] = r;
+            queue.push_back(n);
+        }
+    }
+    std::set<std::string> children;
+    for (const auto& p : live_peers) {
+        auto it = parent.find(p);
+        if (it != parent.end() && it->second == self_) children.insert(p);
+    }
+    return children;
+}
+
 nlohmann::json Topology::encode_state(const std::string& origin, std::uint64_t seq,
                                       const std::map<std::string, NodeInfo>& nodes,
                                       const std::set<std::string>& peers) {

@@ -72,9 +72,16 @@ public:
                                        const std::map<std::string, NodeInfo>& nodes,
                                        const std::set<std::string>& peers);
 
+    // Our children in the breadth-first tree rooted at `root` (neighbours
+    // visited in id order, so every registry derives the same tree): where an
+    // upstream event that entered the federation at `root` goes next.
+    std::set<std::string> tree_children(const std::string& root,
+                                        const std::set<std::string>& live_peers) const;
+
     std::size_t known_registries() const { return states_.size(); }
 
 private:
+    std::map<std::string, std::set<std::string>> graph(const std::set<std::string>& live_peers) const;
     // Registries reachable from here: distance and first hop.
     std::map<std::string, std::pair<int, std::string>> paths(
         const std::set<std::string>& live_peers) const;
