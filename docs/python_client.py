@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""A wscenter bus client in Python: run API calls and receive client events.
+
+Needs only python3-zmq and python3-msgpack (Debian packages).
+
+  python3 docs/python_client.py --registry tcp://127.0.0.1:8010 call getConnectionCount
+  python3 docs/python_client.py call sendMessageTo_Id '{"sendMessageTo_Id":{"_id":"...","msg":"hi"}}'
+  python3 docs/python_client.py subscribe
+"""
+import argparse
+import json
+import random
+import sys
+import time
+
+import msgpack
+import zmq
+
+HEADER = b"WSC1"
+CLIENT_CALL, CLIENT_RESULT, SUBSCRIBE, UPSTREAM = 6, 7, 10, 11
+
+
+def send(sock, command, body):
+    sock.send_multipart([HEADER, bytes([command]), msgpack.packb(body)])
+
+
+def receive(sock):
+    frames = sock.recv_multipart()
+    if len(frames) != 3 or frames[0] != HEADER or len(frames[1]) != 1:
+        return None, None
+    return frames[1][0], msgpack.unpackb(frames[2], raw=False)
+
+
+def connect(endpoint):
+    sock = zmq.Context.instance().socket(zmq.DEALER)
+    sock.setsockopt(zmq.LINGER, 0)
+    sock.connect(endpoint)
+    return sock
+
+
+def call(endpoint, event, params, token=None, timeout_ms=3000):
+    """Runs one API call; returns the envelope as a dict (same as the HTTP API)."""
+    sock = connect(endpoint)
+    req = random.getrandbits(63)
+    body = dict(params, event=event)
+    if token:
+        body["token"] = token
+    send(sock, CLIENT_CALL, {"req": req, "params": body})
+    deadline = time.monotonic() + timeout_ms / 1000 + 2
+    while time.monotonic() < deadline:
+        if sock.poll(100):
+            command, msg = receive(sock)
+            if command == CLIENT_RESULT and msg.get("req") == req:
+                return json.loads(msg["envelope"])
+    raise TimeoutError(f"no answer from {endpoint}")
+
+
+def subscribe(endpoint, events=None, token=None):
+    """Yields client events (dicts) from the whole cluster, renewing the subscription."""
+    sock = connect(endpoint)
+    request = {"events": events or []}
+    if token:
+        request["token"] = token
+    renew_at = 0.0
+    while True:
+        if time.monotonic() >= renew_at:
+            send(sock, SUBSCRIBE, request)
+            renew_at = time.monotonic() + 1.0
+        if sock.poll(100):
+            command, msg = receive(sock)
+            if command == UPSTREAM:
+                yield msg
+            elif command == CLIENT_RESULT:
+                raise PermissionError(json.loads(msg["envelope"])["msg"])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--registry", default="tcp://127.0.0.1:8010")
+    parser.add_argument("--token")
+    sub = parser.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("call")
+    c.add_argument("event")
+    c.add_argument("params", nargs="?", default="{}", help="JSON object, as an HTTP body")
+    s = sub.add_parser("subscribe")
+    s.add_argument("--event", action="append", help="open, message or close (repeatable)")
+    args = parser.parse_args()
+    if args.command == "call":
+        envelope = call(args.registry, args.event, json.loads(args.params), args.token)
+        print(json.dumps(envelope, separators=(",", ":")))
+        return 0 if envelope.get("code") == 0 else 1
+    try:
+        for event in subscribe(args.registry, args.event, args.token):
+            print(json.dumps(event, separators=(",", ":")), flush=True)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

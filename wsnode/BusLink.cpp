@@ -1,0 +1,332 @@
+// BusLink: the bus thread's loop, liveness, and the inproc link from the lws thread.
+#include "wsnode/BusLink.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <msgpack.hpp>
+#include <stdexcept>
+#include <zmq_addon.hpp>
+
+#include "bus/MsgpackJson.hpp"
+#include "common/Log.hpp"
+
+namespace wsc {
+
+namespace {
+
+constexpr std::string_view kComponent = "bus";
+
+// Inproc messages into the bus thread:
+//   [kReplyKind][registry index, decimal text][Reply body, msgpack]
+//   [kStopKind]
+constexpr std::string_view kReplyKind = "R";
+constexpr std::string_view kStopKind = "S";
+
+// A DEALER whose registry has not completed its TCP handshake refuses sends
+// (immediate=1), so NodeReady is retried this often until it is accepted.
+constexpr auto kReadyRetry = std::chrono::milliseconds(50);
+// Messages handled per socket per loop turn, so one busy socket cannot
+// starve the others.
+constexpr int kBatch = 256;
+// Replies waiting in the inproc pipe before the lws thread's sends fail.
+constexpr int kOutboxHighWater = 100'000;
+
+std::atomic<unsigned> g_inbox_serial{0};
+
+void pack_string(msgpack::packer<msgpack::sbuffer>& pk, std::string_view s) {
+    pk.pack_str(static_cast<std::uint32_t>(s.size()));
+    pk.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
+}
+
+}  // namespace
+
+// ---- Outbox (lws thread) ----
+
+BusLink::Outbox::Outbox(zmq::context_t& context, const std::string& endpoint, std::string node_id)
+    : socket_(context, zmq::socket_type::push), node_id_(std::move(node_id)) {
+    socket_.set(zmq::sockopt::linger, 0);
+    socket_.set(zmq::sockopt::sndhwm, kOutboxHighWater);
+    socket_.connect(endpoint);
+}
+
+bool BusLink::Outbox::reply(const BusRequest& request, const EventResults& results) {
+    // Built by hand so that `results` keeps the order of the events.
+    msgpack::sbuffer body;
+    msgpack::packer<msgpack::sbuffer> pk(body);
+    pk.pack_map(request.origin.empty() ? 3 : 4);
+    pack_string(pk, "req");
+    pk.pack_uint64(request.req);
+    if (!request.origin.empty()) {
+        pack_string(pk, "origin");
+        pack_string(pk, request.origin);
+    }
+    pack_string(pk, "node");
+    pack_string(pk, node_id_);
+    pack_string(pk, "results");
+    pk.pack_map(static_cast<std::uint32_t>(results.size()));
+    for (const auto& [name, result] : results) {
+        pack_string(pk, name);
+        const std::string packed = bus::to_msgpack(result);
+        body.write(packed.data(), packed.size());
+    }
+    const std::string index = std::to_string(request.registry);
+    try {
+        if (!socket_.send(zmq::buffer(kReplyKind),
+                          zmq::send_flags::dontwait | zmq::send_flags::sndmore))
+            return false;
+        socket_.send(zmq::buffer(index), zmq::send_flags::sndmore);
+        socket_.send(zmq::const_buffer(body.data(), body.size()), zmq::send_flags::none);
+        return true;
+    } catch (const zmq::error_t& e) {
+        log_warn(kComponent, std::string("reply not queued: ") + e.what());
+        return false;
+    }
+}
+
+// ---- BusLink ----
+
+BusLink::BusLink(zmq::context_t& context, Settings settings, RequestHandler on_request,
+                 ConnCount conn_count)
+    : context_(context),
+      settings_(std::move(settings)),
+      inbox_endpoint_("inproc://wsc-wsnode-bus-" + std::to_string(g_inbox_serial++)),
+      on_request_(std::move(on_request)),
+      conn_count_(std::move(conn_count)),
+      inbox_(context, zmq::socket_type::pull) {
+    inbox_.set(zmq::sockopt::linger, 0);
+    inbox_.bind(inbox_endpoint_);
+    for (const auto& endpoint : settings_.registries) {
+        registries_.push_back(Registry{endpoint, zmq::socket_t(), Clock::now()});
+        try {
+            connect(registries_.back());
+        } catch (const zmq::error_t& e) {
+            throw std::runtime_error("bad registry endpoint '" + endpoint + "': " + e.what());
+        }
+    }
+    if (registries_.empty())
+        log_warn(kComponent, "no registry configured: the node is unreachable");
+}
+
+BusLink::Outbox BusLink::make_outbox() {
+    return Outbox(context_, inbox_endpoint_, settings_.node_id);
+}
+
+void BusLink::connect(Registry& registry) {
+    registry.socket = zmq::socket_t(context_, zmq::socket_type::dealer);
+    bus::configure_socket(registry.socket);
+    // Nothing queues for a registry that is down: a reconnecting registry
+    // gets a fresh NodeReady, not a burst of stale heartbeats and replies.
+    registry.socket.set(zmq::sockopt::immediate, 1);
+    registry.socket.connect(registry.endpoint);
+    registry.last_seen = Clock::now();
+    registry.ready_pending = true;
+}
+
+std::string BusLink::announce_body() const {
+    return bus::to_msgpack(
+        nlohmann::json{{"node", settings_.node_id}, {"url", url_}, {"conns", conn_count_()}});
+}
+
+void BusLink::send_ready(Registry& registry) {
+    registry.ready_pending =
+        !bus::send_message(registry.socket, bus::Command::NodeReady, announce_body());
+}
+
+void BusLink::send_all(bus::Command command) {
+    const std::string body = command == bus::Command::NodeBye
+                                 ? bus::to_msgpack(nlohmann::json{{"node", settings_.node_id}})
+                                 : announce_body();
+    for (auto& registry : registries_) bus::send_message(registry.socket, command, body);
+}
+
+void BusLink::stop() {
+    try {
+        zmq::socket_t signal(context_, zmq::socket_type::push);
+        signal.set(zmq::sockopt::linger, 0);
+        signal.connect(inbox_endpoint_);
+        (void)signal.send(zmq::buffer(kStopKind), zmq::send_flags::dontwait);
+    } catch (const zmq::error_t& e) {
+        log_error(kComponent, std::string("cannot signal the bus thread: ") + e.what());
+    }
+}
+
+long BusLink::poll_timeout_ms(Clock::time_point now) const {
+    auto deadline = next_heartbeat_;
+    const bool pending = std::any_of(registries_.begin(), registries_.end(),
+                                     [](const Registry& r) { return r.ready_pending; });
+    if (pending) deadline = std::min(deadline, next_ready_retry_);
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
+    return std::max<long>(0, static_cast<long>(wait.count()));
+}
+
+void BusLink::run() {
+    const auto interval = std::chrono::milliseconds(settings_.heartbeat_ms);
+    for (auto& registry : registries_) send_ready(registry);
+    next_heartbeat_ = Clock::now() + interval;
+    next_ready_retry_ = Clock::now() + kReadyRetry;
+
+    std::vector<zmq::pollitem_t> items;
+    bool running = true;
+    while (running) {
+        items.clear();
+        items.push_back({inbox_.handle(), 0, ZMQ_POLLIN, 0});
+        for (auto& registry : registries_)
+            items.push_back({registry.socket.handle(), 0, ZMQ_POLLIN, 0});
+        try {
+            zmq::poll(items, std::chrono::milliseconds(poll_timeout_ms(Clock::now())));
+        } catch (const zmq::error_t& e) {
+            if (e.num() != EINTR) throw;
+        }
+        if (items[0].revents & ZMQ_POLLIN) running = drain_inbox();
+        for (std::size_t i = 0; i < registries_.size(); ++i)
+            if (items[i + 1].revents & ZMQ_POLLIN) drain_registry(i);
+
+        const auto now = Clock::now();
+        if (now >= next_heartbeat_) {
+            on_heartbeat_due(now);
+            next_heartbeat_ = now + interval;
+        }
+        if (now >= next_ready_retry_) {
+            for (auto& registry : registries_)
+                if (registry.ready_pending) send_ready(registry);
+            next_ready_retry_ = now + kReadyRetry;
+        }
+    }
+    // Leave at once, so registries drop the node now instead of at expiry.
+    send_all(bus::Command::NodeBye);
+    for (auto& registry : registries_) registry.socket.close();
+    inbox_.close();
+}
+
+void BusLink::on_heartbeat_due(Clock::time_point now) {
+    const auto silence = std::chrono::milliseconds(settings_.heartbeat_ms) * settings_.liveness;
+    for (auto& registry : registries_) {
+        if (now - registry.last_seen <= silence) continue;
+        // Only the first loss is worth a warning; retries while the registry
+        // stays down would repeat it every few seconds.
+        if (!registry.lost) {
+            log_warn(kComponent, "registry " + registry.endpoint + " silent for " +
+                                     std::to_string(silence.count()) + " ms: reconnecting");
+        } else {
+            log_debug(kComponent, "registry " + registry.endpoint + " still silent: reconnecting");
+        }
+        registry.lost = true;
+        connect(registry);
+        send_ready(registry);
+    }
+    send_all(bus::Command::Heartbeat);
+}
+
+bool BusLink::drain_inbox() {
+    for (int n = 0; n < kBatch; ++n) {
+        std::vector<zmq::message_t> parts;
+        if (!zmq::recv_multipart(inbox_, std::back_inserter(parts), zmq::recv_flags::dontwait))
+            return true;
+        if (parts.empty()) return true;
+        const auto kind = parts[0].to_string_view();
+        if (kind == kStopKind) return false;
+        if (kind != kReplyKind || parts.size() != 3) {
+            log_error(kComponent, "internal: malformed inproc message");
+            continue;
+        }
+        std::size_t index = 0;
+        const auto text = parts[1].to_string_view();
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), index);
+        if (ec != std::errc() || end != text.data() + text.size() || index >= registries_.size()) {
+            log_error(kComponent, "internal: reply for an unknown registry");
+            continue;
+        }
+        // The registry may have been reconnected meanwhile: the reply still
+        // goes to it, on its current socket.
+        if (!bus::send_message(registries_[index].socket, bus::Command::Reply,
+                               parts[2].to_string_view())) {
+            log_warn(kComponent, "reply to " + registries_[index].endpoint + " dropped");
+        }
+    }
+    return true;
+}
+
+void BusLink::drain_registry(std::size_t index) {
+    for (int n = 0; n < kBatch; ++n) {
+        Registry& registry = registries_[index];
+        std::optional<bus::Incoming> message;
+        try {
+            message = bus::receive(registry.socket, false);
+        } catch (const bus::DecodeError& e) {
+            malformed_.fetch_add(1, std::memory_order_relaxed);
+            log_warn(kComponent, "malformed message from " + registry.endpoint + ": " + e.what());
+            continue;
+        }
+        if (!message) return;
+        registry.last_seen = Clock::now();
+        if (registry.lost) {
+            registry.lost = false;
+            log_info(kComponent, "registry " + registry.endpoint + " is back");
+        }
+        handle(index, *message);
+    }
+}
+
+void BusLink::handle(std::size_t index, const bus::Incoming& message) {
+    switch (message.command) {
+        case bus::Command::Heartbeat:
+            return;  // sign of life, already noted
+        case bus::Command::Disconnect:
+            // The registry does not know us (it restarted): register again.
+            log_info(kComponent, "registry " + registries_[index].endpoint + " asked to register");
+            send_ready(registries_[index]);
+            return;
+        case bus::Command::Request:
+            handle_request(index, message.body);
+            return;
+        default:
+            malformed_.fetch_add(1, std::memory_order_relaxed);
+            log_warn(kComponent, "unexpected " + std::string(bus::to_string(message.command)) +
+                                     " from " + registries_[index].endpoint);
+    }
+}
+
+void BusLink::handle_request(std::size_t index, const std::string& body) {
+    BusRequest request;
+    request.registry = index;
+    try {
+        nlohmann::json decoded = bus::from_msgpack(body);
+        if (!decoded.is_object()) throw bus::DecodeError("body is not a map");
+        const auto req = decoded.find("req");
+        if (req == decoded.end() || !req->is_number_unsigned())
+            throw bus::DecodeError("'req' must be an unsigned integer");
+        request.req = req->get<std::uint64_t>();
+        if (const auto origin = decoded.find("origin");
+            origin != decoded.end() && origin->is_string())
+            request.origin = origin->get<std::string>();
+        auto events = decoded.find("events");
+        if (events == decoded.end() || !events->is_array())
+            throw bus::DecodeError("'events' must be an array");
+        for (auto& event : *events) {
+            if (!event.is_object()) throw bus::DecodeError("an event must be a map");
+            const auto name = event.find("name");
+            if (name == event.end() || !name->is_string())
+                throw bus::DecodeError("an event needs a string 'name'");
+            auto params = event.find("params");
+            if (params == event.end()) {
+                event["params"] = nlohmann::json::object();
+            } else if (!params->is_object()) {
+                throw bus::DecodeError("'params' of " + name->get<std::string>() +
+                                       " must be a map");
+            }
+        }
+        request.events = std::move(*events);
+    } catch (const std::exception& e) {
+        malformed_.fetch_add(1, std::memory_order_relaxed);
+        log_warn(kComponent,
+                 "malformed Request from " + registries_[index].endpoint + ": " + e.what());
+        return;
+    }
+    const std::uint64_t req = request.req;
+    if (!on_request_(std::move(request))) {
+        dropped_.fetch_add(1, std::memory_order_relaxed);
+        log_warn(kComponent, "Request " + std::to_string(req) + " dropped: node busy or stopping");
+    }
+}
+
+}  // namespace wsc

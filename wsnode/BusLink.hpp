@@ -1,0 +1,132 @@
+// The node's side of the bus: one DEALER per configured registry.
+//
+// Runs on its own thread (the bus thread). It announces the node to every
+// registry (NodeReady), keeps each link alive with Heartbeats, rebuilds the
+// DEALER of a registry that went silent, hands Requests to the lws thread
+// and sends the lws thread's Replies back to the registry that asked. The
+// lws thread talks back through an Outbox (an inproc PUSH socket); the
+// layout of those inproc messages is known only to BusLink.cpp.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <zmq.hpp>
+
+#include "bus/Frames.hpp"
+
+namespace wsc {
+
+// One Request from a registry, checked on the bus thread.
+struct BusRequest {
+    std::size_t registry = 0;  // index of the registry that asked; the Reply goes there
+    std::uint64_t req = 0;
+    std::string origin;     // registry where the call started; echoed in the Reply
+    nlohmann::json events;  // array of {"name": string, "params": object}
+};
+
+// Results of a Request's events, in the order the events were given
+// (nlohmann::json objects sort their keys, so a vector keeps the order).
+using EventResults = std::vector<std::pair<std::string, nlohmann::json>>;
+
+class BusLink {
+  public:
+    struct Settings {
+        std::string node_id;
+        std::vector<std::string> registries;  // bus endpoints
+        int heartbeat_ms = bus::kDefaultHeartbeatMs;
+        int liveness = bus::kDefaultLiveness;
+    };
+
+    // Called on the bus thread for each well-formed Request; false means it
+    // was dropped (the receiver is full or stopping).
+    using RequestHandler = std::function<bool(BusRequest&&)>;
+    // The node's current connection count, for NodeReady and Heartbeat.
+    using ConnCount = std::function<std::size_t()>;
+
+    // The lws thread's way back to the bus. Made by make_outbox() before the
+    // threads start and used by one thread only afterwards.
+    class Outbox {
+      public:
+        // Queues Reply {req, node, results} for the registry that sent the
+        // request. Never blocks; false if the bus thread is gone or swamped.
+        bool reply(const BusRequest& request, const EventResults& results);
+
+      private:
+        friend class BusLink;
+        Outbox(zmq::context_t& context, const std::string& endpoint, std::string node_id);
+
+        zmq::socket_t socket_;
+        std::string node_id_;
+    };
+
+    // Binds the inproc inbox and connects one DEALER per registry, on the
+    // calling thread. Throws std::runtime_error naming a malformed endpoint.
+    BusLink(zmq::context_t& context, Settings settings, RequestHandler on_request,
+            ConnCount conn_count);
+
+    BusLink(const BusLink&) = delete;
+    BusLink& operator=(const BusLink&) = delete;
+
+    Outbox make_outbox();
+
+    // The URL advertised in NodeReady and Heartbeat, known once the
+    // WebSocket port is bound. Call before run().
+    void set_url(std::string url) { url_ = std::move(url); }
+
+    // Bus thread: announces the node and serves until stop(); then sends
+    // NodeBye to every registry and closes every socket before returning.
+    void run();
+
+    // Any thread except the bus thread: makes run() return soon.
+    void stop();
+
+    // Bus messages dropped as malformed or unexpected (any thread).
+    std::uint64_t malformed_count() const { return malformed_.load(std::memory_order_relaxed); }
+    // Requests the lws thread could not take (any thread).
+    std::uint64_t dropped_count() const { return dropped_.load(std::memory_order_relaxed); }
+
+  private:
+    using Clock = std::chrono::steady_clock;
+
+    struct Registry {
+        std::string endpoint;
+        zmq::socket_t socket;
+        Clock::time_point last_seen;
+        bool ready_pending = true;  // NodeReady not yet accepted by zmq
+        bool lost = false;          // went silent; cleared by the next message
+    };
+
+    void connect(Registry& registry);  // (re)creates its DEALER
+    void send_ready(Registry& registry);
+    void send_all(bus::Command command);
+    bool drain_inbox();  // false once the stop message arrived
+    void drain_registry(std::size_t index);
+    void handle(std::size_t index, const bus::Incoming& message);
+    void handle_request(std::size_t index, const std::string& body);
+    void on_heartbeat_due(Clock::time_point now);
+    std::string announce_body() const;  // {node, url, conns}
+    long poll_timeout_ms(Clock::time_point now) const;
+
+    zmq::context_t& context_;
+    const Settings settings_;
+    std::string url_;  // set before run(), then read by the bus thread only
+    const std::string inbox_endpoint_;
+    RequestHandler on_request_;
+    ConnCount conn_count_;
+    zmq::socket_t inbox_;               // bus thread: PULL from the Outbox and stop()
+    std::vector<Registry> registries_;  // bus thread
+    Clock::time_point next_heartbeat_;  // bus thread
+    Clock::time_point next_ready_retry_;
+    std::atomic<std::uint64_t> malformed_{0};
+    std::atomic<std::uint64_t> dropped_{0};
+};
+
+}  // namespace wsc

@@ -1,0 +1,32 @@
+// Settings of one WebSocket node, filled by main() from the options or by a
+// program that embeds the node as a library.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bus/Protocol.hpp"
+
+namespace wsc {
+
+// Defaults shared by NodeConfig and wscenter-wsnode's option table.
+inline constexpr std::uint16_t kDefaultWsPort = 8090;
+inline constexpr std::size_t kDefaultSendQueueBytes = 4u << 20;   // per connection
+inline constexpr std::size_t kDefaultMaxMessageBytes = 1u << 20;  // one client message
+
+struct NodeConfig {
+    std::string host;                     // interface or address to listen on; "" = all
+    std::uint16_t port = kDefaultWsPort;  // 0 = let the system pick (see Node::port())
+    std::vector<std::string> registries;  // bus endpoints, e.g. "tcp://127.0.0.1:8010"
+    std::vector<std::string> tokens;      // empty = clients need no token
+    std::string public_url;               // advertised URL; "" = ws://127.0.0.1:<port>/
+    std::string node_id;                  // 32 lowercase hex; "" = a random one
+    int heartbeat_ms = bus::kDefaultHeartbeatMs;
+    int liveness = bus::kDefaultLiveness;  // silent intervals before a registry is lost
+    std::size_t send_queue_bytes = kDefaultSendQueueBytes;
+    std::size_t max_message_bytes = kDefaultMaxMessageBytes;
+};
+
+}  // namespace wsc

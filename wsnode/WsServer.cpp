@@ -1,0 +1,412 @@
+// WsServer: the lws callback, client sessions, send queues and bus requests.
+#include "wsnode/WsServer.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <stdexcept>
+
+#include "common/Ids.hpp"
+#include "common/Log.hpp"
+#include "httpapi/ParamTree.hpp"
+#include "wsnode/ListenAddress.hpp"
+
+namespace wsc {
+
+namespace {
+
+constexpr std::string_view kComponent = "wsnode";
+constexpr const char* kProtocolName = "wscenter";
+constexpr std::size_t kRxBufferBytes = 64 * 1024;  // lws delivers bigger frames in pieces
+constexpr unsigned short kMaxHeaderBytes = 8192;   // request line + headers of an upgrade
+constexpr std::size_t kMailboxCapacity = 100'000;  // bus requests waiting for the lws thread
+constexpr int kFramesPerWritable = 8;  // frames per writable callback: fairness between clients
+constexpr std::size_t kScratchKeepBytes = 1 << 20;  // larger scratch buffers are released
+constexpr lws_usec_t kDrainUs = 1'000'000;          // how long stop() waits for clients to close
+constexpr std::size_t kHttpHeaderRoom = 512;
+constexpr std::size_t kMaxQueryParams = ParamLimits{}.max_params;
+
+// The ordering of the keys is part of the client protocol, so these are
+// written as text rather than through nlohmann::json (which sorts keys).
+std::string client_frame(std::string_view cmd, const std::string& conn_id) {
+    return R"({"cmd":")" + std::string(cmd) + R"(","_id":")" + conn_id + R"("})";
+}
+
+void emit_lws_log(int level, const char* line) {
+    std::string_view text(line ? line : "");
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    if (level & LLL_ERR) {
+        log_error("lws", text);
+    } else {
+        log_warn("lws", text);
+    }
+}
+
+// The upgrade URL's query as decoded (key, value) pairs, split on the first
+// '=' (lws has already split on '&' and percent-decoded each piece).
+std::vector<std::pair<std::string, std::string>> query_args(lws* wsi) {
+    std::vector<std::pair<std::string, std::string>> out;
+    const int total = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS);
+    if (total <= 0) return out;
+    std::vector<char> buf(static_cast<std::size_t>(total) + 1);
+    for (int n = 0; out.size() < kMaxQueryParams; ++n) {
+        const int got = lws_hdr_copy_fragment(wsi, buf.data(), static_cast<int>(buf.size()),
+                                              WSI_TOKEN_HTTP_URI_ARGS, n);
+        if (got < 0) break;
+        const std::string_view piece(buf.data(), static_cast<std::size_t>(got));
+        const auto eq = piece.find('=');
+        if (eq == std::string_view::npos) {
+            out.emplace_back(std::string(piece), std::string());
+        } else {
+            out.emplace_back(std::string(piece.substr(0, eq)), std::string(piece.substr(eq + 1)));
+        }
+    }
+    return out;
+}
+
+// Writes a whole short HTTP response. False if the connection failed.
+bool write_http_response(lws* wsi, unsigned status, std::string_view body) {
+    std::vector<unsigned char> buf(LWS_PRE + kHttpHeaderRoom + body.size());
+    unsigned char* start = buf.data() + LWS_PRE;
+    unsigned char* p = start;
+    unsigned char* end = buf.data() + buf.size();
+    if (lws_add_http_common_headers(wsi, status, "text/plain; charset=utf-8", body.size(), &p,
+                                    end) != 0 ||
+        lws_finalize_write_http_header(wsi, start, &p, end) != 0)
+        return false;
+    // The headers are out, so the buffer is free again for the body.
+    std::memcpy(start, body.data(), body.size());
+    return lws_write(wsi, start, body.size(), LWS_WRITE_HTTP_FINAL) >= 0;
+}
+
+}  // namespace
+
+struct WsServer::Session {
+    std::string id;
+    lws* wsi = nullptr;
+    std::deque<Payload> queue;  // frames waiting for a writable callback
+    std::size_t queued_bytes = 0;
+    int close_code = 0;  // non-zero once closing
+    std::string rx;      // a message arriving in fragments
+    bool rx_active = false;
+    bool rx_binary = false;
+};
+
+WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox)
+    : tokens_(config.tokens),
+      send_queue_bytes_(config.send_queue_bytes),
+      max_message_bytes_(config.max_message_bytes),
+      executor_(index_, *this),
+      outbox_(std::move(outbox)),
+      mailbox_(kMailboxCapacity) {
+    // Quiet while binding: a failure becomes one clear line from us instead
+    // of lws's errno numbers.
+    lws_set_log_level(0, emit_lws_log);
+    // One protocol serves both plain HTTP and every WebSocket upgrade.
+    protocols_[0].name = kProtocolName;
+    protocols_[0].callback = &WsServer::dispatch;
+    protocols_[0].per_session_data_size = sizeof(Session*);
+    protocols_[0].rx_buffer_size = kRxBufferBytes;
+
+    const ListenAddress listen = resolve_listen_host(config.host);
+    lws_context_creation_info info{};
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    if (listen.ipv4_only) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.user = this;
+    info.max_http_header_data = kMaxHeaderBytes;
+    context_ = lws_create_context(&info);
+    if (!context_) {
+        lws_set_log_level(LLL_ERR | LLL_WARN, emit_lws_log);
+        throw std::runtime_error("cannot create the libwebsockets context");
+    }
+
+    lws_context_creation_info vhost_info{};
+    vhost_info.vhost_name = "wsnode";
+    vhost_info.port = config.port;
+    vhost_info.iface = listen.iface.empty() ? nullptr : listen.iface.c_str();
+    vhost_info.protocols = protocols_;
+    lws_vhost* vhost = lws_create_vhost(context_, &vhost_info);
+    // An interface that does not exist yet gives a vhost without a listener
+    // (lws would retry later); the node must fail now instead.
+    const int bound = vhost ? lws_get_vhost_listen_port(vhost) : 0;
+    if (bound <= 0) {
+        lws_set_log_level(LLL_ERR | LLL_WARN, emit_lws_log);
+        lws_context_destroy(context_);
+        context_ = nullptr;
+        throw std::runtime_error(listen_error(listen.iface, config.port));
+    }
+    port_ = static_cast<std::uint16_t>(bound);
+    lws_set_log_level(LLL_ERR | LLL_WARN, emit_lws_log);
+}
+
+WsServer::~WsServer() {
+    // Closes what is left; CLOSED callbacks still find every member alive.
+    if (context_) lws_context_destroy(context_);
+}
+
+bool WsServer::post(BusRequest request) {
+    if (!mailbox_.push(std::move(request))) return false;
+    lws_cancel_service(context_);
+    return true;
+}
+
+void WsServer::request_stop() {
+    stop_requested_.store(true);
+    lws_cancel_service(context_);
+}
+
+void WsServer::run() {
+    while (!(stopping_ && (sessions_.empty() || drain_expired_))) {
+        if (lws_service(context_, 0) < 0) {
+            log_error(kComponent, "lws_service failed: the WebSocket server stops");
+            break;
+        }
+    }
+    lws_sul_cancel(&drain_timer_.sul);
+}
+
+int WsServer::dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
+    auto* self = wsi ? static_cast<WsServer*>(lws_context_user(lws_get_context(wsi))) : nullptr;
+    if (!self) return lws_callback_http_dummy(wsi, reason, user, in, len);
+    try {
+        return self->handle(wsi, reason, static_cast<Session**>(user), in, len);
+    } catch (const std::exception& e) {
+        log_error(kComponent, "callback " + std::to_string(reason) + " failed: " + e.what());
+    } catch (...) {
+        log_error(kComponent, "callback " + std::to_string(reason) + " failed");
+    }
+    // Closing the connection the failure happened on keeps the rest serving.
+    return reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED ? 0 : -1;
+}
+
+int WsServer::handle(lws* wsi, lws_callback_reasons reason, Session** slot, void* in, size_t len) {
+    Session* session = slot ? *slot : nullptr;
+    switch (reason) {
+        case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+            return stopping_ ? -1 : 0;
+        case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+            return on_confirm_upgrade(wsi);
+        case LWS_CALLBACK_HTTP:
+            return on_http(wsi);
+        case LWS_CALLBACK_ESTABLISHED:
+            return on_established(wsi, slot);
+        case LWS_CALLBACK_RECEIVE:
+            return session ? on_receive(wsi, *session, static_cast<const char*>(in), len) : -1;
+        case LWS_CALLBACK_SERVER_WRITEABLE:
+            return session ? on_writeable(wsi, *session) : 0;
+        case LWS_CALLBACK_CLOSED:
+            on_closed(slot);
+            return 0;
+        case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+            drain_mailbox();
+            if (stop_requested_.load()) begin_drain();
+            return 0;
+        default:
+            return lws_callback_http_dummy(wsi, reason, slot, in, len);
+    }
+}
+
+bool WsServer::token_ok(lws* wsi) const {
+    for (const auto& [key, value] : query_args(wsi))
+        if (key == "token" && std::find(tokens_.begin(), tokens_.end(), value) != tokens_.end())
+            return true;
+    return false;
+}
+
+int WsServer::on_confirm_upgrade(lws* wsi) {
+    if (stopping_) return -1;
+    if (tokens_.empty() || token_ok(wsi)) return 0;
+    counters_.token_rejects.fetch_add(1, std::memory_order_relaxed);
+    log_debug(kComponent, "upgrade refused: token error");
+    // >0 tells lws the response is written and the upgrade is refused.
+    return write_http_response(wsi, HTTP_STATUS_UNAUTHORIZED, "token error\n") ? 1 : -1;
+}
+
+int WsServer::on_http(lws* wsi) {
+    counters_.http_requests.fetch_add(1, std::memory_order_relaxed);
+    // The node-local API (SPEC §5) will answer here.
+    if (!write_http_response(wsi, HTTP_STATUS_NOT_FOUND,
+                             "not found: this port serves WebSocket upgrades\n"))
+        return -1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+int WsServer::on_established(lws* wsi, Session** slot) {
+    if (!slot) return -1;
+    nlohmann::json query = nlohmann::json::object();
+    for (auto& [key, value] : query_args(wsi)) {
+        try {
+            add_param(query, key, std::move(value));
+        } catch (const ParamError& e) {
+            log_debug(kComponent, std::string("upgrade query parameter ignored: ") + e.what());
+        }
+    }
+    query.erase("token");  // a secret, not connection data
+
+    auto session = std::make_unique<Session>();
+    session->id = random_hex_id();
+    session->wsi = wsi;
+    if (!index_.add(session->id, std::move(query))) return -1;  // a 128-bit id collided
+    Session& ref = *session;
+    *slot = session.get();
+    sessions_.emplace(ref.id, std::move(session));
+    conns_.store(index_.connection_count(), std::memory_order_relaxed);
+    counters_.opened.fetch_add(1, std::memory_order_relaxed);
+    queue(ref, std::make_shared<const std::string>(client_frame("open", ref.id)));
+    return 0;
+}
+
+int WsServer::on_receive(lws* wsi, Session& session, const char* data, size_t len) {
+    if (!session.rx_active) {
+        session.rx_active = true;
+        session.rx_binary = lws_frame_is_binary(wsi) != 0;
+        session.rx.clear();
+    }
+    if (session.rx.size() + len > max_message_bytes_) {
+        counters_.too_large_closes.fetch_add(1, std::memory_order_relaxed);
+        log_info(kComponent, "closing " + session.id + ": message over " +
+                                 std::to_string(max_message_bytes_) + " bytes");
+        session.rx.clear();
+        session.rx.shrink_to_fit();
+        static unsigned char reason[] = "message too large";
+        lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, reason, sizeof reason - 1);
+        return -1;
+    }
+    session.rx.append(data, len);
+    if (!lws_is_final_fragment(wsi)) return 0;
+    session.rx_active = false;
+    std::string message;
+    message.swap(session.rx);
+    if (!session.rx_binary && message == "ping") {
+        queue(session, std::make_shared<const std::string>(client_frame("pong", session.id)));
+    } else {
+        on_client_message(session, message, session.rx_binary);
+    }
+    return 0;
+}
+
+void WsServer::on_client_message(Session& session, std::string_view data, bool binary) {
+    counters_.client_messages.fetch_add(1, std::memory_order_relaxed);
+    if (log_enabled(LogLevel::debug))
+        log_debug(kComponent, "message from " + session.id + ": " + std::to_string(data.size()) +
+                                  (binary ? " bytes binary" : " bytes text"));
+}
+
+bool WsServer::queue(Session& session, const Payload& text) {
+    if (session.queued_bytes + text->size() > send_queue_bytes_) {
+        counters_.overflow_closes.fetch_add(1, std::memory_order_relaxed);
+        log_info(kComponent, "closing " + session.id + ": send queue over " +
+                                 std::to_string(send_queue_bytes_) + " bytes (slow client)");
+        session.queue.clear();
+        session.queued_bytes = 0;
+        session.close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+        lws_callback_on_writable(session.wsi);
+        return false;
+    }
+    session.queued_bytes += text->size();
+    session.queue.push_back(text);
+    lws_callback_on_writable(session.wsi);
+    return true;
+}
+
+void WsServer::mark_closing(Session& session, int code) {
+    if (session.close_code == 0) session.close_code = code;
+    lws_callback_on_writable(session.wsi);
+}
+
+bool WsServer::send(const std::string& conn_id, const Payload& text) {
+    const auto it = sessions_.find(conn_id);
+    if (it == sessions_.end() || it->second->close_code != 0 || !text) return false;
+    return queue(*it->second, text);
+}
+
+void WsServer::close(const std::string& conn_id) {
+    const auto it = sessions_.find(conn_id);
+    if (it != sessions_.end()) mark_closing(*it->second, LWS_CLOSE_STATUS_NORMAL);
+}
+
+int WsServer::on_writeable(lws* wsi, Session& session) {
+    // A normal close first flushes what was queued before it; an overflow
+    // close drops the queue (it was cleared) and closes at once.
+    if (session.close_code != 0 && session.queue.empty()) {
+        lws_close_reason(wsi, static_cast<lws_close_status>(session.close_code), nullptr, 0);
+        return -1;
+    }
+    for (int frames = 0; frames < kFramesPerWritable && !session.queue.empty(); ++frames) {
+        if (frames > 0 && lws_send_pipe_choked(wsi)) break;
+        const std::string& text = *session.queue.front();
+        // One scratch buffer for every connection: a broadcast is copied
+        // into it per write, never duplicated per connection.
+        if (scratch_.size() < LWS_PRE + text.size()) scratch_.resize(LWS_PRE + text.size());
+        std::memcpy(scratch_.data() + LWS_PRE, text.data(), text.size());
+        if (lws_write(wsi, scratch_.data() + LWS_PRE, text.size(), LWS_WRITE_TEXT) <
+            static_cast<int>(text.size())) {
+            log_debug(kComponent, "write to " + session.id + " failed");
+            return -1;
+        }
+        session.queued_bytes -= text.size();
+        session.queue.pop_front();
+    }
+    if (scratch_.size() > kScratchKeepBytes) {
+        scratch_.clear();
+        scratch_.shrink_to_fit();
+    }
+    if (!session.queue.empty() || session.close_code != 0) lws_callback_on_writable(wsi);
+    return 0;
+}
+
+void WsServer::on_closed(Session** slot) {
+    if (!slot || !*slot) return;
+    const std::string id = (*slot)->id;
+    *slot = nullptr;
+    index_.remove(id);  // may already be gone (closeBy_Id)
+    sessions_.erase(id);
+    conns_.store(index_.connection_count(), std::memory_order_relaxed);
+}
+
+void WsServer::drain_mailbox() {
+    for (const BusRequest& request : mailbox_.take_all()) {
+        try {
+            run_request(request);
+        } catch (const std::exception& e) {
+            log_error(kComponent,
+                      "request " + std::to_string(request.req) + " failed: " + e.what());
+        }
+    }
+}
+
+void WsServer::run_request(const BusRequest& request) {
+    counters_.requests.fetch_add(1, std::memory_order_relaxed);
+    EventResults results;
+    results.reserve(request.events.size());
+    for (const auto& event : request.events) {
+        const auto& name = event.at("name").get_ref<const std::string&>();
+        nlohmann::json result = executor_.run(name, event.at("params"));
+        // A batch naming one event twice has one slot for it: the last result.
+        const auto same = std::find_if(results.begin(), results.end(),
+                                       [&](const auto& entry) { return entry.first == name; });
+        if (same != results.end()) {
+            same->second = std::move(result);
+        } else {
+            results.emplace_back(name, std::move(result));
+        }
+    }
+    conns_.store(index_.connection_count(), std::memory_order_relaxed);
+    if (!outbox_.reply(request, results))
+        log_warn(kComponent, "reply to request " + std::to_string(request.req) + " dropped");
+}
+
+void WsServer::begin_drain() {
+    if (stopping_) return;
+    stopping_ = true;
+    for (auto& entry : sessions_) mark_closing(*entry.second, LWS_CLOSE_STATUS_GOINGAWAY);
+    drain_timer_.owner = this;
+    lws_sul_schedule(context_, 0, &drain_timer_.sul, &WsServer::on_drain_timeout, kDrainUs);
+}
+
+void WsServer::on_drain_timeout(lws_sorted_usec_list_t* sul) {
+    auto* timer = reinterpret_cast<DrainTimer*>(sul);
+    timer->owner->drain_expired_ = true;
+}
+
+}  // namespace wsc

@@ -1,0 +1,123 @@
+// The node's libwebsockets server: client connections, their send queues,
+// and the execution of bus requests.
+//
+// Everything here except post(), request_stop() and the counters belongs to
+// the lws thread: the lws context, the ConnectionIndex, the CommandExecutor,
+// the sessions and their queues. The bus thread reaches the lws thread only
+// through post() (a mailbox plus lws_cancel_service) and is answered through
+// the BusLink::Outbox.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <libwebsockets.h>
+
+#include "wsnode/BusLink.hpp"
+#include "wsnode/CommandExecutor.hpp"
+#include "wsnode/ConnectionIndex.hpp"
+#include "wsnode/Mailbox.hpp"
+#include "wsnode/NodeConfig.hpp"
+#include "wsnode/Transport.hpp"
+
+namespace wsc {
+
+class WsServer final : public Transport {
+  public:
+    // Things worth counting, readable from any thread.
+    struct Counters {
+        std::atomic<std::uint64_t> opened{0};
+        std::atomic<std::uint64_t> client_messages{0};   // other than "ping"
+        std::atomic<std::uint64_t> overflow_closes{0};   // send queue over the cap (1008)
+        std::atomic<std::uint64_t> too_large_closes{0};  // client message over the cap (1009)
+        std::atomic<std::uint64_t> token_rejects{0};     // upgrades refused with 401
+        std::atomic<std::uint64_t> http_requests{0};     // plain HTTP, not an upgrade
+        std::atomic<std::uint64_t> requests{0};          // bus requests run
+    };
+
+    // Creates the lws context and binds the listening socket on the calling
+    // thread. Throws std::runtime_error with one line (e.g. port in use).
+    WsServer(const NodeConfig& config, BusLink::Outbox outbox);
+    ~WsServer() override;
+
+    WsServer(const WsServer&) = delete;
+    WsServer& operator=(const WsServer&) = delete;
+
+    // The port actually listened on (the chosen one when configured as 0).
+    std::uint16_t port() const { return port_; }
+    // Connections open now (any thread).
+    std::size_t connection_count() const { return conns_.load(std::memory_order_relaxed); }
+    const Counters& counters() const { return counters_; }
+
+    // lws thread: serves until request_stop() and the drain that follows end.
+    void run();
+
+    // Any thread: hands a bus request to the lws thread. False if dropped
+    // (too many waiting).
+    bool post(BusRequest request);
+    // Any thread: stop accepting, close clients with 1001, then run() returns.
+    void request_stop();
+
+    // Transport, lws thread only.
+    bool send(const std::string& conn_id, const Payload& text) override;
+    void close(const std::string& conn_id) override;
+
+  private:
+    struct Session;
+    // lws timers hand back only their list entry, the first member here.
+    struct DrainTimer {
+        lws_sorted_usec_list_t sul;
+        WsServer* owner;
+    };
+
+    static int dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len);
+    int handle(lws* wsi, lws_callback_reasons reason, Session** slot, void* in, size_t len);
+
+    bool token_ok(lws* wsi) const;
+    int on_confirm_upgrade(lws* wsi);
+    int on_http(lws* wsi);
+    int on_established(lws* wsi, Session** slot);
+    int on_receive(lws* wsi, Session& session, const char* data, size_t len);
+    int on_writeable(lws* wsi, Session& session);
+    void on_closed(Session** slot);
+    // Hook for client messages other than "ping" (upstream publishing goes here).
+    void on_client_message(Session& session, std::string_view data, bool binary);
+
+    void drain_mailbox();
+    void run_request(const BusRequest& request);
+    void begin_drain();
+    static void on_drain_timeout(lws_sorted_usec_list_t* sul);
+    void mark_closing(Session& session, int code);
+    bool queue(Session& session, const Payload& text);
+
+    // Settings used on the lws thread.
+    std::vector<std::string> tokens_;
+    std::size_t send_queue_bytes_;
+    std::size_t max_message_bytes_;
+
+    lws_protocols protocols_[2]{};
+    lws_context* context_ = nullptr;
+    std::uint16_t port_ = 0;
+
+    ConnectionIndex index_;                                               // lws thread
+    CommandExecutor executor_;                                            // lws thread
+    BusLink::Outbox outbox_;                                              // lws thread
+    std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // lws thread
+    std::vector<unsigned char> scratch_;  // lws thread: LWS_PRE + one frame, reused
+    bool stopping_ = false;               // lws thread
+    bool drain_expired_ = false;          // lws thread
+    DrainTimer drain_timer_{};            // lws thread
+
+    Mailbox<BusRequest> mailbox_;
+    std::atomic<bool> stop_requested_{false};
+    std::atomic<std::size_t> conns_{0};
+    Counters counters_;
+};
+
+}  // namespace wsc
