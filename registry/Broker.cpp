@@ -287,12 +287,14 @@ void Broker::on_upstream(const bus::Incoming& in, const Federation::Source& from
     }
     if (subscribers_.empty()) return;
     const std::string kind = str_field(body, "event");
-    const auto event = bus::to_msgpack(nlohmann::json{{"event", kind},
-                                                      {"node", node},
-                                                      {"_id", body.value("_id", nlohmann::json())},
-                                                      {"id", body.value("id", nlohmann::json())},
-                                                      {"data", body.value("data", nlohmann::json())},
-                                                      {"seq", *seq}});
+    nlohmann::json out{{"event", kind},
+                       {"node", node},
+                       {"_id", body.value("_id", nlohmann::json())},
+                       {"id", body.value("id", nlohmann::json())},
+                       {"data", body.value("data", nlohmann::json())},
+                       {"seq", *seq}};
+    if (body.value("binary", false)) out["binary"] = true;
+    const auto event = bus::to_msgpack(out);
     for (const auto& [identity, sub] : subscribers_) {
         if (!sub.events.empty() && !sub.events.count(kind)) continue;
         if (!bus::send_routed(*router_, identity, bus::Command::Upstream, event))

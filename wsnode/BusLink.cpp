@@ -18,8 +18,10 @@ constexpr std::string_view kComponent = "bus";
 
 // Inproc messages into the bus thread:
 //   [kReplyKind][registry index, decimal text][Reply body, msgpack]
+//   [kUpstreamKind][Upstream body, msgpack]
 //   [kStopKind]
 constexpr std::string_view kReplyKind = "R";
+constexpr std::string_view kUpstreamKind = "U";
 constexpr std::string_view kStopKind = "S";
 
 // A DEALER whose registry has not completed its TCP handshake refuses sends
@@ -79,6 +81,29 @@ bool BusLink::Outbox::reply(const BusRequest& request, const EventResults& resul
         return true;
     } catch (const zmq::error_t& e) {
         log_warn(kComponent, std::string("reply not queued: ") + e.what());
+        return false;
+    }
+}
+
+bool BusLink::Outbox::upstream(std::string_view event, const std::string& conn_id,
+                               const std::optional<std::string>& user, nlohmann::json data,
+                               bool binary) {
+    nlohmann::json body{{"event", event},
+                        {"node", node_id_},
+                        {"_id", conn_id},
+                        {"id", user ? nlohmann::json(*user) : nlohmann::json()},
+                        {"data", std::move(data)},
+                        {"seq", ++upstream_seq_}};
+    if (binary) body["binary"] = true;
+    const std::string packed = bus::to_msgpack(body);
+    try {
+        if (!socket_.send(zmq::buffer(kUpstreamKind),
+                          zmq::send_flags::dontwait | zmq::send_flags::sndmore))
+            return false;
+        socket_.send(zmq::const_buffer(packed.data(), packed.size()), zmq::send_flags::none);
+        return true;
+    } catch (const zmq::error_t& e) {
+        log_warn(kComponent, std::string("client event not queued: ") + e.what());
         return false;
     }
 }
@@ -225,6 +250,10 @@ bool BusLink::drain_inbox() {
         if (parts.empty()) return true;
         const auto kind = parts[0].to_string_view();
         if (kind == kStopKind) return false;
+        if (kind == kUpstreamKind && parts.size() == 2) {
+            publish_upstream(parts[1].to_string_view());
+            continue;
+        }
         if (kind != kReplyKind || parts.size() != 3) {
             log_error(kComponent, "internal: malformed inproc message");
             continue;
@@ -244,6 +273,16 @@ bool BusLink::drain_inbox() {
         }
     }
     return true;
+}
+
+void BusLink::publish_upstream(std::string_view body) {
+    // One registry only, so the federation sees each event once: the first
+    // configured registry that is answering.
+    for (auto& registry : registries_) {
+        if (registry.lost || registry.ready_pending) continue;
+        if (bus::send_message(registry.socket, bus::Command::Upstream, body)) return;
+    }
+    upstream_dropped_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void BusLink::drain_registry(std::size_t index) {

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -58,6 +59,10 @@ class BusLink {
         // Queues Reply {req, node, results} for the registry that sent the
         // request. Never blocks; false if the bus thread is gone or swamped.
         bool reply(const BusRequest& request, const EventResults& results);
+        // Queues a client event (open, message, close) for the subscribers of
+        // the cluster. Numbered here: the lws thread is its only producer.
+        bool upstream(std::string_view event, const std::string& conn_id,
+                      const std::optional<std::string>& user, nlohmann::json data, bool binary);
 
       private:
         friend class BusLink;
@@ -65,6 +70,7 @@ class BusLink {
 
         zmq::socket_t socket_;
         std::string node_id_;
+        std::uint64_t upstream_seq_ = 0;
     };
 
     // Binds the inproc inbox and connects one DEALER per registry, on the
@@ -90,6 +96,10 @@ class BusLink {
 
     // Bus messages dropped as malformed or unexpected (any thread).
     std::uint64_t malformed_count() const { return malformed_.load(std::memory_order_relaxed); }
+    // Client events not published: no registry reachable (any thread).
+    std::uint64_t upstream_dropped_count() const {
+        return upstream_dropped_.load(std::memory_order_relaxed);
+    }
     // Requests the lws thread could not take (any thread).
     std::uint64_t dropped_count() const { return dropped_.load(std::memory_order_relaxed); }
 
@@ -108,6 +118,7 @@ class BusLink {
     void send_ready(Registry& registry);
     void send_all(bus::Command command);
     bool drain_inbox();  // false once the stop message arrived
+    void publish_upstream(std::string_view body);
     void drain_registry(std::size_t index);
     void handle(std::size_t index, const bus::Incoming& message);
     void handle_request(std::size_t index, const std::string& body);
@@ -127,6 +138,7 @@ class BusLink {
     Clock::time_point next_ready_retry_;
     std::atomic<std::uint64_t> malformed_{0};
     std::atomic<std::uint64_t> dropped_{0};
+    std::atomic<std::uint64_t> upstream_dropped_{0};
 };
 
 }  // namespace wsc

@@ -17,17 +17,42 @@ namespace {
 
 constexpr std::string_view kComponent = "wsnode";
 constexpr const char* kProtocolName = "wscenter";
-constexpr std::size_t kRxBufferBytes = 64 * 1024;  // lws delivers bigger frames in pieces
+// lws allocates this per connection; bigger frames arrive in pieces.
+constexpr std::size_t kRxBufferBytes = 4096;
 constexpr unsigned short kMaxHeaderBytes = 8192;   // request line + headers of an upgrade
 constexpr std::size_t kMailboxCapacity = 100'000;  // bus requests waiting for the lws thread
 constexpr int kFramesPerWritable = 8;  // frames per writable callback: fairness between clients
 constexpr std::size_t kScratchKeepBytes = 1 << 20;  // larger scratch buffers are released
 constexpr lws_usec_t kDrainUs = 1'000'000;          // how long stop() waits for clients to close
+constexpr int kCloseFlushSeconds = 5;  // a closing connection's queue gets this long to drain
 constexpr std::size_t kHttpHeaderRoom = 512;
 constexpr std::size_t kMaxQueryParams = ParamLimits{}.max_params;
 
 // The ordering of the keys is part of the client protocol, so these are
 // written as text rather than through nlohmann::json (which sorts keys).
+std::string base64(std::string_view in) {
+    static constexpr char kAlphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    out.reserve((in.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 2 < in.size(); i += 3) {
+        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                           (static_cast<unsigned char>(in[i + 1]) << 8) |
+                           static_cast<unsigned char>(in[i + 2]);
+        for (int k = 18; k >= 0; k -= 6) out.push_back(kAlphabet[(v >> k) & 63]);
+    }
+    if (i < in.size()) {
+        unsigned v = static_cast<unsigned char>(in[i]) << 16;
+        if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
+        out.push_back(kAlphabet[(v >> 18) & 63]);
+        out.push_back(kAlphabet[(v >> 12) & 63]);
+        out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
+        out.push_back('=');
+    }
+    return out;
+}
+
 std::string client_frame(std::string_view cmd, const std::string& conn_id) {
     return R"({"cmd":")" + std::string(cmd) + R"(","_id":")" + conn_id + R"("})";
 }
@@ -41,6 +66,16 @@ void emit_lws_log(int level, const char* line) {
         log_warn("lws", text);
     }
 }
+
+// Silences lws while it binds, so that a failure becomes one clear line of
+// ours instead of lws's errno numbers; then routes its warnings and errors
+// into our log.
+struct QuietLwsLogs {
+    QuietLwsLogs() { lws_set_log_level(0, emit_lws_log); }
+    ~QuietLwsLogs() { lws_set_log_level(LLL_ERR | LLL_WARN, emit_lws_log); }
+    QuietLwsLogs(const QuietLwsLogs&) = delete;
+    QuietLwsLogs& operator=(const QuietLwsLogs&) = delete;
+};
 
 // The upgrade URL's query as decoded (key, value) pairs, split on the first
 // '=' (lws has already split on '&' and percent-decoded each piece).
@@ -90,6 +125,7 @@ struct WsServer::Session {
     std::string rx;      // a message arriving in fragments
     bool rx_active = false;
     bool rx_binary = false;
+    std::optional<std::string> user_at_close;  // bound id when the API closed it
 };
 
 WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox)
@@ -99,9 +135,7 @@ WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox)
       executor_(index_, *this),
       outbox_(std::move(outbox)),
       mailbox_(kMailboxCapacity) {
-    // Quiet while binding: a failure becomes one clear line from us instead
-    // of lws's errno numbers.
-    lws_set_log_level(0, emit_lws_log);
+    const QuietLwsLogs quiet;
     // One protocol serves both plain HTTP and every WebSocket upgrade.
     protocols_[0].name = kProtocolName;
     protocols_[0].callback = &WsServer::dispatch;
@@ -115,10 +149,7 @@ WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox)
     info.user = this;
     info.max_http_header_data = kMaxHeaderBytes;
     context_ = lws_create_context(&info);
-    if (!context_) {
-        lws_set_log_level(LLL_ERR | LLL_WARN, emit_lws_log);
-        throw std::runtime_error("cannot create the libwebsockets context");
-    }
+    if (!context_) throw std::runtime_error("cannot create the libwebsockets context");
 
     lws_context_creation_info vhost_info{};
     vhost_info.vhost_name = "wsnode";
@@ -126,17 +157,16 @@ WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox)
     vhost_info.iface = listen.iface.empty() ? nullptr : listen.iface.c_str();
     vhost_info.protocols = protocols_;
     lws_vhost* vhost = lws_create_vhost(context_, &vhost_info);
-    // An interface that does not exist yet gives a vhost without a listener
-    // (lws would retry later); the node must fail now instead.
+    // An address lws cannot bind yet gives a vhost without a listener (lws
+    // would retry later; resolve_listen_host() refuses most such addresses
+    // up front); the node must fail now instead.
     const int bound = vhost ? lws_get_vhost_listen_port(vhost) : 0;
     if (bound <= 0) {
-        lws_set_log_level(LLL_ERR | LLL_WARN, emit_lws_log);
         lws_context_destroy(context_);
         context_ = nullptr;
         throw std::runtime_error(listen_error(listen.iface, config.port));
     }
     port_ = static_cast<std::uint16_t>(bound);
-    lws_set_log_level(LLL_ERR | LLL_WARN, emit_lws_log);
 }
 
 WsServer::~WsServer() {
@@ -166,7 +196,8 @@ void WsServer::run() {
 }
 
 int WsServer::dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
-    auto* self = wsi ? static_cast<WsServer*>(lws_context_user(lws_get_context(wsi))) : nullptr;
+    if (!wsi) return 0;
+    auto* self = static_cast<WsServer*>(lws_context_user(lws_get_context(wsi)));
     if (!self) return lws_callback_http_dummy(wsi, reason, user, in, len);
     try {
         return self->handle(wsi, reason, static_cast<Session**>(user), in, len);
@@ -253,6 +284,8 @@ int WsServer::on_established(lws* wsi, Session** slot) {
     conns_.store(index_.connection_count(), std::memory_order_relaxed);
     counters_.opened.fetch_add(1, std::memory_order_relaxed);
     queue(ref, std::make_shared<const std::string>(client_frame("open", ref.id)));
+    const nlohmann::json* data = index_.query_data(ref.id);
+    outbox_.upstream("open", ref.id, std::nullopt, data ? *data : nlohmann::json::object(), false);
     return 0;
 }
 
@@ -287,6 +320,10 @@ int WsServer::on_receive(lws* wsi, Session& session, const char* data, size_t le
 
 void WsServer::on_client_message(Session& session, std::string_view data, bool binary) {
     counters_.client_messages.fetch_add(1, std::memory_order_relaxed);
+    if (!outbox_.upstream("message", session.id, index_.user_of(session.id),
+                          binary ? nlohmann::json(base64(data)) : nlohmann::json(std::string(data)),
+                          binary))
+        counters_.upstream_dropped.fetch_add(1, std::memory_order_relaxed);
     if (log_enabled(LogLevel::debug))
         log_debug(kComponent, "message from " + session.id + ": " + std::to_string(data.size()) +
                                   (binary ? " bytes binary" : " bytes text"));
@@ -299,8 +336,7 @@ bool WsServer::queue(Session& session, const Payload& text) {
                                  std::to_string(send_queue_bytes_) + " bytes (slow client)");
         session.queue.clear();
         session.queued_bytes = 0;
-        session.close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
-        lws_callback_on_writable(session.wsi);
+        mark_closing(session, LWS_CLOSE_STATUS_POLICY_VIOLATION);
         return false;
     }
     session.queued_bytes += text->size();
@@ -310,7 +346,10 @@ bool WsServer::queue(Session& session, const Payload& text) {
 }
 
 void WsServer::mark_closing(Session& session, int code) {
-    if (session.close_code == 0) session.close_code = code;
+    if (session.close_code != 0) return;
+    session.close_code = code;
+    // A client that stops reading would keep the queue from flushing forever.
+    lws_set_timeout(session.wsi, PENDING_TIMEOUT_CLOSE_SEND, kCloseFlushSeconds);
     lws_callback_on_writable(session.wsi);
 }
 
@@ -322,7 +361,10 @@ bool WsServer::send(const std::string& conn_id, const Payload& text) {
 
 void WsServer::close(const std::string& conn_id) {
     const auto it = sessions_.find(conn_id);
-    if (it != sessions_.end()) mark_closing(*it->second, LWS_CLOSE_STATUS_NORMAL);
+    if (it == sessions_.end()) return;
+    // The executor unbinds it right after: keep the id for the close event.
+    it->second->user_at_close = index_.user_of(conn_id);
+    mark_closing(*it->second, LWS_CLOSE_STATUS_NORMAL);
 }
 
 int WsServer::on_writeable(lws* wsi, Session& session) {
@@ -358,7 +400,9 @@ int WsServer::on_writeable(lws* wsi, Session& session) {
 void WsServer::on_closed(Session** slot) {
     if (!slot || !*slot) return;
     const std::string id = (*slot)->id;
+    auto user = index_.has(id) ? index_.user_of(id) : (*slot)->user_at_close;
     *slot = nullptr;
+    outbox_.upstream("close", id, user, nullptr, false);
     index_.remove(id);  // may already be gone (closeBy_Id)
     sessions_.erase(id);
     conns_.store(index_.connection_count(), std::memory_order_relaxed);

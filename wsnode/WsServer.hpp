@@ -34,6 +34,7 @@ class WsServer final : public Transport {
     struct Counters {
         std::atomic<std::uint64_t> opened{0};
         std::atomic<std::uint64_t> client_messages{0};   // other than "ping"
+        std::atomic<std::uint64_t> upstream_dropped{0};  // client events not queued for the bus
         std::atomic<std::uint64_t> overflow_closes{0};   // send queue over the cap (1008)
         std::atomic<std::uint64_t> too_large_closes{0};  // client message over the cap (1009)
         std::atomic<std::uint64_t> token_rejects{0};     // upgrades refused with 401

@@ -45,6 +45,17 @@ CliArgs parse_cli_args(const std::vector<std::string>& args) {
             } catch (const std::exception&) {
                 throw CliUsageError("--timeout must be a positive number of milliseconds");
             }
+        } else if (take_value(args, i, "--event", v)) {
+            std::size_t start = 0;
+            while (start <= v.size()) {
+                const auto comma = v.find(',', start);
+                const std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+                if (item != "open" && item != "message" && item != "close")
+                    throw CliUsageError("--event takes open, message and/or close, got '" + item + "'");
+                out.event_filter.push_back(item);
+                if (comma == std::string::npos) break;
+                start = comma + 1;
+            }
         } else if (take_value(args, i, "--json", v)) {
             json_text = v;
         } else if (a.rfind("--", 0) == 0) {
@@ -57,9 +68,9 @@ CliArgs parse_cli_args(const std::vector<std::string>& args) {
     }
     if (out.help) return out;
     if (events.empty()) throw CliUsageError("no event given (try --help)");
-    if (events == "nodes") {
+    if (events == "nodes" || events == "subscribe") {
         out.command = events;
-        if (!pairs.empty()) throw CliUsageError("nodes takes no parameters");
+        if (!pairs.empty()) throw CliUsageError(events + " takes no parameters");
     } else {
         out.command = "call";
     }
@@ -98,6 +109,7 @@ CliArgs parse_cli_args(const std::vector<std::string>& args) {
 std::string cli_help() {
     return R"(Usage: wscenter-cli [options] EVENT[,EVENT...] [key=value | key[sub]=value ...]
        wscenter-cli [options] nodes
+       wscenter-cli [options] subscribe [--event open,message,close]
 
 Runs API events against a registry over its ZeroMQ bus and prints the same
 JSON envelope as the HTTP API. Exit status 0 when "code" is 0, 1 when the
@@ -108,7 +120,15 @@ Options:
   --token T             API token, when the registry requires one
   --timeout MS          gathering time for the call (also bounds the wait)
   --json '{...}'        parameters as a JSON object, merged over key=value ones
+  --event LIST          subscribe: only these kinds (open, message, close)
   -h, --help            this help
+
+nodes lists the live nodes of the cluster with their registries.
+subscribe prints the events of WebSocket clients anywhere in the cluster,
+one JSON line each, until interrupted:
+  {"event":"message","node":"<id>","_id":"<id>","id":<user or null>,"data":"hi"}
+data is the text, base64 for a binary message (then "binary":true), or the
+upgrade URL's query parameters on open.
 
 With one event, key=value pairs are that event's parameters; in a batch,
 name the event: bindId[id]=u1. key[]=v appends to a list.
@@ -120,6 +140,7 @@ Examples:
   wscenter-cli 'bindId,getIds' 'bindId[id]=u1' 'bindId[_id]=<_id>'
   wscenter-cli --json '{"sendMessageToId":{"id":"u1","msg":{"type":"hi"}}}' sendMessageToId
   wscenter-cli --registry tcp://10.0.0.5:8010 --token secret nodes
+  wscenter-cli subscribe --event message
 )";
 }
 

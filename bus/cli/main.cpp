@@ -1,5 +1,6 @@
 // wscenter-cli: runs API events against a registry over the bus and prints
 // the same envelope as the HTTP API.
+#include <csignal>
 #include <iostream>
 #include <random>
 
@@ -61,6 +62,63 @@ void print_nodes(const nlohmann::json& env) {
     }
 }
 
+volatile std::sig_atomic_t interrupted = 0;
+
+// Prints upstream events until SIGINT/SIGTERM. The subscription is renewed
+// every second, which also re-establishes it after a registry restart.
+int run_subscribe(const wsc::CliArgs& args) {
+    std::signal(SIGINT, [](int) { interrupted = 1; });
+    std::signal(SIGTERM, [](int) { interrupted = 1; });
+    zmq::context_t ctx(1);
+    zmq::socket_t socket(ctx, zmq::socket_type::dealer);
+    wsc::bus::configure_socket(socket);
+    socket.set(zmq::sockopt::rcvhwm, 100000);
+    try {
+        socket.connect(args.registry);
+    } catch (const zmq::error_t& e) {
+        throw wsc::CliUsageError("bad --registry '" + args.registry + "': " + e.what());
+    }
+    nlohmann::json sub{{"events", args.event_filter}};
+    if (!args.token.empty()) sub["token"] = args.token;
+    const auto body = wsc::bus::to_msgpack(sub);
+    const auto renew = std::chrono::seconds(1);
+    auto next = std::chrono::steady_clock::now();
+    while (!interrupted) {
+        if (std::chrono::steady_clock::now() >= next) {
+            wsc::bus::send_message(socket, wsc::bus::Command::Subscribe, body);
+            next = std::chrono::steady_clock::now() + renew;
+        }
+        zmq::pollitem_t item{socket.handle(), 0, ZMQ_POLLIN, 0};
+        try {
+            zmq::poll(&item, 1, std::chrono::milliseconds(100));
+        } catch (const zmq::error_t&) {
+            continue;  // EINTR
+        }
+        while (item.revents & ZMQ_POLLIN) {
+            std::optional<wsc::bus::Incoming> in;
+            try {
+                in = wsc::bus::receive(socket, false);
+            } catch (const std::exception&) {
+                continue;
+            }
+            if (!in) break;
+            const auto msg = wsc::bus::from_msgpack(in->body);
+            if (in->command == wsc::bus::Command::ClientResult) {
+                const auto env = nlohmann::json::parse(msg.at("envelope").get<std::string>());
+                std::cerr << "wscenter-cli: " << env.value("msg", "refused") << '\n';
+                return 1;
+            }
+            if (in->command != wsc::bus::Command::Upstream) continue;
+            nlohmann::ordered_json line;
+            for (const char* key : {"event", "node", "_id", "id", "data", "binary"})
+                if (msg.contains(key)) line[key] = msg[key];
+            std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+                      << std::endl;
+        }
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,6 +128,7 @@ int main(int argc, char** argv) {
             std::cout << wsc::cli_help();
             return 0;
         }
+        if (args.command == "subscribe") return run_subscribe(args);
         nlohmann::json params = args.params;
         if (args.command == "nodes") params["event"] = "nodes";
         std::string envelope;

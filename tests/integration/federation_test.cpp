@@ -1,0 +1,420 @@
+// Integration tests of registry federation (SPEC §3) on real processes.
+//
+// Registries and wsnodes are linked in the topologies the spec names (a node
+// on two registries, a full mesh, a chain, a star). For each one the tests
+// wait until every registry lists the same nodes, then ask EVERY registry to
+// act on EVERY node and check both sides: exactly one reply per node in the
+// envelope, and exactly one delivery per WebSocket client (a drain window after
+// the expected messages catches duplicates). State made through one registry
+// (bindings, groups) must be visible and usable through any other.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/Cluster.hpp"
+#include "tests/support/ChildProcess.hpp"
+#include "tests/support/HttpClient.hpp"
+#include "tests/support/WaitUntil.hpp"
+#include "tests/support/WsClient.hpp"
+
+namespace wsc::test {
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+using IdSet = std::set<std::string>;
+
+constexpr int kSwitchingProtocols = 101;
+constexpr std::size_t kConnIdLength = 32;
+// Federation settling on a slow, shared machine: states flood every 200 ms.
+constexpr auto kSettle = 15s;
+// How long a message may take to reach a client.
+constexpr auto kReceive = 10s;
+// After the expected messages, the first client listens this long for
+// duplicates; the others only read what has arrived by then.
+constexpr auto kQuietWindow = 400ms;
+constexpr auto kQuickDrain = 20ms;
+// A node id appears once in master_ids and once as the key of its result.
+constexpr std::size_t kIdMentionsPerEnvelope = 2;
+constexpr auto kCliExit = 10s;
+
+// A real WebSocket client, its connection id and the node holding it.
+struct Client {
+    std::unique_ptr<WsClient> ws = std::make_unique<WsClient>();
+    std::string id;
+    std::string node;
+};
+
+std::unique_ptr<Client> connect_client(const NodeProc& node) {
+    auto c = std::make_unique<Client>();
+    const int status = c->ws->connect(node.ws_port);
+    if (status != kSwitchingProtocols)
+        throw std::runtime_error("upgrade refused with HTTP " + std::to_string(status));
+    const auto open = c->ws->recv(kReceive);
+    if (!open) throw std::runtime_error("no open message");
+    const json j = json::parse(*open);
+    if (j.value("cmd", "") != "open") throw std::runtime_error("first message is " + *open);
+    c->id = j.at("_id").get<std::string>();
+    if (c->id.size() != kConnIdLength) throw std::runtime_error("bad _id in " + *open);
+    c->node = node.node_id;
+    return c;
+}
+
+std::size_t count_occurrences(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto pos = text.find(needle); pos != std::string::npos;
+         pos = text.find(needle, pos + needle.size()))
+        ++n;
+    return n;
+}
+
+// master_ids of one registry; empty when it does not answer (yet).
+IdSet master_ids(std::uint16_t http_port) {
+    try {
+        const json env = api(http_port, "event=nodes");
+        IdSet out;
+        for (const auto& id : env.at("master_ids")) out.insert(id.get<std::string>());
+        return out;
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+std::string describe(const IdSet& ids) {
+    std::string out = "{";
+    for (const auto& id : ids) out += (out.size() > 1 ? "," : "") + id.substr(0, 8);
+    return out + "}";
+}
+
+// Sum of the per-node int results of one event; fails the test on any non-int
+// (a timeout or error slot).
+int sum_results(const json& env, const std::string& event) {
+    int sum = 0;
+    const json& slots = env.at("data").at(event);
+    for (const auto& [node, value] : slots.items()) {
+        EXPECT_TRUE(value.is_number_integer()) << event << " on " << node << ": " << value.dump();
+        if (value.is_number_integer()) sum += value.get<int>();
+    }
+    return sum;
+}
+
+class Federation : public ::testing::Test {
+  protected:
+    // A registry linked to the registries at `peers` (indexes of earlier ones).
+    std::size_t add_registry(const std::vector<std::size_t>& peers = {}) {
+        std::vector<std::uint16_t> ports;
+        for (auto i : peers) ports.push_back(regs_.at(i).bus_port);
+        regs_.push_back(start_registry(ports));
+        return regs_.size() - 1;
+    }
+
+    // A wsnode joined to the registries at `regs` (indexes).
+    std::size_t add_node(const std::vector<std::size_t>& regs) {
+        std::vector<std::uint16_t> ports;
+        for (auto i : regs) ports.push_back(regs_.at(i).bus_port);
+        nodes_.push_back(start_wsnode(ports));
+        return nodes_.size() - 1;
+    }
+
+    IdSet node_ids() const {
+        IdSet out;
+        for (const auto& n : nodes_) out.insert(n.node_id);
+        return out;
+    }
+
+    std::uint16_t http(std::size_t reg) const { return regs_.at(reg).http_port; }
+
+    // Waits until every registry's master_ids is exactly the set of all nodes.
+    ::testing::AssertionResult settled() const {
+        const IdSet want = node_ids();
+        std::vector<IdSet> seen(regs_.size());
+        const bool ok = wait_until(
+            [&] {
+                bool all = true;
+                for (std::size_t r = 0; r < regs_.size(); ++r) {
+                    seen[r] = master_ids(http(r));
+                    all = all && seen[r] == want;
+                }
+                return all;
+            },
+            kSettle);
+        if (ok) return ::testing::AssertionSuccess();
+        auto failure = ::testing::AssertionFailure() << "want " << describe(want);
+        for (std::size_t r = 0; r < regs_.size(); ++r)
+            failure << "; R" << r << " lists " << describe(seen[r]);
+        return failure;
+    }
+
+    // POSTs a JSON body (the event name included) to registry `reg`; code 0 expected.
+    json call(std::size_t reg, const json& body) const {
+        json env = api_post(http(reg), "", body);
+        EXPECT_EQ(env.value("code", -1), 0) << "R" << reg << ": " << env.dump();
+        return env;
+    }
+
+    // From every registry: getConnectionCount has exactly one result per node (also
+    // in the raw text, where a duplicate key would not survive JSON parsing), each
+    // equal to the number of clients on that node.
+    void expect_one_count_per_node() const {
+        std::map<std::string, int> want;
+        for (const auto& n : nodes_) want[n.node_id] = 0;
+        for (const auto& c : clients_) ++want[c->node];
+        for (std::size_t r = 0; r < regs_.size(); ++r) {
+            const auto res = http_get(http(r), "/?event=getConnectionCount");
+            const json env = res.json();
+            ASSERT_EQ(env.value("code", -1), 0) << res.body;
+            std::map<std::string, int> got;
+            for (const auto& [node, v] : env.at("data").at("getConnectionCount").items()) {
+                ASSERT_TRUE(v.is_number_integer()) << "R" << r << ": " << res.body;
+                got[node] = v.get<int>();
+            }
+            EXPECT_EQ(got, want) << "R" << r << ": " << res.body;
+            for (const auto& [node, count] : want)
+                EXPECT_EQ(count_occurrences(res.body, node), kIdMentionsPerEnvelope)
+                    << "R" << r << " node " << node << ": " << res.body;
+        }
+    }
+
+    void connect_one_client_per_node() {
+        for (const auto& n : nodes_) clients_.push_back(connect_client(n));
+    }
+
+    // Each client receives exactly the messages in `want` (with multiplicity),
+    // nothing missing and nothing twice.
+    void expect_received_exactly(const std::map<const Client*, std::multiset<std::string>>& want) {
+        std::map<const Client*, std::multiset<std::string>> got;
+        for (const auto& [c, msgs] : want) {
+            const auto deadline = std::chrono::steady_clock::now() + kReceive;
+            while (got[c].size() < msgs.size() && std::chrono::steady_clock::now() < deadline) {
+                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now());
+                const auto m = c->ws->recv(left);
+                if (!m) break;
+                got[c].insert(*m);
+            }
+        }
+        bool first = true;
+        for (const auto& [c, msgs] : want) {
+            for (auto& m : c->ws->drain(first ? kQuietWindow : kQuickDrain)) got[c].insert(m);
+            first = false;
+            EXPECT_EQ(got[c], msgs) << "client " << c->id << " on node " << c->node;
+        }
+    }
+
+    // The heart of SPEC §3: through EVERY registry, a message to each client's
+    // _id runs on exactly one node and arrives once; a broadcast reaches every
+    // client once.
+    void expect_exactly_once_everywhere() {
+        ASSERT_TRUE(settled());
+        ASSERT_NO_FATAL_FAILURE(expect_one_count_per_node());
+        connect_one_client_per_node();
+        ASSERT_NO_FATAL_FAILURE(expect_one_count_per_node());
+
+        std::map<const Client*, std::multiset<std::string>> want;
+        for (std::size_t r = 0; r < regs_.size(); ++r) {
+            for (const auto& c : clients_) {
+                const std::string msg = "to " + c->id + " via R" + std::to_string(r);
+                const json env = call(r, {{"event", "sendMessageTo_Id"},
+                                          {"sendMessageTo_Id", {{"_id", c->id}, {"msg", msg}}}});
+                EXPECT_EQ(sum_results(env, "sendMessageTo_Id"), 1) << env.dump();
+                EXPECT_EQ(env["data"]["sendMessageTo_Id"].value(c->node, -1), 1) << env.dump();
+                EXPECT_EQ(env["data"]["sendMessageTo_Id"].size(), nodes_.size()) << env.dump();
+                want[c.get()].insert(msg);
+            }
+            const std::string everyone = "broadcast via R" + std::to_string(r);
+            const json env = call(r, {{"event", "broadcast"}, {"broadcast", {{"msg", everyone}}}});
+            EXPECT_EQ(sum_results(env, "broadcast"), static_cast<int>(clients_.size()))
+                << env.dump();
+            for (const auto& c : clients_) want[c.get()].insert(everyone);
+        }
+        expect_received_exactly(want);
+    }
+
+    // The registry's own id, from the `nodes` event.
+    std::string registry_id(std::size_t reg) const {
+        return api(http(reg), "event=nodes").at("data").at("nodes").at("registry").get<std::string>();
+    }
+
+    // The `nodes` entry for `node` as registry `reg` sees it.
+    json node_entry(std::size_t reg, const std::string& node) const {
+        const json env = api(http(reg), "event=nodes");
+        for (const auto& n : env.at("data").at("nodes").at("nodes"))
+            if (n.value("node", "") == node) return n;
+        return json();
+    }
+
+    std::vector<RegistryProc> regs_;
+    std::vector<NodeProc> nodes_;
+    std::vector<std::unique_ptr<Client>> clients_;
+};
+
+TEST_F(Federation, NodeOnTwoRegistriesRunsEachCommandOnce) {
+    const auto r0 = add_registry();
+    const auto r1 = add_registry({r0});
+    add_node({r0, r1});  // reachable directly through both registries
+    add_node({r0});
+    add_node({r1});
+    expect_exactly_once_everywhere();
+}
+
+TEST_F(Federation, FullMeshOfThreeRunsEachCommandOnce) {
+    const auto r0 = add_registry();
+    const auto r1 = add_registry({r0});
+    const auto r2 = add_registry({r0, r1});
+    add_node({r0});
+    add_node({r1});
+    add_node({r2});
+    add_node({r0, r1, r2});
+    expect_exactly_once_everywhere();
+}
+
+TEST_F(Federation, ChainOfThreeRunsEachCommandOnce) {
+    const auto r0 = add_registry();
+    const auto r1 = add_registry({r0});
+    const auto r2 = add_registry({r1});
+    add_node({r0});
+    add_node({r1});
+    const auto far = add_node({r2});
+    expect_exactly_once_everywhere();
+    // The far end is two hops away and served by the registry it is connected to.
+    const json entry = node_entry(r0, nodes_[far].node_id);
+    EXPECT_EQ(entry.value("hops", -1), 2) << entry.dump();
+    EXPECT_EQ(entry.value("served_by", ""), registry_id(r2)) << entry.dump();
+}
+
+TEST_F(Federation, StarWithThreeSpokesRunsEachCommandOnce) {
+    const auto hub = add_registry();
+    const auto s1 = add_registry({hub});
+    const auto s2 = add_registry({hub});
+    const auto s3 = add_registry({hub});
+    add_node({s1});
+    add_node({s2});
+    add_node({s3});
+    add_node({s1, s2});  // two equally short paths from the hub and from s3
+    expect_exactly_once_everywhere();
+}
+
+TEST_F(Federation, LinkConfiguredOnOneSideIsEnough) {
+    const auto quiet = add_registry();         // knows no peer at all
+    const auto dialer = add_registry({quiet});  // the only side configured
+    const auto a = add_node({quiet});
+    const auto b = add_node({dialer});
+    ASSERT_TRUE(settled());
+    // The unconfigured side learned the link and routes through it.
+    const json entry = node_entry(quiet, nodes_[b].node_id);
+    EXPECT_EQ(entry.value("hops", -1), 1) << entry.dump();
+    EXPECT_EQ(entry.value("served_by", ""), registry_id(dialer)) << entry.dump();
+    EXPECT_EQ(node_entry(dialer, nodes_[a].node_id).value("hops", -1), 1);
+    expect_exactly_once_everywhere();
+}
+
+TEST_F(Federation, BindingThroughOneRegistryIsSeenThroughAnother) {
+    const auto r0 = add_registry();
+    const auto r1 = add_registry({r0});
+    const auto r2 = add_registry({r1});
+    add_node({r0});
+    const auto far = add_node({r2});
+    ASSERT_TRUE(settled());
+    auto c = connect_client(nodes_[far]);
+    const std::string user = "fed-user-1";
+
+    const json bound = call(r0, {{"event", "bindId"}, {"bindId", {{"id", user}, {"_id", c->id}}}});
+    EXPECT_EQ(sum_results(bound, "bindId"), 1) << bound.dump();
+    EXPECT_EQ(bound["data"]["bindId"].value(c->node, -1), 1) << bound.dump();
+
+    for (auto r : {r2, r1, r0}) {
+        const json env = call(r, {{"event", "getIdBy_Id,get_IdsById,isOnlineId"},
+                                  {"getIdBy_Id", {{"_id", c->id}}},
+                                  {"get_IdsById", {{"id", user}}},
+                                  {"isOnlineId", {{"id", user}}}});
+        const json& by_id = env["data"]["getIdBy_Id"];
+        ASSERT_EQ(by_id.size(), nodes_.size()) << env.dump();
+        for (const auto& [node, v] : by_id.items()) {
+            if (node == c->node) EXPECT_EQ(v, json(user)) << "R" << r << ": " << env.dump();
+            else EXPECT_TRUE(v.is_null()) << "R" << r << ": " << env.dump();
+        }
+        EXPECT_EQ(env["data"]["get_IdsById"].value(c->node, json()), json::array({c->id}))
+            << "R" << r << ": " << env.dump();
+        EXPECT_EQ(env["data"]["isOnlineId"].value(c->node, json()), json(true))
+            << "R" << r << ": " << env.dump();
+    }
+
+    // A message to the user through the far end reaches the connection once.
+    const json sent = call(r0, {{"event", "sendMessageToId"},
+                                {"sendMessageToId", {{"id", user}, {"msg", "hello user"}}}});
+    EXPECT_EQ(sum_results(sent, "sendMessageToId"), 1) << sent.dump();
+    expect_received_exactly({{c.get(), {"hello user"}}});
+}
+
+TEST_F(Federation, GroupSpanningRegistriesReachesEveryMemberOnce) {
+    const auto r0 = add_registry();
+    const auto r1 = add_registry({r0});
+    const auto r2 = add_registry({r1});
+    add_node({r0});
+    add_node({r1});
+    add_node({r2});
+    ASSERT_TRUE(settled());
+    connect_one_client_per_node();
+    auto outsider = connect_client(nodes_[0]);
+    const std::string group = "fed-group";
+
+    // Each member joins through a registry other than its own.
+    for (std::size_t i = 0; i < clients_.size(); ++i) {
+        const auto via = (i + 1) % regs_.size();
+        const json env = call(via, {{"event", "joinGroupBy_Id"},
+                                    {"joinGroupBy_Id", {{"groupId", group}, {"_id", clients_[i]->id}}}});
+        EXPECT_EQ(sum_results(env, "joinGroupBy_Id"), 1) << env.dump();
+    }
+
+    std::map<const Client*, std::multiset<std::string>> want;
+    for (std::size_t r = 0; r < regs_.size(); ++r) {
+        const json count = call(r, {{"event", "getGroup_IdCount"},
+                                    {"getGroup_IdCount", {{"groupId", group}}}});
+        EXPECT_EQ(sum_results(count, "getGroup_IdCount"), static_cast<int>(clients_.size()))
+            << count.dump();
+        const std::string msg = "group via R" + std::to_string(r);
+        const json env =
+            call(r, {{"event", "sendToGroup"}, {"sendToGroup", {{"groupId", group}, {"msg", msg}}}});
+        EXPECT_EQ(sum_results(env, "sendToGroup"), static_cast<int>(clients_.size()))
+            << env.dump();
+        for (const auto& c : clients_) want[c.get()].insert(msg);
+    }
+    want[outsider.get()] = {};  // not a member: must get nothing
+    expect_received_exactly(want);
+}
+
+TEST_F(Federation, CliThroughFarRegistryReachesNode) {
+    const auto cli = std::filesystem::path(WSC_REGISTRY_BIN).parent_path().parent_path() / "bus" /
+                     "wscenter-cli";
+    if (!std::filesystem::exists(cli)) GTEST_SKIP() << "wscenter-cli not built at " << cli;
+    const auto r0 = add_registry();
+    const auto r1 = add_registry({r0});
+    const auto r2 = add_registry({r1});
+    const auto near = add_node({r0});
+    add_node({r2});
+    ASSERT_TRUE(settled());
+    auto c = connect_client(nodes_[near]);
+
+    ChildProcess run(cli.string(), {"--registry", regs_[r2].bus_endpoint(), "sendMessageTo_Id",
+                                    "_id=" + c->id, "msg=from the cli"});
+    ASSERT_EQ(run.wait_exit(kCliExit), 0) << run.stderr_text();
+    // The reader thread may still be collecting the output of the exited process.
+    ASSERT_TRUE(wait_until([&] { return !run.stdout_lines().empty(); }));
+    const auto lines = run.stdout_lines();
+    const json env = json::parse(lines.front());
+    EXPECT_EQ(sum_results(env, "sendMessageTo_Id"), 1) << env.dump();
+    EXPECT_EQ(env.at("master_ids").size(), nodes_.size()) << env.dump();
+    expect_received_exactly({{c.get(), {"from the cli"}}});
+}
+
+}  // namespace
+}  // namespace wsc::test
