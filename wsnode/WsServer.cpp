@@ -1,6 +1,9 @@
 // WsServer: the lws callback, client sessions, send queues and bus requests.
 #include "wsnode/WsServer.hpp"
 
+#include "httpapi/Envelope.hpp"
+#include "wsnode/LocalApi.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <deque>
@@ -30,6 +33,8 @@ constexpr std::size_t kMaxQueryParams = ParamLimits{}.max_params;
 
 // The ordering of the keys is part of the client protocol, so these are
 // written as text rather than through nlohmann::json (which sorts keys).
+constexpr const char* kJson = "application/json";
+
 std::string base64(std::string_view in) {
     static constexpr char kAlphabet[] =
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -100,13 +105,22 @@ std::vector<std::pair<std::string, std::string>> query_args(lws* wsi) {
 }
 
 // Writes a whole short HTTP response. False if the connection failed.
-bool write_http_response(lws* wsi, unsigned status, std::string_view body) {
+bool write_http_response(lws* wsi, unsigned status, std::string_view body,
+                         const char* content_type = "text/plain; charset=utf-8") {
     std::vector<unsigned char> buf(LWS_PRE + kHttpHeaderRoom + body.size());
     unsigned char* start = buf.data() + LWS_PRE;
     unsigned char* p = start;
     unsigned char* end = buf.data() + buf.size();
-    if (lws_add_http_common_headers(wsi, status, "text/plain; charset=utf-8", body.size(), &p,
-                                    end) != 0 ||
+    auto header = [&](const char* name, const char* value) {
+        return lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(name),
+                                           reinterpret_cast<const unsigned char*>(value),
+                                           static_cast<int>(std::strlen(value)), &p, end);
+    };
+    if (lws_add_http_common_headers(wsi, status, content_type, body.size(), &p, end) != 0 ||
+        header("access-control-allow-origin:", "*") ||
+        header("access-control-allow-methods:", "*") ||
+        header("access-control-allow-headers:", "*") ||
+        header("access-control-expose-headers:", "*") ||
         lws_finalize_write_http_header(wsi, start, &p, end) != 0)
         return false;
     // The headers are out, so the buffer is free again for the body.
@@ -219,6 +233,13 @@ int WsServer::handle(lws* wsi, lws_callback_reasons reason, Session** slot, void
             return on_confirm_upgrade(wsi);
         case LWS_CALLBACK_HTTP:
             return on_http(wsi);
+        case LWS_CALLBACK_HTTP_BODY:
+            return on_http_body(wsi, static_cast<const char*>(in), len);
+        case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+            return on_http_body_done(wsi);
+        case LWS_CALLBACK_CLOSED_HTTP:
+            http_.erase(wsi);
+            return 0;
         case LWS_CALLBACK_ESTABLISHED:
             return on_established(wsi, slot);
         case LWS_CALLBACK_RECEIVE:
@@ -255,10 +276,66 @@ int WsServer::on_confirm_upgrade(lws* wsi) {
 
 int WsServer::on_http(lws* wsi) {
     counters_.http_requests.fetch_add(1, std::memory_order_relaxed);
-    // The node-local API (SPEC §5) will answer here.
-    if (!write_http_response(wsi, HTTP_STATUS_NOT_FOUND,
-                             "not found: this port serves WebSocket upgrades\n"))
+    char* uri = nullptr;
+    int uri_len = 0;
+    const int method = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
+    if (method == LWSHUMETH_OPTIONS) return finish_http(wsi, HTTP_STATUS_NO_CONTENT, "");
+    if (method != LWSHUMETH_GET && method != LWSHUMETH_POST)
+        return finish_http(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "method not allowed\n");
+    // The node-local API: the events run on this node alone.
+    LocalHttp req;
+    for (auto& [key, value] : query_args(wsi)) {
+        if (key.empty()) continue;
+        try {
+            add_param(req.query, key, std::move(value));
+        } catch (const ParamError& e) {
+            return finish_http(wsi, HTTP_STATUS_OK, error_envelope(kCodeError, e.what()), kJson);
+        }
+    }
+    if (method == LWSHUMETH_GET) return finish_http(wsi, HTTP_STATUS_OK, run_local(req), kJson);
+    char buf[256];
+    if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_TYPE) > 0) req.content_type = buf;
+    if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+        std::strtoull(buf, nullptr, 10) > max_message_bytes_) {
+        write_http_response(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, "body too large\n");
+        return -1;  // the body will not be read
+    }
+    http_[wsi] = std::move(req);
+    return 0;  // the body follows
+}
+
+int WsServer::on_http_body(lws* wsi, const char* data, size_t len) {
+    auto it = http_.find(wsi);
+    if (it == http_.end()) return -1;
+    if (it->second.body.size() + len > max_message_bytes_) it->second.too_large = true;
+    else it->second.body.append(data, len);
+    return 0;
+}
+
+int WsServer::on_http_body_done(lws* wsi) {
+    auto it = http_.find(wsi);
+    if (it == http_.end()) return -1;
+    LocalHttp req = std::move(it->second);
+    http_.erase(it);
+    if (req.too_large) {
+        write_http_response(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, "body too large\n");
         return -1;
+    }
+    try {
+        merge_params(req.query, parse_body(req.content_type, req.body));
+    } catch (const ParamError& e) {
+        return finish_http(wsi, HTTP_STATUS_OK, error_envelope(kCodeError, e.what()), kJson);
+    }
+    return finish_http(wsi, HTTP_STATUS_OK, run_local(req), kJson);
+}
+
+std::string WsServer::run_local(const LocalHttp& req) {
+    return run_local_api(req.query, tokens_, executor_);
+}
+
+int WsServer::finish_http(lws* wsi, unsigned status, std::string_view body,
+                          const char* content_type) {
+    if (!write_http_response(wsi, status, body, content_type)) return -1;
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 

@@ -82,7 +82,19 @@ class WsServer final : public Transport {
 
     bool token_ok(lws* wsi) const;
     int on_confirm_upgrade(lws* wsi);
+    // A request of the node-local API while its body arrives.
+    struct LocalHttp {
+        nlohmann::json query = nlohmann::json::object();
+        std::string content_type;
+        std::string body;
+        bool too_large = false;
+    };
     int on_http(lws* wsi);
+    int on_http_body(lws* wsi, const char* data, size_t len);
+    int on_http_body_done(lws* wsi);
+    std::string run_local(const LocalHttp& req);
+    int finish_http(lws* wsi, unsigned status, std::string_view body,
+                    const char* content_type = "text/plain; charset=utf-8");
     int on_established(lws* wsi, Session** slot);
     int on_receive(lws* wsi, Session& session, const char* data, size_t len);
     int on_writeable(lws* wsi, Session& session);
@@ -110,6 +122,7 @@ class WsServer final : public Transport {
     CommandExecutor executor_;                                            // lws thread
     BusLink::Outbox outbox_;                                              // lws thread
     std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // lws thread
+    std::unordered_map<lws*, LocalHttp> http_;  // lws thread: node-local API bodies in flight
     std::vector<unsigned char> scratch_;  // lws thread: LWS_PRE + one frame, reused
     bool stopping_ = false;               // lws thread
     bool drain_expired_ = false;          // lws thread

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <iostream>
@@ -63,6 +64,7 @@ constexpr auto kMidCallBound = 2000ms;
 // stays a call target: that test is about gathering, not liveness.
 constexpr int kPatientLiveness = 25;
 constexpr auto kBusReply = 5s;
+constexpr int kChurnCycles = 2;
 constexpr int kFloodsToWatch = 2;  // own states of the registry, flooded each interval
 
 const json kTimeoutSlot = {{"code", 2}, {"msg", "timeout"}, {"data", json::array()}};
@@ -517,6 +519,121 @@ TEST_F(FederationFaults, CallEndsByItsTimeoutWhenItsPathRegistryDies) {
     // The origin keeps working with what it can still reach.
     ASSERT_TRUE(all_list({r0}, {a}));
     expect_counts_from(r0, {a});
+}
+
+TEST_F(FederationFaults, NoDuplicateDeliveryWhileRegistriesComeAndGo) {
+    // r0, r1, r2 in a triangle and r3 dialing r1 and r2. Two callers keep
+    // sending through r2 and r3, which stay up, while r0 and r1 are killed and
+    // restarted in turn: routes change under the calls, and a message may be
+    // lost (its slot times out) but must never arrive twice.
+    const auto r0 = add_registry();
+    const auto r1 = add_registry({r0});
+    const auto r2 = add_registry({r0, r1});
+    const auto r3 = add_registry({r1, r2});
+    const auto d = add_node({r0, r1});
+    const auto e = add_node({r1, r2});
+    const auto f = add_node({r3});
+    const auto g = add_node({r0});
+    const std::vector<std::size_t> everyone{r0, r1, r2, r3};
+    ASSERT_TRUE(all_list(everyone, {d, e, f, g}));
+    std::vector<std::unique_ptr<Client>> clients;
+    for (auto n : {d, e, f, g}) clients.push_back(connect_client(nodes_[n]));
+
+    struct Sent {
+        std::size_t client;
+        std::string msg;
+        json slots;  // {nodeId: result} of the call
+    };
+    std::atomic<bool> stop{false};
+    std::vector<std::vector<Sent>> sent(2);
+    std::vector<std::string> errors(2);
+    std::vector<std::pair<std::string, std::string>> targets;  // (_id, node)
+    for (const auto& c : clients) targets.emplace_back(c->id, c->node);
+    const auto fire = [&](std::size_t lane, std::uint16_t port) {
+        try {
+            for (std::size_t k = 0; !stop; ++k) {
+                const auto client = k % targets.size();
+                const std::string msg = "lane " + std::to_string(lane) + " call " +
+                                        std::to_string(k);
+                const json env = api_post(
+                    port, "timeout=" + std::to_string(kMidCallTimeoutMs),
+                    {{"event", "sendMessageTo_Id"},
+                     {"sendMessageTo_Id", {{"_id", targets[client].first}, {"msg", msg}}}});
+                sent[lane].push_back({client, msg, env["data"]["sendMessageTo_Id"]});
+            }
+        } catch (const std::exception& ex) {
+            errors[lane] = ex.what();
+        }
+    };
+    std::vector<std::thread> lanes;
+    // Stops and joins the callers however this scope is left (a failed ASSERT too).
+    struct StopAndJoin {
+        std::atomic<bool>& flag;
+        std::vector<std::thread>& threads;
+        ~StopAndJoin() {
+            flag = true;
+            for (auto& t : threads)
+                if (t.joinable()) t.join();
+        }
+    } stop_lanes{stop, lanes};
+    lanes.emplace_back(fire, 0, http(r2));
+    lanes.emplace_back(fire, 1, http(r3));
+
+    for (int cycle = 0; cycle < kChurnCycles; ++cycle) {
+        // r0 goes: g (only there) leaves; d is still reachable through r1.
+        ASSERT_NO_FATAL_FAILURE(kill_registry(r0));
+        EXPECT_TRUE(lists({{r1, ids_of({d, e, f})}, {r2, ids_of({d, e, f})},
+                           {r3, ids_of({d, e, f})}}));
+        ASSERT_NO_FATAL_FAILURE(restart_registry(r0, {}));
+        EXPECT_TRUE(all_list(everyone, {d, e, f, g}));
+        // r1 goes: no node lives only there, but d and e were reachable through it.
+        const std::string old_r1 = registry_id(r1);
+        ASSERT_NO_FATAL_FAILURE(kill_registry(r1));
+        EXPECT_TRUE(wait_until(
+            [&] {
+                return served_by(r3, nodes_[d].node_id) != old_r1 &&
+                       served_by(r3, nodes_[e].node_id) != old_r1 &&
+                       !served_by(r3, nodes_[d].node_id).empty();
+            },
+            kSettle));
+        ASSERT_NO_FATAL_FAILURE(restart_registry(r1, {r0}));
+        EXPECT_TRUE(all_list(everyone, {d, e, f, g}));
+    }
+    stop = true;
+    for (auto& t : lanes) t.join();
+    EXPECT_TRUE(errors[0].empty()) << errors[0];
+    EXPECT_TRUE(errors[1].empty()) << errors[1];
+
+    // Everything each client got, until it has been quiet for a while.
+    std::vector<std::map<std::string, int>> got(clients.size());
+    for (std::size_t i = 0; i < clients.size(); ++i)
+        while (const auto m = clients[i]->ws->recv(kQuietWindow)) ++got[i][*m];
+
+    std::size_t calls = 0;
+    std::size_t confirmed = 0;
+    std::size_t lost = 0;
+    for (const auto& lane : sent) {
+        for (const auto& s : lane) {
+            ++calls;
+            const int copies = got[s.client].count(s.msg) ? got[s.client][s.msg] : 0;
+            EXPECT_LE(copies, 1) << "'" << s.msg << "' arrived " << copies << " times";
+            int reported = 0;
+            for (const auto& [node, v] : s.slots.items())
+                if (v.is_number_integer()) reported += v.get<int>();
+            EXPECT_LE(reported, 1) << s.msg << ": " << s.slots.dump();
+            if (s.slots.value(targets[s.client].second, json()) == json(1)) {
+                ++confirmed;
+                EXPECT_EQ(copies, 1) << "'" << s.msg << "' reported sent, arrived " << copies;
+            }
+            if (copies == 0) ++lost;
+            got[s.client].erase(s.msg);
+        }
+    }
+    for (std::size_t i = 0; i < got.size(); ++i)
+        for (const auto& [m, n] : got[i]) ADD_FAILURE() << "client " << i << " got unsent '" << m << "'";
+    std::cout << "[ churn    ] " << calls << " calls, " << confirmed << " confirmed, " << lost
+              << " lost" << std::endl;
+    EXPECT_GT(confirmed, 0u);
 }
 
 // A raw bus peer for the hostile tests: a DEALER to a registry's bus port.

@@ -1,0 +1,32 @@
+#include "wsnode/LocalApi.hpp"
+
+#include "common/EventCatalog.hpp"
+#include "httpapi/Envelope.hpp"
+
+namespace wsc {
+
+std::string run_local_api(const nlohmann::json& merged, const std::vector<std::string>& tokens,
+                          CommandExecutor& executor, const ApiLimits& limits) {
+    auto built = build_api_call(merged, tokens, limits);
+    if (const auto* err = std::get_if<ApiError>(&built)) return error_envelope(err->code, err->msg);
+    const auto& call = std::get<ApiCall>(built);
+    nlohmann::ordered_json out;
+    out["code"] = kCodeOk;
+    out["msg"] = "ok";
+    out["extra"] = nlohmann::ordered_json::array();
+    auto& data = out["data"] = nlohmann::ordered_json::object();
+    for (const auto& name : call.events) {
+        const EventSpec* spec = find_event(name);
+        if (spec && spec->scope == EventScope::Registry) {
+            data[name] = node_error(kCodeError, "event '" + name + "' is answered by a registry");
+            continue;
+        }
+        // Results are plain JSON; ordered_json keeps the envelope's own keys in order.
+        data[name] = nlohmann::ordered_json::parse(
+            executor.run(name, call.params[name])
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    return dump_compact(out);
+}
+
+}  // namespace wsc
