@@ -63,7 +63,7 @@ void Broker::bind() {
     bound_endpoint_ = router_->get(zmq::sockopt::last_endpoint);
     federation_ = std::make_unique<Federation>(ctx_, *router_, registry_id_, config_.peers,
                                                std::chrono::milliseconds(config_.heartbeat_ms),
-                                               config_.liveness, metrics_);
+                                               config_.liveness, metrics_, config_.tokens);
     inbox_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::pull);
     inbox_->set(zmq::sockopt::linger, 0);
     inbox_->bind(inbox_address_);
@@ -146,6 +146,7 @@ void Broker::loop() {
         if (items[2].revents & ZMQ_POLLIN) stopping = true;
 
         now = Clock::now();
+        for (const auto& id : nodes_.expire(now)) node_forgotten(id, "expired (no heartbeat)");
         if (now >= next_heartbeat) {
             send_heartbeats();
             federation_->tick(now, local_nodes());
@@ -154,7 +155,6 @@ void Broker::loop() {
         }
         std::erase_if(relays_, [now](const auto& r) { return r.second.deadline <= now; });
         std::erase_if(subscribers_, [now](const auto& s) { return s.second.expires <= now; });
-        for (const auto& id : nodes_.expire(now)) node_forgotten(id, "expired (no heartbeat)");
         for (auto& outcome : gatherer_.expire(now)) on_outcome(outcome);
     }
     // Close on the owning thread.
@@ -311,7 +311,9 @@ void Broker::on_forward(const Federation::Source& from, const nlohmann::json& bo
     if (!is_hex_id(origin) || req == body.end() || !req->is_number_unsigned() ||
         targets == body.end() || !targets->is_array())
         throw bus::DecodeError("malformed forwarded request");
-    const std::int64_t ttl_ms = body.value("ttl", std::int64_t{0});
+    // A peer cannot make us hold state longer than any caller may wait.
+    const std::int64_t ttl_ms = std::min<std::int64_t>(body.value("ttl", std::int64_t{0}),
+                                                       config_.limits.max_timeout_ms);
     if (ttl_ms <= 0) return;  // the caller has given up already
     relays_[{origin, req->get<std::uint64_t>()}] =
         Relay{*upstream, Clock::now() + std::chrono::milliseconds(ttl_ms)};
@@ -322,7 +324,7 @@ void Broker::on_forward(const Federation::Source& from, const nlohmann::json& bo
                   list, body.value("path", nlohmann::json::array()), ttl_ms, *upstream);
 }
 
-void Broker::route_request(const nlohmann::json& origin, std::uint64_t req,
+std::vector<std::string> Broker::route_request(const nlohmann::json& origin, std::uint64_t req,
                            const nlohmann::json& events, const std::vector<std::string>& targets,
                            const nlohmann::json& path, std::int64_t ttl_ms,
                            const std::string& came_from) {
@@ -333,14 +335,17 @@ void Broker::route_request(const nlohmann::json& origin, std::uint64_t req,
     std::map<std::string, nlohmann::json> forward;  // next hop -> targets
     zmq::message_t direct(bus::to_msgpack(
         nlohmann::json{{"req", req}, {"origin", origin}, {"events", events}}));
+    std::vector<std::string> failed;
     for (const auto& node : targets) {
         auto r = table.find(node);
         if (r == table.end()) continue;  // unknown here: it will time out at the origin
         if (r->second.next_hop.empty()) {
             const auto* entry = nodes_.find(node);
             metrics_.requests_sent.fetch_add(1, std::memory_order_relaxed);
-            if (!entry || !bus::send_routed(*router_, entry->route, bus::Command::Request, direct))
+            if (!entry || !bus::send_routed(*router_, entry->route, bus::Command::Request, direct)) {
                 metrics_.send_failures.fetch_add(1, std::memory_order_relaxed);
+                failed.push_back(node);
+            }
             continue;
         }
         const std::string& hop = r->second.next_hop;
@@ -361,6 +366,7 @@ void Broker::route_request(const nlohmann::json& origin, std::uint64_t req,
                                                          {"ttl", ttl_ms}});
         federation_->send(hop, bus::Command::Request, body);
     }
+    return failed;
 }
 
 void Broker::on_client_call(const bus::Incoming& in, const nlohmann::json& body) {
@@ -412,9 +418,15 @@ void Broker::advance(Run run) {
         for (const auto& [node, route] : routes()) targets.push_back(node);
         const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(run.deadline -
                                                                                Clock::now());
-        route_request(registry_id_, req, *round, targets, nlohmann::json::array(),
-                      std::max<std::int64_t>(ttl.count(), 1), "");
-        if (auto done = gatherer_.start(req, targets, run.deadline)) {
+        const auto failed = route_request(registry_id_, req, *round, targets,
+                                          nlohmann::json::array(),
+                                          std::max<std::int64_t>(ttl.count(), 1), "");
+        auto done = gatherer_.start(req, targets, run.deadline);
+        // A node whose link refused the Request will not answer: its slot
+        // says so now instead of at the deadline.
+        for (const auto& node : failed)
+            if (!done) done = gatherer_.give_up(req, node);
+        if (done) {
             run.run->finish_round(*done);
             continue;
         }

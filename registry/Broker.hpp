@@ -93,7 +93,9 @@ private:
                      const nlohmann::json& body);
     void on_bus(bus::Incoming& in, const Federation::Source& from);
     void on_forward(const Federation::Source& from, const nlohmann::json& body);
-    void route_request(const nlohmann::json& origin, std::uint64_t req,
+    // Sends the Request on its way; returns the directly connected targets
+    // whose link refused it.
+    std::vector<std::string> route_request(const nlohmann::json& origin, std::uint64_t req,
                        const nlohmann::json& events, const std::vector<std::string>& targets,
                        const nlohmann::json& path, std::int64_t ttl_ms,
                        const std::string& came_from);

@@ -1,5 +1,7 @@
 #include "registry/Federation.hpp"
 
+#include <algorithm>
+
 #include "common/Ids.hpp"
 #include "common/Log.hpp"
 
@@ -11,7 +13,7 @@ constexpr const char* kLog = "federation";
 
 Federation::Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string self_id,
                        std::vector<std::string> endpoints, std::chrono::milliseconds interval,
-                       int liveness, RegistryMetrics& metrics)
+                       int liveness, RegistryMetrics& metrics, std::vector<std::string> tokens)
     : ctx_(ctx),
       router_(router),
       self_(std::move(self_id)),
@@ -21,7 +23,10 @@ Federation::Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string s
       topology_(self_, interval * liveness),
       // Time-based start: a state we flood after a restart always looks newer.
       seq_(static_cast<std::uint64_t>(Clock::now().time_since_epoch().count())),
-      hello_body_(bus::to_msgpack(nlohmann::json{{"registry", self_}})) {
+      hello_body_(bus::to_msgpack(
+          tokens.empty() ? nlohmann::json{{"registry", self_}}
+                         : nlohmann::json{{"registry", self_}, {"token", tokens.front()}})),
+      tokens_(std::move(tokens)) {
     for (auto& e : endpoints) dialers_.push_back(Dialer{std::move(e), nullptr, {}, {}});
 }
 
@@ -64,6 +69,13 @@ void Federation::on_hello(const Source& from, const nlohmann::json& body, Clock:
     if (peer == self_) {
         log_warn(kLog, "refused a link to ourselves");
         return;
+    }
+    if (!tokens_.empty()) {
+        const std::string token = body.value("token", "");
+        if (std::find(tokens_.begin(), tokens_.end(), token) == tokens_.end()) {
+            metrics_.bad_messages.fetch_add(1, std::memory_order_relaxed);
+            throw bus::DecodeError("peer hello from " + peer + " without a valid token: refused");
+        }
     }
     if (from.dialer) {
         auto& d = dialers_.at(from.index);

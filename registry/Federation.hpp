@@ -34,7 +34,7 @@ public:
 
     Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string self_id,
                std::vector<std::string> endpoints, std::chrono::milliseconds interval,
-               int liveness, RegistryMetrics& metrics);
+               int liveness, RegistryMetrics& metrics, std::vector<std::string> tokens = {});
     ~Federation();
 
     void open();  // creates and connects the dialers (broker thread)
@@ -84,6 +84,9 @@ private:
     Topology topology_;
     std::uint64_t seq_;
     std::string hello_body_;
+    // With tokens configured, a peer must present one in its hello: a peer
+    // link can run commands, so it needs the same right as an API caller.
+    std::vector<std::string> tokens_;
 };
 
 }  // namespace wsc

@@ -62,6 +62,16 @@ std::vector<Gatherer::Outcome> Gatherer::drop_node(const std::string& node) {
     return done;
 }
 
+std::optional<Gatherer::Outcome> Gatherer::give_up(std::uint64_t req, const std::string& node) {
+    auto it = pending_.find(req);
+    if (it == pending_.end() || it->second.waiting.erase(node) == 0) return std::nullopt;
+    it->second.outcome.missing.push_back(node);
+    if (!it->second.waiting.empty()) return std::nullopt;
+    Outcome out = finish(it->second);
+    pending_.erase(it);
+    return out;
+}
+
 std::vector<Gatherer::Outcome> Gatherer::expire(Clock::time_point now) {
     std::vector<Outcome> done;
     for (auto it = pending_.begin(); it != pending_.end();) {

@@ -38,6 +38,9 @@ public:
                                     nlohmann::json results);
     // A node known to be gone will not answer: stop waiting for it.
     std::vector<Outcome> drop_node(const std::string& node);
+    // Stops waiting for one node in one request (its Request could not be
+    // sent); returns the outcome if that was the last node awaited.
+    std::optional<Outcome> give_up(std::uint64_t req, const std::string& node);
     // Finishes every request whose deadline has passed.
     std::vector<Outcome> expire(Clock::time_point now);
 

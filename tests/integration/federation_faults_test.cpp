@@ -138,8 +138,7 @@ void report_timing(const std::string& what, long long ms) {
 
 class FederationFaults : public ::testing::Test {
   protected:
-    std::size_t add_registry(const std::vector<std::size_t>& peers = {},
-                             const Flags& flags = {}) {
+    std::size_t add_registry(const std::vector<std::size_t>& peers = {}, const Flags& flags = {}) {
         regs_.push_back(start_registry(ports_of(peers), flags));
         return regs_.size() - 1;
     }
@@ -240,7 +239,11 @@ class FederationFaults : public ::testing::Test {
     }
 
     std::string registry_id(std::size_t reg) const {
-        return api(http(reg), "event=nodes").at("data").at("nodes").at("registry").get<std::string>();
+        return api(http(reg), "event=nodes")
+            .at("data")
+            .at("nodes")
+            .at("registry")
+            .get<std::string>();
     }
 
     // Which registry serves `node` as seen from `reg` (its registry id).
@@ -330,8 +333,8 @@ TEST_F(FederationFaults, KilledRegistryTakesOnlyItsOwnNodesAndNoState) {
         [&] {
             const auto at2 = master_ids(http(r2));
             const auto at_s = master_ids(http(survivor));
-            dual_listed_throughout = dual_listed_throughout && at2.count(dual_id) == 1 &&
-                                     at_s.count(dual_id) == 1;
+            dual_listed_throughout =
+                dual_listed_throughout && at2.count(dual_id) == 1 && at_s.count(dual_id) == 1;
             return at2 == want && at_s == want;
         },
         kSettle);
@@ -366,8 +369,9 @@ TEST_F(FederationFaults, KilledRegistryTakesOnlyItsOwnNodesAndNoState) {
         EXPECT_EQ(sum_results(sent, "sendMessageTo_Id"), 1) << sent.dump();
         received[on_dual.get()].insert("still here via " + tag);
 
-        const json grouped = call(r, {{"event", "sendToGroup"},
-                                      {"sendToGroup", {{"groupId", group}, {"msg", "group " + tag}}}});
+        const json grouped =
+            call(r, {{"event", "sendToGroup"},
+                     {"sendToGroup", {{"groupId", group}, {"msg", "group " + tag}}}});
         EXPECT_EQ(sum_results(grouped, "sendToGroup"), 2) << grouped.dump();
         received[on_dual.get()].insert("group " + tag);
         received[on_2.get()].insert("group " + tag);
@@ -412,6 +416,63 @@ TEST_F(FederationFaults, RegistryRestartedOnSamePortIsRejoined) {
     expect_received_exactly(received);
 }
 
+TEST_F(FederationFaults, FrozenRegistryRejoinsWhenThawed) {
+    // A registry that stops answering for a while (SIGSTOP: a long GC-like
+    // pause, a suspended VM) is dropped like a dead one; once it runs again its
+    // stale links must heal by themselves, with no restart anywhere.
+    const auto r0 = add_registry();
+    const auto r1 = add_registry({r0});
+    const auto r2 = add_registry({r1});
+    const auto a = add_node({r0});
+    const auto b = add_node({r1});
+    const auto c = add_node({r2});
+    ASSERT_TRUE(all_list({r0, r1, r2}, {a, b, c}));
+
+    regs_[r1].proc->signal(SIGSTOP);
+    const auto frozen_at = Clock::now();
+    const auto split = lists({{r0, ids_of({a})}, {r2, ids_of({c})}});
+    const auto split_ms = ms_since(frozen_at);
+    regs_[r1].proc->signal(SIGCONT);
+    ASSERT_TRUE(split);
+    report_timing("frozen registry dropped at both ends", split_ms);
+    EXPECT_LE(split_ms, std::chrono::milliseconds(kDeathBound).count());
+
+    const auto thawed_at = Clock::now();
+    ASSERT_TRUE(all_list({r0, r1, r2}, {a, b, c}));
+    report_timing("master_ids settled after thaw", ms_since(thawed_at));
+    // master_ids may settle before the thawed registry has its nodes' new links
+    // (they rebuilt them while it was frozen): a call in between loses the
+    // Request and waits for its timeout. Short calls until every node answers.
+    std::vector<std::string> unanswered;
+    EXPECT_TRUE(wait_until(
+        [&] {
+            unanswered.clear();
+            for (auto r : {r0, r1, r2}) {
+                const json env = api(
+                    http(r), "event=getConnectionCount&timeout=" + std::to_string(kShortTimeoutMs));
+                for (const auto& [node, v] : env["data"]["getConnectionCount"].items())
+                    if (!v.is_number_integer())
+                        unanswered.push_back("R" + std::to_string(r) + ":" + node);
+            }
+            return unanswered.empty();
+        },
+        kSettle))
+        << "still timing out: " << json(unanswered).dump();
+    report_timing("every node answers after thaw", ms_since(thawed_at));
+    for (auto r : {r0, r1, r2}) expect_counts_from(r, {a, b, c});
+    auto on_a = connect_client(nodes_[a]);
+    auto on_c = connect_client(nodes_[c]);
+    std::map<const Client*, std::multiset<std::string>> received;
+    for (auto r : {r0, r1, r2}) {
+        for (const Client* cl : {on_a.get(), on_c.get()}) {
+            const std::string msg = "after thaw via R" + std::to_string(r) + " to " + cl->id;
+            EXPECT_EQ(sum_results(send_to(r, *cl, msg), "sendMessageTo_Id"), 1);
+            received[cl].insert(msg);
+        }
+    }
+    expect_received_exactly(received);
+}
+
 TEST_F(FederationFaults, FrozenNodeTimesOutAloneWithinTheCallTimeout) {
     const Flags patient{{"registry.liveness", std::to_string(kPatientLiveness)}};
     const auto r0 = add_registry({}, patient);
@@ -444,8 +505,8 @@ TEST_F(FederationFaults, FrozenNodeTimesOutAloneWithinTheCallTimeout) {
     // replies to the timed-out calls do not leak into later ones.
     EXPECT_TRUE(wait_until(
         [&] {
-            const json env = api(http(r0), "event=getConnectionCount&timeout=" +
-                                               std::to_string(kShortTimeoutMs));
+            const json env = api(
+                http(r0), "event=getConnectionCount&timeout=" + std::to_string(kShortTimeoutMs));
             return env["data"]["getConnectionCount"].value(frozen_id, json()) == json(0);
         },
         kSettle));
@@ -553,8 +614,8 @@ TEST_F(FederationFaults, NoDuplicateDeliveryWhileRegistriesComeAndGo) {
         try {
             for (std::size_t k = 0; !stop; ++k) {
                 const auto client = k % targets.size();
-                const std::string msg = "lane " + std::to_string(lane) + " call " +
-                                        std::to_string(k);
+                const std::string msg =
+                    "lane " + std::to_string(lane) + " call " + std::to_string(k);
                 const json env = api_post(
                     port, "timeout=" + std::to_string(kMidCallTimeoutMs),
                     {{"event", "sendMessageTo_Id"},
@@ -582,8 +643,8 @@ TEST_F(FederationFaults, NoDuplicateDeliveryWhileRegistriesComeAndGo) {
     for (int cycle = 0; cycle < kChurnCycles; ++cycle) {
         // r0 goes: g (only there) leaves; d is still reachable through r1.
         ASSERT_NO_FATAL_FAILURE(kill_registry(r0));
-        EXPECT_TRUE(lists({{r1, ids_of({d, e, f})}, {r2, ids_of({d, e, f})},
-                           {r3, ids_of({d, e, f})}}));
+        EXPECT_TRUE(
+            lists({{r1, ids_of({d, e, f})}, {r2, ids_of({d, e, f})}, {r3, ids_of({d, e, f})}}));
         ASSERT_NO_FATAL_FAILURE(restart_registry(r0, {}));
         EXPECT_TRUE(all_list(everyone, {d, e, f, g}));
         // r1 goes: no node lives only there, but d and e were reachable through it.
@@ -630,7 +691,8 @@ TEST_F(FederationFaults, NoDuplicateDeliveryWhileRegistriesComeAndGo) {
         }
     }
     for (std::size_t i = 0; i < got.size(); ++i)
-        for (const auto& [m, n] : got[i]) ADD_FAILURE() << "client " << i << " got unsent '" << m << "'";
+        for (const auto& [m, n] : got[i])
+            ADD_FAILURE() << "client " << i << " got unsent '" << m << "'";
     std::cout << "[ churn    ] " << calls << " calls, " << confirmed << " confirmed, " << lost
               << " lost" << std::endl;
     EXPECT_GT(confirmed, 0u);
@@ -647,15 +709,16 @@ class RawPeer {
     void send_frames(const std::vector<std::string>& frames) {
         for (std::size_t i = 0; i < frames.size(); ++i)
             socket_.send(zmq::message_t(frames[i].data(), frames[i].size()),
-                         i + 1 < frames.size() ? zmq::send_flags::sndmore
-                                               : zmq::send_flags::none);
+                         i + 1 < frames.size() ? zmq::send_flags::sndmore : zmq::send_flags::none);
     }
 
     void send(bus::Command command, const json& body) {
         ASSERT_TRUE(bus::send_message(socket_, command, bus::to_msgpack(body)));
     }
 
-    void hello(const std::string& registry) { send(bus::Command::PeerHello, {{"registry", registry}}); }
+    void hello(const std::string& registry) {
+        send(bus::Command::PeerHello, {{"registry", registry}});
+    }
 
     // Next well-formed message of `command`, skipping others; nullopt on timeout.
     std::optional<json> next(bus::Command command, std::chrono::milliseconds timeout = kBusReply) {
@@ -718,7 +781,8 @@ TEST_F(FederationFaults, HostilePeerLeavesRoutesIntact) {
     peer.send(bus::Command::PeerHello, {{"registry", "not-a-registry-id"}});
     peer.send(bus::Command::PeerHello, {{"registry", self}});  // claims the registry's own id
     // A state from a link that never introduced itself must be ignored.
-    peer.send(bus::Command::PeerState, {{"origin", fake_id(2)}, {"seq", 1},
+    peer.send(bus::Command::PeerState, {{"origin", fake_id(2)},
+                                        {"seq", 1},
                                         {"nodes", one_node(json::object({{"node", fake_id(100)}}))},
                                         {"peers", json::array()}});
     constexpr std::uint64_t kCountedGarbage = 9;  // every line above but the last two
@@ -738,7 +802,9 @@ TEST_F(FederationFaults, HostilePeerLeavesRoutesIntact) {
     // that must never show up anywhere.
     std::uint64_t seq = 1;
     const auto state = [&](json nodes, json extra = json::object()) {
-        json body = {{"origin", fake}, {"seq", ++seq}, {"nodes", std::move(nodes)},
+        json body = {{"origin", fake},
+                     {"seq", ++seq},
+                     {"nodes", std::move(nodes)},
                      {"peers", json::array()}};
         for (auto& [k, v] : extra.items()) body[k] = v;
         peer.send(bus::Command::PeerState, body);
@@ -753,18 +819,54 @@ TEST_F(FederationFaults, HostilePeerLeavesRoutesIntact) {
     state(one_node(json::object({{"node", fake_id(104)}})), {{"origin", "zz"}});
     state(one_node(json::object({{"node", fake_id(105)}})), {{"peers", 7}});
     state(one_node(json::object({{"node", fake_id(106)}})), {{"peers", json::array({"nope"})}});
-    state(one_node(json::object({{"node", fake_id(107)}})), {{"origin", self}, {"seq", UINT64_MAX}});
+    state(one_node(json::object({{"node", fake_id(107)}})),
+          {{"origin", self}, {"seq", UINT64_MAX}});
     state(one_node(json::object({{"node", fake_id(108)}})), {{"origin", nullptr}});
     peer.hello(fake);
     ASSERT_TRUE(peer.next(bus::Command::PeerHello).has_value()) << "no answer after bad states";
     EXPECT_TRUE(regs_[r0].proc->running());
     EXPECT_EQ(master_ids(http(r0)), ids_of({a, b}));
 
-    // 3. The same link now claims another identity: refused and counted, no answer.
+    // 3. Malformed forwarded Requests aimed at a real node, and forged Replies:
+    // whatever gets through to the node must not hurt it either.
+    const std::string node_a = nodes_[a].node_id;
+    const json count_event =
+        json::array({{{"name", "getConnectionCount"}, {"params", json::object()}}});
+    const auto forward = [&](json extra) {
+        json body = {{"req", 1},
+                     {"origin", fake},
+                     {"events", count_event},
+                     {"targets", json::array({node_a})},
+                     {"path", json::array()},
+                     {"ttl", 1000}};
+        for (auto& [k, v] : extra.items()) body[k] = v;
+        peer.send(bus::Command::Request, body);
+    };
+    forward({{"events", "not a list"}});
+    forward({{"events", json::array({{{"name", 5}}})}});
+    forward({{"events", json::array({{{"name", "noSuchEvent"}, {"params", json::object()}}})}});
+    forward(
+        {{"events", json::array({{{"name", "sendMessageTo_Id"}, {"params", json::object()}}})}});
+    forward({{"events", json::array({42, nullptr})}});
+    forward({{"origin", json::object({{"a", 1}})}});
+    forward({{"req", -1}});
+    forward({{"req", "abc"}});
+    forward({{"ttl", "soon"}});
+    forward({{"path", 5}});
+    forward({{"targets", json::array({5, nullptr, "not-a-node", fake_id(200)})}});
+    forward({{"targets", "everyone"}});
+    peer.send(bus::Command::Reply, {{"req", 1}, {"node", node_a}, {"results", json::object()}});
+    peer.send(bus::Command::Reply, {{"req", "x"}, {"node", 7}});
+    peer.hello(fake);
+    ASSERT_TRUE(peer.next(bus::Command::PeerHello).has_value()) << "no answer after bad requests";
+    EXPECT_TRUE(regs_[r0].proc->running());
+    EXPECT_TRUE(nodes_[a].proc->running());
+
+    // 4. The same link now claims another identity: refused and counted, no answer.
     const auto bad_mid = metric(http(r0), "wscenter_bus_bad_messages_total");
     peer.hello(fake_id(4));
-    EXPECT_TRUE(wait_until(
-        [&] { return metric(http(r0), "wscenter_bus_bad_messages_total") > bad_mid; }));
+    EXPECT_TRUE(
+        wait_until([&] { return metric(http(r0), "wscenter_bus_bad_messages_total") > bad_mid; }));
 
     // Whatever r0 accepted has been flooded to r1 by the time r0 floods its own
     // state twice more to us.
@@ -780,6 +882,8 @@ TEST_F(FederationFaults, HostilePeerLeavesRoutesIntact) {
     }
     EXPECT_TRUE(regs_[r0].proc->running());
     EXPECT_TRUE(regs_[r1].proc->running());
+    EXPECT_TRUE(nodes_[a].proc->running());
+    EXPECT_TRUE(nodes_[b].proc->running());
     EXPECT_EQ(master_ids(http(r0)), ids_of({a, b}));
     EXPECT_EQ(master_ids(http(r1)), ids_of({a, b}));
 

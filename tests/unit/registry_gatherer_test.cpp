@@ -179,3 +179,19 @@ TEST(Gatherer, NextDeadlineIsTheEarliestPending) {
 
 }  // namespace
 }  // namespace wsc
+
+TEST(Gatherer, GiveUpOnOneNodeOfOneRequest) {
+    wsc::Gatherer g;
+    const auto t = wsc::Gatherer::Clock::now() + std::chrono::seconds(3);
+    EXPECT_FALSE(g.start(1, {"a", "b"}, t));
+    EXPECT_FALSE(g.start(2, {"a"}, t));
+    EXPECT_FALSE(g.give_up(1, "a"));
+    EXPECT_FALSE(g.give_up(1, "zzz"));  // not asked
+    auto done = g.on_reply(1, "b", nlohmann::json::object());
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->missing, std::vector<std::string>{"a"});
+    EXPECT_EQ(g.pending(), 1u);  // request 2 still waits for a
+    auto second = g.give_up(2, "a");
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->missing, std::vector<std::string>{"a"});
+}
