@@ -122,6 +122,7 @@ void HttpServer::drain_mailbox() {
         if (it == waiting_.end()) continue;  // the client went away meanwhile
         lws* wsi = it->second;
         waiting_.erase(it);
+        in_flight_ = waiting_.size();
         auto* pss = static_cast<Pss*>(lws_wsi_user(wsi));
         if (!pss || !pss->s) continue;
         pss->s->call_id = 0;
@@ -262,6 +263,11 @@ void HttpServer::run_api(lws* wsi, Session& s) {
         respond(wsi, s, HTTP_STATUS_OK, kJson, error_envelope(err->code, err->msg));
         return;
     }
+    if (draining_) {
+        respond(wsi, s, HTTP_STATUS_SERVICE_UNAVAILABLE, kJson,
+                error_envelope(kCodeError, "shutting down, try another registry"));
+        return;
+    }
     if (waiting_.size() >= config_.max_pending) {
         respond(wsi, s, HTTP_STATUS_SERVICE_UNAVAILABLE, kJson,
                 error_envelope(kCodeError, "overloaded, try again"));
@@ -269,6 +275,7 @@ void HttpServer::run_api(lws* wsi, Session& s) {
     }
     s.call_id = next_id_++;
     waiting_[s.call_id] = wsi;
+    in_flight_ = waiting_.size();
     dispatch_(s.call_id, std::move(std::get<ApiCall>(built)));
 }
 
@@ -305,7 +312,10 @@ int HttpServer::callback(lws* wsi, int reason_int, void* user, void* in, std::si
             case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
             case LWS_CALLBACK_CLOSED_HTTP:
                 if (pss && pss->s) {
-                    if (pss->s->call_id) self->waiting_.erase(pss->s->call_id);
+                    if (pss->s->call_id) {
+                        self->waiting_.erase(pss->s->call_id);
+                        self->in_flight_ = self->waiting_.size();
+                    }
                     delete pss->s;
                     pss->s = nullptr;
                 }

@@ -49,6 +49,10 @@ public:
     std::uint16_t port() const { return port_; }
     // Any thread: the response body for call `id`.
     void complete(std::uint64_t id, std::string body);
+    // Graceful shutdown: new API calls get 503 from now on; calls already
+    // running still get their answer. in_flight() tells when they are done.
+    void begin_drain() { draining_ = true; }
+    std::size_t in_flight() const { return in_flight_.load(); }
     void stop();
 
     struct Session;  // per-connection state, defined in the .cpp
@@ -79,6 +83,8 @@ private:
 
     std::thread thread_;
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> draining_{false};
+    std::atomic<std::size_t> in_flight_{0};  // mirrors waiting_.size() for other threads
 };
 
 }  // namespace wsc

@@ -1,5 +1,7 @@
 #include "registry/Registry.hpp"
 
+#include <thread>
+
 namespace wsc {
 
 Registry::Registry(RegistryConfig config) : config_(std::move(config)), ctx_(1) {}
@@ -31,6 +33,17 @@ void Registry::start() {
         });
     http_->start();
     broker_->start();
+}
+
+void Registry::drain(std::chrono::milliseconds grace) {
+    if (!http_) return;
+    http_->begin_drain();
+    const auto until = std::chrono::steady_clock::now() + grace;
+    // The broker answers every call by its deadline, so this ends.
+    while (http_->in_flight() > 0 && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    // Let the lws thread write the last answers out.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
 void Registry::stop() {

@@ -3,6 +3,7 @@
 // Embeddable: wscenter-registry's main() is a thin shell over this class.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -28,6 +29,9 @@ public:
     // Binds the bus and HTTP ports and starts the threads; throws
     // std::runtime_error with a clear reason.
     void start();
+    // Graceful: refuses new API calls (503), lets the running ones finish
+    // (at most `grace`), then stops.
+    void drain(std::chrono::milliseconds grace);
     void stop();
 
     std::uint16_t bus_port() const { return broker_->bound_port(); }

@@ -103,7 +103,9 @@ int main(int argc, char** argv) {
         std::cout << prog << " ready bus_port=" << registry.bus_port()
                   << " http_port=" << registry.http_port() << std::endl;
         const int sig = wsc::wait_for_termination();
-        wsc::log_info("registry", "signal " + std::to_string(sig) + ", shutting down");
+        wsc::log_info("registry", "signal " + std::to_string(sig) +
+                                      ", finishing the calls in flight, then stopping");
+        registry.drain(std::chrono::milliseconds(config.broker.limits.max_timeout_ms + 1000));
         registry.stop();
         return 0;
     } catch (const std::exception& e) {

@@ -1,10 +1,17 @@
 // Node: wiring of the lws server and the bus link, their threads and shutdown.
 #include "wsnode/Node.hpp"
 
+#include <atomic>
 #include <stdexcept>
+#include <thread>
+
+#include <zmq.hpp>
 
 #include "common/Ids.hpp"
 #include "common/Log.hpp"
+#include "wsnode/BusLink.hpp"
+#include "wsnode/HandlerChain.hpp"
+#include "wsnode/WsServer.hpp"
 
 namespace wsc {
 
@@ -29,65 +36,127 @@ void guarded(std::string_view what, std::atomic<bool>& failed, F&& body) {
 
 }  // namespace
 
-Node::Node(NodeConfig config) : config_(std::move(config)) {
-    if (config_.node_id.empty()) config_.node_id = random_hex_id();
-    if (!is_hex_id(config_.node_id))
-        throw std::runtime_error("node id must be 32 lowercase hex characters, got '" +
-                                 config_.node_id + "'");
-    if (config_.heartbeat_ms <= 0) throw std::runtime_error("heartbeat interval must be positive");
-    if (config_.liveness <= 0) throw std::runtime_error("liveness must be positive");
-    if (config_.send_queue_bytes == 0) throw std::runtime_error("send queue cap must be positive");
-    if (config_.max_message_bytes == 0)
-        throw std::runtime_error("maximum message size must be positive");
+struct Node::Impl {
+    NodeConfig config;
+    HandlerChain handlers;  // handed to the WsServer by start()
+    std::uint16_t port = 0;
+    std::string public_url;
+    std::atomic<bool> failed{false};
+    bool started = false;
+    bool stopped = false;
+
+    // Destruction order matters: the lws server (and its Outbox socket) and
+    // the bus link go before the zmq context they use.
+    std::unique_ptr<zmq::context_t> zmq;
+    std::unique_ptr<BusLink> bus;
+    std::unique_ptr<WsServer> ws;
+    std::thread bus_thread;
+    std::thread ws_thread;
+
+    void require_not_started(const char* what) const {
+        if (started) throw std::logic_error(std::string(what) + " must be added before start()");
+    }
+};
+
+Node::Node(NodeConfig config) : impl_(std::make_unique<Impl>()) {
+    NodeConfig& c = impl_->config = std::move(config);
+    if (c.node_id.empty()) c.node_id = random_hex_id();
+    if (!is_hex_id(c.node_id))
+        throw std::runtime_error("node id must be 32 lowercase hex characters, got '" + c.node_id +
+                                 "'");
+    if (c.heartbeat_ms <= 0) throw std::runtime_error("heartbeat interval must be positive");
+    if (c.liveness <= 0) throw std::runtime_error("liveness must be positive");
+    if (c.send_queue_bytes == 0) throw std::runtime_error("send queue cap must be positive");
+    if (c.max_message_bytes == 0) throw std::runtime_error("maximum message size must be positive");
+    impl_->handlers.add_message(ping_pong_handler());
 }
 
 Node::~Node() {
     stop();
 }
 
+void Node::on_open(OpenHandler handler) {
+    impl_->require_not_started("open handlers");
+    impl_->handlers.add_open(std::move(handler));
+}
+
+void Node::on_message(MessageHandler handler) {
+    impl_->require_not_started("message handlers");
+    impl_->handlers.add_message(std::move(handler));
+}
+
+void Node::on_close(CloseHandler handler) {
+    impl_->require_not_started("close handlers");
+    impl_->handlers.add_close(std::move(handler));
+}
+
+void Node::use(UpgradeMiddleware middleware) {
+    impl_->require_not_started("upgrade middleware");
+    impl_->handlers.add_middleware(std::move(middleware));
+}
+
 void Node::start() {
-    if (started_) throw std::runtime_error("node already started");
-    zmq_ = std::make_unique<zmq::context_t>();
+    Impl& d = *impl_;
+    if (d.started) throw std::runtime_error("node already started");
+    d.zmq = std::make_unique<zmq::context_t>();
     BusLink::Settings settings;
-    settings.node_id = config_.node_id;
-    settings.registries = config_.registries;
-    settings.heartbeat_ms = config_.heartbeat_ms;
-    settings.liveness = config_.liveness;
-    // The handlers run on the bus thread, which starts only after ws_ exists.
-    bus_ = std::make_unique<BusLink>(
-        *zmq_, std::move(settings),
-        [this](BusRequest&& request) { return ws_->post(std::move(request)); },
-        [this] { return ws_->connection_count(); });
-    ws_ = std::make_unique<WsServer>(config_, bus_->make_outbox());
-    port_ = ws_->port();
-    public_url_ = config_.public_url.empty() ? "ws://127.0.0.1:" + std::to_string(port_) + "/"
-                                             : config_.public_url;
-    bus_->set_url(public_url_);
+    settings.node_id = d.config.node_id;
+    settings.registries = d.config.registries;
+    settings.heartbeat_ms = d.config.heartbeat_ms;
+    settings.liveness = d.config.liveness;
+    // The handlers run on the bus thread, which starts only after ws exists.
+    d.bus = std::make_unique<BusLink>(
+        *d.zmq, std::move(settings),
+        [&d](BusRequest&& request) { return d.ws->post(std::move(request)); },
+        [&d] { return d.ws->connection_count(); });
+    // A copy: a start() that throws leaves the handlers in place.
+    d.ws = std::make_unique<WsServer>(d.config, d.bus->make_outbox(), d.handlers);
+    d.port = d.ws->port();
+    d.public_url = d.config.public_url.empty() ? "ws://127.0.0.1:" + std::to_string(d.port) + "/"
+                                               : d.config.public_url;
+    d.bus->set_url(d.public_url);
 
     // Thread start is the memory fence that hands each socket to its thread.
-    started_ = true;
-    ws_thread_ = std::thread([this] { guarded("lws", failed_, [this] { ws_->run(); }); });
-    bus_thread_ = std::thread([this] { guarded("bus", failed_, [this] { bus_->run(); }); });
-    log_info(kComponent, "node " + config_.node_id + " serving WebSocket on port " +
-                             std::to_string(port_) + ", advertised as " + public_url_);
+    d.started = true;
+    d.ws_thread = std::thread([&d] { guarded("lws", d.failed, [&d] { d.ws->run(); }); });
+    d.bus_thread = std::thread([&d] { guarded("bus", d.failed, [&d] { d.bus->run(); }); });
+    log_info(kComponent, "node " + d.config.node_id + " serving WebSocket on port " +
+                             std::to_string(d.port) + ", advertised as " + d.public_url);
 }
 
 void Node::stop() {
-    if (!started_ || stopped_) return;
-    stopped_ = true;
+    Impl& d = *impl_;
+    if (!d.started || d.stopped) return;
+    d.stopped = true;
     // Leave the registries first so callers stop targeting this node now.
-    bus_->stop();
-    if (bus_thread_.joinable()) bus_thread_.join();
-    ws_->request_stop();
-    if (ws_thread_.joinable()) ws_thread_.join();
-    ws_.reset();
-    bus_.reset();
-    zmq_.reset();
-    log_info(kComponent, "node " + config_.node_id + " stopped");
+    d.bus->stop();
+    if (d.bus_thread.joinable()) d.bus_thread.join();
+    d.ws->request_stop();
+    if (d.ws_thread.joinable()) d.ws_thread.join();
+    d.ws.reset();
+    d.bus.reset();
+    d.zmq.reset();
+    log_info(kComponent, "node " + d.config.node_id + " stopped");
+}
+
+const std::string& Node::node_id() const {
+    return impl_->config.node_id;
+}
+
+std::uint16_t Node::port() const {
+    return impl_->port;
+}
+
+const std::string& Node::public_url() const {
+    return impl_->public_url;
 }
 
 std::size_t Node::connection_count() const {
-    return ws_ ? ws_->connection_count() : 0;
+    return impl_->ws ? impl_->ws->connection_count() : 0;
+}
+
+bool Node::failed() const {
+    return impl_->failed.load();
 }
 
 }  // namespace wsc

@@ -1,5 +1,10 @@
-// One WebSocket node as an embeddable object: the lws server for clients and
-// the DEALER links to the registries, each on its own thread.
+// One WebSocket node as an embeddable object: the public header of the
+// wsnode library (wscenter-wsnode's main() is a thin shell over it).
+//
+// A program makes a Node from a NodeConfig, registers its handlers and
+// upgrade middleware (see wsnode/Handlers.hpp), then start()s it: the node
+// serves its clients on its own lws thread and joins the registries on its
+// own bus thread. Handlers run on the lws thread.
 //
 // start() creates and binds everything on the calling thread, so every
 // configuration or start-up error is thrown there as one line; only then are
@@ -8,28 +13,33 @@
 // are closed with 1001 and both threads are joined.
 #pragma once
 
-#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 
-#include <zmq.hpp>
-
-#include "wsnode/BusLink.hpp"
+#include "wsnode/Handlers.hpp"
 #include "wsnode/NodeConfig.hpp"
-#include "wsnode/WsServer.hpp"
 
 namespace wsc {
 
 class Node {
   public:
     // Checks the configuration; throws std::runtime_error with one line.
+    // The built-in ping -> pong message handler is registered here, first.
     explicit Node(NodeConfig config);
     ~Node();  // stops if still running
 
     Node(const Node&) = delete;
     Node& operator=(const Node&) = delete;
+
+    // Handlers and middleware run in the order they were added. Register
+    // them before start(): afterwards these throw std::logic_error. An
+    // empty function throws std::invalid_argument.
+    void on_open(OpenHandler handler);
+    void on_message(MessageHandler handler);
+    void on_close(CloseHandler handler);
+    void use(UpgradeMiddleware middleware);
 
     // Binds the WebSocket port, connects to the registries and starts the
     // threads. Throws std::runtime_error with one clear line (e.g. port in
@@ -38,32 +48,20 @@ class Node {
     // Idempotent; returns when both threads have ended.
     void stop();
 
-    const std::string& node_id() const { return config_.node_id; }
+    const std::string& node_id() const;
     // The WebSocket port listened on (valid after start()).
-    std::uint16_t port() const { return port_; }
+    std::uint16_t port() const;
     // The URL advertised to the registries (valid after start()).
-    const std::string& public_url() const { return public_url_; }
+    const std::string& public_url() const;
     // Connections open now (any thread).
     std::size_t connection_count() const;
     // True once a thread has ended on an unexpected error (the node is
     // then not serving; its owner should stop it and report).
-    bool failed() const { return failed_.load(); }
+    bool failed() const;
 
   private:
-    NodeConfig config_;
-    std::uint16_t port_ = 0;
-    std::string public_url_;
-    std::atomic<bool> failed_{false};
-    bool started_ = false;
-    bool stopped_ = false;
-
-    // Destruction order matters: the lws server (and its Outbox socket) and
-    // the bus link go before the zmq context they use.
-    std::unique_ptr<zmq::context_t> zmq_;
-    std::unique_ptr<BusLink> bus_;
-    std::unique_ptr<WsServer> ws_;
-    std::thread bus_thread_;
-    std::thread ws_thread_;
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace wsc

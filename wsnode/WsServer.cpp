@@ -1,18 +1,14 @@
 // WsServer: the lws callback, client sessions, send queues and bus requests.
 #include "wsnode/WsServer.hpp"
 
-#include "httpapi/Envelope.hpp"
-#include "wsnode/LocalApi.hpp"
-
 #include <algorithm>
 #include <cstring>
-#include <deque>
 #include <stdexcept>
 
 #include "common/Ids.hpp"
 #include "common/Log.hpp"
-#include "httpapi/ParamTree.hpp"
 #include "wsnode/ListenAddress.hpp"
+#include "wsnode/LwsRequest.hpp"
 
 namespace wsc {
 
@@ -28,36 +24,9 @@ constexpr int kFramesPerWritable = 8;  // frames per writable callback: fairness
 constexpr std::size_t kScratchKeepBytes = 1 << 20;  // larger scratch buffers are released
 constexpr lws_usec_t kDrainUs = 1'000'000;          // how long stop() waits for clients to close
 constexpr int kCloseFlushSeconds = 5;  // a closing connection's queue gets this long to drain
-constexpr std::size_t kHttpHeaderRoom = 512;
-constexpr std::size_t kMaxQueryParams = ParamLimits{}.max_params;
 
-// The ordering of the keys is part of the client protocol, so these are
+// The ordering of the keys is part of the client protocol, so the frame is
 // written as text rather than through nlohmann::json (which sorts keys).
-constexpr const char* kJson = "application/json";
-
-std::string base64(std::string_view in) {
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                           (static_cast<unsigned char>(in[i + 1]) << 8) |
-                           static_cast<unsigned char>(in[i + 2]);
-        for (int k = 18; k >= 0; k -= 6) out.push_back(kAlphabet[(v >> k) & 63]);
-    }
-    if (i < in.size()) {
-        unsigned v = static_cast<unsigned char>(in[i]) << 16;
-        if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-        out.push_back(kAlphabet[(v >> 18) & 63]);
-        out.push_back(kAlphabet[(v >> 12) & 63]);
-        out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
-        out.push_back('=');
-    }
-    return out;
-}
-
 std::string client_frame(std::string_view cmd, const std::string& conn_id) {
     return R"({"cmd":")" + std::string(cmd) + R"(","_id":")" + conn_id + R"("})";
 }
@@ -82,71 +51,15 @@ struct QuietLwsLogs {
     QuietLwsLogs& operator=(const QuietLwsLogs&) = delete;
 };
 
-// The upgrade URL's query as decoded (key, value) pairs, split on the first
-// '=' (lws has already split on '&' and percent-decoded each piece).
-std::vector<std::pair<std::string, std::string>> query_args(lws* wsi) {
-    std::vector<std::pair<std::string, std::string>> out;
-    const int total = lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_URI_ARGS);
-    if (total <= 0) return out;
-    std::vector<char> buf(static_cast<std::size_t>(total) + 1);
-    for (int n = 0; out.size() < kMaxQueryParams; ++n) {
-        const int got = lws_hdr_copy_fragment(wsi, buf.data(), static_cast<int>(buf.size()),
-                                              WSI_TOKEN_HTTP_URI_ARGS, n);
-        if (got < 0) break;
-        const std::string_view piece(buf.data(), static_cast<std::size_t>(got));
-        const auto eq = piece.find('=');
-        if (eq == std::string_view::npos) {
-            out.emplace_back(std::string(piece), std::string());
-        } else {
-            out.emplace_back(std::string(piece.substr(0, eq)), std::string(piece.substr(eq + 1)));
-        }
-    }
-    return out;
-}
-
-// Writes a whole short HTTP response. False if the connection failed.
-bool write_http_response(lws* wsi, unsigned status, std::string_view body,
-                         const char* content_type = "text/plain; charset=utf-8") {
-    std::vector<unsigned char> buf(LWS_PRE + kHttpHeaderRoom + body.size());
-    unsigned char* start = buf.data() + LWS_PRE;
-    unsigned char* p = start;
-    unsigned char* end = buf.data() + buf.size();
-    auto header = [&](const char* name, const char* value) {
-        return lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(name),
-                                           reinterpret_cast<const unsigned char*>(value),
-                                           static_cast<int>(std::strlen(value)), &p, end);
-    };
-    if (lws_add_http_common_headers(wsi, status, content_type, body.size(), &p, end) != 0 ||
-        header("access-control-allow-origin:", "*") ||
-        header("access-control-allow-methods:", "*") ||
-        header("access-control-allow-headers:", "*") ||
-        header("access-control-expose-headers:", "*") ||
-        lws_finalize_write_http_header(wsi, start, &p, end) != 0)
-        return false;
-    // The headers are out, so the buffer is free again for the body.
-    std::memcpy(start, body.data(), body.size());
-    return lws_write(wsi, start, body.size(), LWS_WRITE_HTTP_FINAL) >= 0;
-}
-
 }  // namespace
 
-struct WsServer::Session {
-    std::string id;
-    lws* wsi = nullptr;
-    std::deque<Payload> queue;  // frames waiting for a writable callback
-    std::size_t queued_bytes = 0;
-    int close_code = 0;  // non-zero once closing
-    std::string rx;      // a message arriving in fragments
-    bool rx_active = false;
-    bool rx_binary = false;
-    std::optional<std::string> user_at_close;  // bound id when the API closed it
-};
-
-WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox)
+WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChain handlers)
     : tokens_(config.tokens),
       send_queue_bytes_(config.send_queue_bytes),
       max_message_bytes_(config.max_message_bytes),
       executor_(index_, *this),
+      handlers_(std::move(handlers)),
+      handler_context_(executor_, *this, config.node_id),
       outbox_(std::move(outbox)),
       mailbox_(kMailboxCapacity) {
     const QuietLwsLogs quiet;
@@ -258,97 +171,9 @@ int WsServer::handle(lws* wsi, lws_callback_reasons reason, Session** slot, void
     }
 }
 
-bool WsServer::token_ok(lws* wsi) const {
-    for (const auto& [key, value] : query_args(wsi))
-        if (key == "token" && std::find(tokens_.begin(), tokens_.end(), value) != tokens_.end())
-            return true;
-    return false;
-}
-
-int WsServer::on_confirm_upgrade(lws* wsi) {
-    if (stopping_) return -1;
-    if (tokens_.empty() || token_ok(wsi)) return 0;
-    counters_.token_rejects.fetch_add(1, std::memory_order_relaxed);
-    log_debug(kComponent, "upgrade refused: token error");
-    // >0 tells lws the response is written and the upgrade is refused.
-    return write_http_response(wsi, HTTP_STATUS_UNAUTHORIZED, "token error\n") ? 1 : -1;
-}
-
-int WsServer::on_http(lws* wsi) {
-    counters_.http_requests.fetch_add(1, std::memory_order_relaxed);
-    char* uri = nullptr;
-    int uri_len = 0;
-    const int method = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
-    if (method == LWSHUMETH_OPTIONS) return finish_http(wsi, HTTP_STATUS_NO_CONTENT, "");
-    if (method != LWSHUMETH_GET && method != LWSHUMETH_POST)
-        return finish_http(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "method not allowed\n");
-    // The node-local API: the events run on this node alone.
-    LocalHttp req;
-    for (auto& [key, value] : query_args(wsi)) {
-        if (key.empty()) continue;
-        try {
-            add_param(req.query, key, std::move(value));
-        } catch (const ParamError& e) {
-            return finish_http(wsi, HTTP_STATUS_OK, error_envelope(kCodeError, e.what()), kJson);
-        }
-    }
-    if (method == LWSHUMETH_GET) return finish_http(wsi, HTTP_STATUS_OK, run_local(req), kJson);
-    char buf[256];
-    if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_TYPE) > 0) req.content_type = buf;
-    if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-        std::strtoull(buf, nullptr, 10) > max_message_bytes_) {
-        write_http_response(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, "body too large\n");
-        return -1;  // the body will not be read
-    }
-    http_[wsi] = std::move(req);
-    return 0;  // the body follows
-}
-
-int WsServer::on_http_body(lws* wsi, const char* data, size_t len) {
-    auto it = http_.find(wsi);
-    if (it == http_.end()) return -1;
-    if (it->second.body.size() + len > max_message_bytes_) it->second.too_large = true;
-    else it->second.body.append(data, len);
-    return 0;
-}
-
-int WsServer::on_http_body_done(lws* wsi) {
-    auto it = http_.find(wsi);
-    if (it == http_.end()) return -1;
-    LocalHttp req = std::move(it->second);
-    http_.erase(it);
-    if (req.too_large) {
-        write_http_response(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, "body too large\n");
-        return -1;
-    }
-    try {
-        merge_params(req.query, parse_body(req.content_type, req.body));
-    } catch (const ParamError& e) {
-        return finish_http(wsi, HTTP_STATUS_OK, error_envelope(kCodeError, e.what()), kJson);
-    }
-    return finish_http(wsi, HTTP_STATUS_OK, run_local(req), kJson);
-}
-
-std::string WsServer::run_local(const LocalHttp& req) {
-    return run_local_api(req.query, tokens_, executor_);
-}
-
-int WsServer::finish_http(lws* wsi, unsigned status, std::string_view body,
-                          const char* content_type) {
-    if (!write_http_response(wsi, status, body, content_type)) return -1;
-    return lws_http_transaction_completed(wsi) ? -1 : 0;
-}
-
 int WsServer::on_established(lws* wsi, Session** slot) {
     if (!slot) return -1;
-    nlohmann::json query = nlohmann::json::object();
-    for (auto& [key, value] : query_args(wsi)) {
-        try {
-            add_param(query, key, std::move(value));
-        } catch (const ParamError& e) {
-            log_debug(kComponent, std::string("upgrade query parameter ignored: ") + e.what());
-        }
-    }
+    nlohmann::json query = lenient_query(wsi);
     query.erase("token");  // a secret, not connection data
 
     auto session = std::make_unique<Session>();
@@ -363,6 +188,7 @@ int WsServer::on_established(lws* wsi, Session** slot) {
     queue(ref, std::make_shared<const std::string>(client_frame("open", ref.id)));
     const nlohmann::json* data = index_.query_data(ref.id);
     outbox_.upstream("open", ref.id, std::nullopt, data ? *data : nlohmann::json::object(), false);
+    run_open_handlers(ref);
     return 0;
 }
 
@@ -387,23 +213,9 @@ int WsServer::on_receive(lws* wsi, Session& session, const char* data, size_t le
     session.rx_active = false;
     std::string message;
     message.swap(session.rx);
-    if (!session.rx_binary && message == "ping") {
-        queue(session, std::make_shared<const std::string>(client_frame("pong", session.id)));
-    } else {
-        on_client_message(session, message, session.rx_binary);
-    }
+    // "ping" is answered by the built-in handler, first in the chain.
+    on_client_message(session, message, session.rx_binary);
     return 0;
-}
-
-void WsServer::on_client_message(Session& session, std::string_view data, bool binary) {
-    counters_.client_messages.fetch_add(1, std::memory_order_relaxed);
-    if (!outbox_.upstream("message", session.id, index_.user_of(session.id),
-                          binary ? nlohmann::json(base64(data)) : nlohmann::json(std::string(data)),
-                          binary))
-        counters_.upstream_dropped.fetch_add(1, std::memory_order_relaxed);
-    if (log_enabled(LogLevel::debug))
-        log_debug(kComponent, "message from " + session.id + ": " + std::to_string(data.size()) +
-                                  (binary ? " bytes binary" : " bytes text"));
 }
 
 bool WsServer::queue(Session& session, const Payload& text) {
@@ -432,16 +244,24 @@ void WsServer::mark_closing(Session& session, int code) {
 
 bool WsServer::send(const std::string& conn_id, const Payload& text) {
     const auto it = sessions_.find(conn_id);
-    if (it == sessions_.end() || it->second->close_code != 0 || !text) return false;
+    if (it == sessions_.end() || it->second->close_code != 0 || it->second->gone || !text)
+        return false;
     return queue(*it->second, text);
 }
 
 void WsServer::close(const std::string& conn_id) {
     const auto it = sessions_.find(conn_id);
     if (it == sessions_.end()) return;
-    // The executor unbinds it right after: keep the id for the close event.
-    it->second->user_at_close = index_.user_of(conn_id);
-    mark_closing(*it->second, LWS_CLOSE_STATUS_NORMAL);
+    Session& session = *it->second;
+    // The executor removes it from the index right after: keep what the
+    // close event and the handlers report.
+    if (index_.has(conn_id)) {
+        session.user_at_close = index_.user_of(conn_id);
+        if (const nlohmann::json* query = index_.query_data(conn_id))
+            session.query_at_close = *query;
+    }
+    // A close handler's connection is already closing inside lws.
+    if (!session.gone) mark_closing(session, LWS_CLOSE_STATUS_NORMAL);
 }
 
 int WsServer::on_writeable(lws* wsi, Session& session) {
@@ -476,10 +296,13 @@ int WsServer::on_writeable(lws* wsi, Session& session) {
 
 void WsServer::on_closed(Session** slot) {
     if (!slot || !*slot) return;
-    const std::string id = (*slot)->id;
-    auto user = index_.has(id) ? index_.user_of(id) : (*slot)->user_at_close;
+    Session& session = **slot;
+    const std::string id = session.id;
+    auto user = index_.has(id) ? index_.user_of(id) : session.user_at_close;
     *slot = nullptr;
+    session.gone = true;
     outbox_.upstream("close", id, user, nullptr, false);
+    run_close_handlers(session);
     index_.remove(id);  // may already be gone (closeBy_Id)
     sessions_.erase(id);
     conns_.store(index_.connection_count(), std::memory_order_relaxed);

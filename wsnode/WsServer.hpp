@@ -1,17 +1,24 @@
 // The node's libwebsockets server: client connections, their send queues,
-// and the execution of bus requests.
+// the embedding program's handlers and middleware, and the execution of bus
+// requests.
 //
 // Everything here except post(), request_stop() and the counters belongs to
 // the lws thread: the lws context, the ConnectionIndex, the CommandExecutor,
-// the sessions and their queues. The bus thread reaches the lws thread only
-// through post() (a mailbox plus lws_cancel_service) and is answered through
-// the BusLink::Outbox.
+// the handlers, the sessions and their queues. The bus thread reaches the lws
+// thread only through post() (a mailbox plus lws_cancel_service) and is
+// answered through the BusLink::Outbox.
+//
+// The members are defined in three files: WsServer.cpp (lws callback,
+// sessions, bus requests), WsHooks.cpp (upgrade checks and the handler
+// chains) and LocalHttp.cpp (the node-local API on plain HTTP).
 #pragma once
 
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -22,6 +29,8 @@
 #include "wsnode/BusLink.hpp"
 #include "wsnode/CommandExecutor.hpp"
 #include "wsnode/ConnectionIndex.hpp"
+#include "wsnode/HandlerChain.hpp"
+#include "wsnode/Handlers.hpp"
 #include "wsnode/Mailbox.hpp"
 #include "wsnode/NodeConfig.hpp"
 #include "wsnode/Transport.hpp"
@@ -33,18 +42,21 @@ class WsServer final : public Transport {
     // Things worth counting, readable from any thread.
     struct Counters {
         std::atomic<std::uint64_t> opened{0};
-        std::atomic<std::uint64_t> client_messages{0};   // other than "ping"
-        std::atomic<std::uint64_t> upstream_dropped{0};  // client events not queued for the bus
-        std::atomic<std::uint64_t> overflow_closes{0};   // send queue over the cap (1008)
-        std::atomic<std::uint64_t> too_large_closes{0};  // client message over the cap (1009)
-        std::atomic<std::uint64_t> token_rejects{0};     // upgrades refused with 401
-        std::atomic<std::uint64_t> http_requests{0};     // plain HTTP, not an upgrade
-        std::atomic<std::uint64_t> requests{0};          // bus requests run
+        std::atomic<std::uint64_t> client_messages{0};     // not taken by a handler (ping is)
+        std::atomic<std::uint64_t> upstream_dropped{0};    // client events not queued for the bus
+        std::atomic<std::uint64_t> overflow_closes{0};     // send queue over the cap (1008)
+        std::atomic<std::uint64_t> too_large_closes{0};    // client message over the cap (1009)
+        std::atomic<std::uint64_t> token_rejects{0};       // upgrades refused with 401
+        std::atomic<std::uint64_t> middleware_rejects{0};  // upgrades refused by middleware
+        std::atomic<std::uint64_t> handler_failures{0};    // handlers that threw (1011)
+        std::atomic<std::uint64_t> http_requests{0};       // plain HTTP, not an upgrade
+        std::atomic<std::uint64_t> requests{0};            // bus requests run
     };
 
     // Creates the lws context and binds the listening socket on the calling
     // thread. Throws std::runtime_error with one line (e.g. port in use).
-    WsServer(const NodeConfig& config, BusLink::Outbox outbox);
+    // `config.node_id` must be set; `handlers` run on the lws thread.
+    WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChain handlers);
     ~WsServer() override;
 
     WsServer(const WsServer&) = delete;
@@ -70,7 +82,21 @@ class WsServer final : public Transport {
     void close(const std::string& conn_id) override;
 
   private:
-    struct Session;
+    struct Session {
+        std::string id;
+        lws* wsi = nullptr;
+        std::deque<Payload> queue;  // frames waiting for a writable callback
+        std::size_t queued_bytes = 0;
+        int close_code = 0;  // non-zero once closing
+        bool gone = false;   // the client has gone: close handlers run, sends are dropped
+        std::string rx;      // a message arriving in fragments
+        bool rx_active = false;
+        bool rx_binary = false;
+        // What the connection had when an event closed it (and removed it
+        // from the index): for the close event and the handlers.
+        std::optional<std::string> user_at_close;
+        std::optional<nlohmann::json> query_at_close;
+    };
     // lws timers hand back only their list entry, the first member here.
     struct DrainTimer {
         lws_sorted_usec_list_t sul;
@@ -80,9 +106,17 @@ class WsServer final : public Transport {
     static int dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len);
     int handle(lws* wsi, lws_callback_reasons reason, Session** slot, void* in, size_t len);
 
+    // WsHooks.cpp: the built-in token check, the middleware and handlers.
     bool token_ok(lws* wsi) const;
     int on_confirm_upgrade(lws* wsi);
-    // A request of the node-local API while its body arrives.
+    Connection view(const Session& session) const;
+    void run_open_handlers(Session& session);
+    void run_close_handlers(Session& session);
+    // Client messages: the handler chain, then upstream publishing.
+    void on_client_message(Session& session, std::string_view data, bool binary);
+    void handler_failed(Session& session);
+
+    // LocalHttp.cpp: the node-local API. A request while its body arrives:
     struct LocalHttp {
         nlohmann::json query = nlohmann::json::object();
         std::string content_type;
@@ -95,12 +129,11 @@ class WsServer final : public Transport {
     std::string run_local(const LocalHttp& req);
     int finish_http(lws* wsi, unsigned status, std::string_view body,
                     const char* content_type = "text/plain; charset=utf-8");
+
     int on_established(lws* wsi, Session** slot);
     int on_receive(lws* wsi, Session& session, const char* data, size_t len);
     int on_writeable(lws* wsi, Session& session);
     void on_closed(Session** slot);
-    // Hook for client messages other than "ping" (upstream publishing goes here).
-    void on_client_message(Session& session, std::string_view data, bool binary);
 
     void drain_mailbox();
     void run_request(const BusRequest& request);
@@ -118,15 +151,17 @@ class WsServer final : public Transport {
     lws_context* context_ = nullptr;
     std::uint16_t port_ = 0;
 
-    ConnectionIndex index_;                                               // lws thread
-    CommandExecutor executor_;                                            // lws thread
-    BusLink::Outbox outbox_;                                              // lws thread
+    ConnectionIndex index_;        // lws thread
+    CommandExecutor executor_;     // lws thread
+    const HandlerChain handlers_;  // lws thread
+    Context handler_context_;      // lws thread: what the handlers call events through
+    BusLink::Outbox outbox_;       // lws thread
     std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // lws thread
     std::unordered_map<lws*, LocalHttp> http_;  // lws thread: node-local API bodies in flight
-    std::vector<unsigned char> scratch_;  // lws thread: LWS_PRE + one frame, reused
-    bool stopping_ = false;               // lws thread
-    bool drain_expired_ = false;          // lws thread
-    DrainTimer drain_timer_{};            // lws thread
+    std::vector<unsigned char> scratch_;        // lws thread: LWS_PRE + one frame, reused
+    bool stopping_ = false;                     // lws thread
+    bool drain_expired_ = false;                // lws thread
+    DrainTimer drain_timer_{};                  // lws thread
 
     Mailbox<BusRequest> mailbox_;
     std::atomic<bool> stop_requested_{false};

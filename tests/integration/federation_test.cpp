@@ -8,7 +8,9 @@
 // the expected messages catches duplicates). State made through one registry
 // (bindings, groups) must be visible and usable through any other.
 #include <gtest/gtest.h>
+#include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -46,6 +48,7 @@ constexpr auto kQuickDrain = 20ms;
 // A node id appears once in master_ids and once as the key of its result.
 constexpr std::size_t kIdMentionsPerEnvelope = 2;
 constexpr auto kCliExit = 10s;
+constexpr auto kRestart = 15s;  // a killed registry's port may stay busy briefly
 
 // A real WebSocket client, its connection id and the node holding it.
 struct Client {
@@ -123,6 +126,30 @@ class Federation : public ::testing::Test {
         for (auto i : regs) ports.push_back(regs_.at(i).bus_port);
         nodes_.push_back(start_wsnode(ports));
         return nodes_.size() - 1;
+    }
+
+    // Starts registry `reg` again on its own bus port, now dialing `peers`;
+    // retries while the old process's port is still held.
+    void restart_registry(std::size_t reg, const std::vector<std::size_t>& peers) {
+        const auto port = regs_.at(reg).bus_port;
+        std::vector<std::uint16_t> ports;
+        for (auto i : peers) ports.push_back(regs_.at(i).bus_port);
+        regs_[reg].proc->signal(SIGKILL);
+        ASSERT_TRUE(regs_[reg].proc->wait_exit(kReceive).has_value());
+        std::string last_error;
+        ASSERT_TRUE(wait_until(
+            [&] {
+                try {
+                    regs_[reg] =
+                        start_registry(ports, {{"registry.bus_port", std::to_string(port)}});
+                    return true;
+                } catch (const std::exception& e) {
+                    last_error = e.what();
+                    return false;
+                }
+            },
+            kRestart))
+            << last_error;
     }
 
     IdSet node_ids() const {
@@ -241,7 +268,11 @@ class Federation : public ::testing::Test {
 
     // The registry's own id, from the `nodes` event.
     std::string registry_id(std::size_t reg) const {
-        return api(http(reg), "event=nodes").at("data").at("nodes").at("registry").get<std::string>();
+        return api(http(reg), "event=nodes")
+            .at("data")
+            .at("nodes")
+            .at("registry")
+            .get<std::string>();
     }
 
     // The `nodes` entry for `node` as registry `reg` sees it.
@@ -260,10 +291,19 @@ class Federation : public ::testing::Test {
 TEST_F(Federation, NodeOnTwoRegistriesRunsEachCommandOnce) {
     const auto r0 = add_registry();
     const auto r1 = add_registry({r0});
-    add_node({r0, r1});  // reachable directly through both registries
+    const auto dual = add_node({r0, r1});  // reachable directly through both registries
     add_node({r0});
     add_node({r1});
     expect_exactly_once_everywhere();
+    // Every registry knows both homes of the dual node.
+    const auto homes = json::array({registry_id(r0), registry_id(r1)});
+    for (auto r : {r0, r1}) {
+        json got = node_entry(r, nodes_[dual].node_id).value("registries", json::array());
+        std::sort(got.begin(), got.end());
+        json want = homes;
+        std::sort(want.begin(), want.end());
+        EXPECT_EQ(got, want) << "R" << r;
+    }
 }
 
 TEST_F(Federation, FullMeshOfThreeRunsEachCommandOnce) {
@@ -284,6 +324,7 @@ TEST_F(Federation, ChainOfThreeRunsEachCommandOnce) {
     add_node({r0});
     add_node({r1});
     const auto far = add_node({r2});
+    add_node({r0, r2});  // both ends: equally far from the middle
     expect_exactly_once_everywhere();
     // The far end is two hops away and served by the registry it is connected to.
     const json entry = node_entry(r0, nodes_[far].node_id);
@@ -303,8 +344,24 @@ TEST_F(Federation, StarWithThreeSpokesRunsEachCommandOnce) {
     expect_exactly_once_everywhere();
 }
 
+TEST_F(Federation, MeshConfiguredOnBothSidesRunsEachCommandOnce) {
+    // As in config/ and the seed: every registry lists every other one, so each
+    // pair is linked twice, once dialed from each side. Ports are only known
+    // once started, so r0 and r1 are restarted on their ports with the full list.
+    const auto r0 = add_registry();
+    const auto r1 = add_registry({r0});
+    const auto r2 = add_registry({r0, r1});
+    ASSERT_NO_FATAL_FAILURE(restart_registry(r0, {r1, r2}));
+    ASSERT_NO_FATAL_FAILURE(restart_registry(r1, {r0, r2}));
+    add_node({r0});
+    add_node({r1});
+    add_node({r2});
+    add_node({r0, r1, r2});
+    expect_exactly_once_everywhere();
+}
+
 TEST_F(Federation, LinkConfiguredOnOneSideIsEnough) {
-    const auto quiet = add_registry();         // knows no peer at all
+    const auto quiet = add_registry();          // knows no peer at all
     const auto dialer = add_registry({quiet});  // the only side configured
     const auto a = add_node({quiet});
     const auto b = add_node({dialer});
@@ -339,8 +396,10 @@ TEST_F(Federation, BindingThroughOneRegistryIsSeenThroughAnother) {
         const json& by_id = env["data"]["getIdBy_Id"];
         ASSERT_EQ(by_id.size(), nodes_.size()) << env.dump();
         for (const auto& [node, v] : by_id.items()) {
-            if (node == c->node) EXPECT_EQ(v, json(user)) << "R" << r << ": " << env.dump();
-            else EXPECT_TRUE(v.is_null()) << "R" << r << ": " << env.dump();
+            if (node == c->node)
+                EXPECT_EQ(v, json(user)) << "R" << r << ": " << env.dump();
+            else
+                EXPECT_TRUE(v.is_null()) << "R" << r << ": " << env.dump();
         }
         EXPECT_EQ(env["data"]["get_IdsById"].value(c->node, json()), json::array({c->id}))
             << "R" << r << ": " << env.dump();
@@ -370,26 +429,97 @@ TEST_F(Federation, GroupSpanningRegistriesReachesEveryMemberOnce) {
     // Each member joins through a registry other than its own.
     for (std::size_t i = 0; i < clients_.size(); ++i) {
         const auto via = (i + 1) % regs_.size();
-        const json env = call(via, {{"event", "joinGroupBy_Id"},
-                                    {"joinGroupBy_Id", {{"groupId", group}, {"_id", clients_[i]->id}}}});
+        const json env =
+            call(via, {{"event", "joinGroupBy_Id"},
+                       {"joinGroupBy_Id", {{"groupId", group}, {"_id", clients_[i]->id}}}});
         EXPECT_EQ(sum_results(env, "joinGroupBy_Id"), 1) << env.dump();
     }
 
     std::map<const Client*, std::multiset<std::string>> want;
     for (std::size_t r = 0; r < regs_.size(); ++r) {
-        const json count = call(r, {{"event", "getGroup_IdCount"},
-                                    {"getGroup_IdCount", {{"groupId", group}}}});
+        const json count =
+            call(r, {{"event", "getGroup_IdCount"}, {"getGroup_IdCount", {{"groupId", group}}}});
         EXPECT_EQ(sum_results(count, "getGroup_IdCount"), static_cast<int>(clients_.size()))
             << count.dump();
         const std::string msg = "group via R" + std::to_string(r);
-        const json env =
-            call(r, {{"event", "sendToGroup"}, {"sendToGroup", {{"groupId", group}, {"msg", msg}}}});
-        EXPECT_EQ(sum_results(env, "sendToGroup"), static_cast<int>(clients_.size()))
-            << env.dump();
+        const json env = call(
+            r, {{"event", "sendToGroup"}, {"sendToGroup", {{"groupId", group}, {"msg", msg}}}});
+        EXPECT_EQ(sum_results(env, "sendToGroup"), static_cast<int>(clients_.size())) << env.dump();
         for (const auto& c : clients_) want[c.get()].insert(msg);
     }
     want[outsider.get()] = {};  // not a member: must get nothing
     expect_received_exactly(want);
+}
+
+TEST_F(Federation, GroupsOfAUserSpreadOverRegistriesAreAllReached) {
+    // The user has a connection at each end of a chain, each in a different
+    // group whose other member sits at the opposite end.
+    const auto r0 = add_registry();
+    const auto r1 = add_registry({r0});
+    const auto r2 = add_registry({r1});
+    const auto a = add_node({r0});
+    const auto c = add_node({r2});
+    ASSERT_TRUE(settled());
+    auto user_a = connect_client(nodes_[a]);
+    auto user_c = connect_client(nodes_[c]);
+    auto member1 = connect_client(nodes_[c]);  // in g1 with user_a
+    auto member2 = connect_client(nodes_[a]);  // in g2 with user_c
+    auto outsider = connect_client(nodes_[a]);
+    const std::string user = "spread-user";
+    const auto join = [&](std::size_t via, const Client& cl, const std::string& group) {
+        const json env = call(via, {{"event", "joinGroupBy_Id"},
+                                    {"joinGroupBy_Id", {{"groupId", group}, {"_id", cl.id}}}});
+        EXPECT_EQ(sum_results(env, "joinGroupBy_Id"), 1) << env.dump();
+    };
+    for (const Client* cl : {user_a.get(), user_c.get()}) {
+        const json env =
+            call(r1, {{"event", "bindId"}, {"bindId", {{"id", user}, {"_id", cl->id}}}});
+        EXPECT_EQ(sum_results(env, "bindId"), 1) << env.dump();
+    }
+    join(r2, *user_a, "g1");
+    join(r0, *member1, "g1");
+    join(r0, *user_c, "g2");
+    join(r2, *member2, "g2");
+
+    const json by_user =
+        call(r1, {{"event", "sendMessageToGroupByOnlyId"},
+                  {"sendMessageToGroupByOnlyId", {{"id", user}, {"msg", "to all"}}}});
+    EXPECT_EQ(sum_results(by_user, "sendMessageToGroupByOnlyId"), 4) << by_user.dump();
+    const json by_conn =
+        call(r2, {{"event", "sendMessageToGroupByOnly_Id"},
+                  {"sendMessageToGroupByOnly_Id", {{"_id", user_a->id}, {"msg", "to g1"}}}});
+    EXPECT_EQ(sum_results(by_conn, "sendMessageToGroupByOnly_Id"), 2) << by_conn.dump();
+    expect_received_exactly({{user_a.get(), {"to all", "to g1"}},
+                             {user_c.get(), {"to all"}},
+                             {member1.get(), {"to all", "to g1"}},
+                             {member2.get(), {"to all"}},
+                             {outsider.get(), {}}});
+}
+
+TEST_F(Federation, NodeRestartedWithItsIdOnAnotherRegistryIsRoutedThere) {
+    // A node id is the node's for life: the same node coming back elsewhere
+    // (moved to another machine) must end up listed once and reached there.
+    const auto r0 = add_registry();
+    const auto r1 = add_registry({r0});
+    const auto r2 = add_registry({r1});
+    const auto mover = add_node({r0});
+    add_node({r1});
+    ASSERT_TRUE(settled());
+    const std::string id = nodes_[mover].node_id;
+    nodes_[mover].proc->signal(SIGKILL);
+    ASSERT_TRUE(nodes_[mover].proc->wait_exit(kReceive).has_value());
+    nodes_[mover] = start_wsnode({regs_[r2].bus_port}, {{"wsnode.node_id", id}});
+    ASSERT_TRUE(settled());
+    const std::string r2_id = registry_id(r2);
+    EXPECT_TRUE(wait_until(
+        [&] {
+            for (auto r : {r0, r1, r2})
+                if (node_entry(r, id).value("served_by", "") != r2_id) return false;
+            return true;
+        },
+        kSettle))
+        << node_entry(r0, id).dump();
+    expect_exactly_once_everywhere();
 }
 
 TEST_F(Federation, CliThroughFarRegistryReachesNode) {
