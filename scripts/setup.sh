@@ -6,7 +6,8 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config clang-format
           libzmq3-dev cppzmq-dev libwebsockets-dev libmsgpack-cxx-dev nlohmann-json3-dev
           libboost-program-options-dev googletest libgtest-dev
-          python3 python3-zmq python3-msgpack curl chromium fonts-dejavu-core)
+          python3 python3-zmq python3-msgpack curl chromium fonts-dejavu-core
+          clang libclang-rt-14-dev)
 
 missing=()
 for p in "${packages[@]}"; do

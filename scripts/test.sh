@@ -1,11 +1,20 @@
 #!/usr/bin/env bash
-# Sets up, builds (warnings are errors) and runs every test: unit tests first,
-# then the integration tests that start real registries and wsnodes.
+# Sets up, builds and runs every test. The build is the ASan+UBSan one with
+# warnings as errors, so every test — unit, integration (real registries and
+# wsnodes), the browser test — also runs under the sanitizers. Then each
+# libFuzzer target gets a short run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-BUILD_DIR=${BUILD_DIR:-build} scripts/build.sh -DWSC_WERROR=ON -DWSC_TESTS=ON
-(cd "${BUILD_DIR:-build}" && ctest --output-on-failure -L unit -j"$(nproc)")
-(cd "${BUILD_DIR:-build}" && ctest --output-on-failure -L integration --timeout 300)
+export BUILD_DIR=${BUILD_DIR:-build-asan}
+# Leaks and undefined behaviour fail the run, in the test binaries and in
+# every server process they start.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+BUILD_TYPE=Debug scripts/build.sh -DWSC_WERROR=ON -DWSC_TESTS=ON -DWSC_SANITIZE=ON
+(cd "$BUILD_DIR" && ctest --output-on-failure -L unit -j"$(nproc)")
+(cd "$BUILD_DIR" && ctest --output-on-failure -L integration --timeout 300)
 # The browser demo, driven by headless Chromium (installs what it needs).
-BUILD_DIR="${BUILD_DIR:-build}" tests/e2e/run.sh
+tests/e2e/run.sh
+# Short fuzzing runs of every parser of untrusted input.
+FUZZ_SECONDS=${FUZZ_SECONDS:-5} scripts/fuzz.sh

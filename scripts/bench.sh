@@ -1,0 +1,249 @@
+#!/usr/bin/env bash
+# Builds wscenter in Release (build-release/), starts the clusters each
+# benchmark needs on 127.0.0.1 with ephemeral ports, runs wscenter-bench and
+# prints a summary table. Every scenario's JSON line is appended to
+# $RESULTS (default build-release/bench-results.jsonl).
+#
+#   scripts/bench.sh [all|ceiling|connections|fanout|unicast|federation] ...
+#
+# Environment: JOBS (build jobs, default 1), BUILD_DIR (default build-release),
+# WSC_BIN_DIR (use binaries from this build tree, skip building),
+# RESULTS (JSON lines file), DURATION (seconds per timed run, default 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${BUILD_DIR:-build-release}
+JOBS=${JOBS:-1}
+DURATION=${DURATION:-5}
+RESULTS=${RESULTS:-$BUILD_DIR/bench-results.jsonl}
+WANTED_FDS=200000
+
+if [[ -n "${WSC_BIN_DIR:-}" ]]; then
+  BIN=$WSC_BIN_DIR
+else
+  BIN=$BUILD_DIR
+  grep -q 'add_subdirectory(bench)' CMakeLists.txt ||
+    { echo "bench.sh: add add_subdirectory(bench) to CMakeLists.txt first"; exit 1; }
+  cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release -DWSC_TESTS=OFF >/dev/null
+  cmake --build "$BUILD_DIR" -j"$JOBS" --target wscenter-bench wscenter-registry wscenter-wsnode
+fi
+BENCH=$BIN/bench/wscenter-bench
+REGISTRY=$BIN/registry/wscenter-registry
+WSNODE=$BIN/wsnode/wscenter-wsnode
+for b in "$BENCH" "$REGISTRY" "$WSNODE"; do
+  [[ -x $b ]] || { echo "bench.sh: $b is missing (is bench/ in the top CMakeLists.txt?)"; exit 1; }
+done
+
+# Each connection is a descriptor in the bench and one in a node.
+ulimit -n "$WANTED_FDS" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+FD_LIMIT=$(ulimit -n)
+
+mkdir -p "$(dirname "$RESULTS")"
+LOGS=$(mktemp -d /tmp/wscenter-bench.XXXXXX)
+cluster_pids=()
+labels=()
+failures=0
+
+stop_cluster() {
+  ((${#cluster_pids[@]})) || return 0
+  kill "${cluster_pids[@]}" 2>/dev/null || true
+  for pid in "${cluster_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  cluster_pids=()
+}
+trap stop_cluster EXIT INT TERM
+
+# start NAME BINARY ARGS... : waits for the "ready" line; leaves it in READY
+# and the process id in PID.
+start() {
+  local name=$1 bin=$2
+  shift 2
+  "$bin" "$@" --log.level=warn >"$LOGS/$name.out" 2>"$LOGS/$name.log" &
+  PID=$!
+  cluster_pids+=("$PID")
+  for _ in $(seq 100); do
+    READY=$(grep -m1 " ready " "$LOGS/$name.out" 2>/dev/null || true)
+    [[ -n $READY ]] && return 0
+    kill -0 "$PID" 2>/dev/null || { echo "$name failed:"; cat "$LOGS/$name.log"; exit 1; }
+    sleep 0.1
+  done
+  echo "$name did not start in time"; cat "$LOGS/$name.log"; exit 1
+}
+
+field() { sed -n "s/.*$2=\([0-9a-f]*\).*/\1/p" <<<"$1"; }
+
+# start_registry NAME [PEER_BUS_PORTS]: sets BUS_<NAME>, HTTP_<NAME>, PID_<NAME>.
+start_registry() {
+  start "$1" "$REGISTRY" --registry.bus_port=0 --registry.bus_host=127.0.0.1 \
+    --registry.http_port=0 --registry.http_host=127.0.0.1 --registry.peers="${2:-}"
+  printf -v "BUS_$1" '%s' "$(field "$READY" bus_port)"
+  printf -v "HTTP_$1" '%s' "$(field "$READY" http_port)"
+  printf -v "PID_$1" '%s' "$PID"
+}
+
+# start_wsnode NAME REGISTRY_BUS_PORTS: sets WS_<NAME>, PID_<NAME>.
+start_wsnode() {
+  start "$1" "$WSNODE" --wsnode.port=0 --wsnode.host=127.0.0.1 --wsnode.registries="$2"
+  printf -v "WS_$1" '%s' "$(field "$READY" ws_port)"
+  printf -v "PID_$1" '%s' "$PID"
+}
+
+# wait_nodes HTTP_PORT COUNT: until that registry lists COUNT nodes (federation settles).
+wait_nodes() {
+  local body ids request
+  request='GET /?event=getConnectionCount HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n'
+  for _ in $(seq 100); do
+    body=$(exec 3<>"/dev/tcp/127.0.0.1/$1" 2>/dev/null && printf "$request" >&3 &&
+      timeout 2 cat <&3) || true
+    ids=$(sed -n 's/.*"master_ids":\[\([^]]*\)\].*/\1/p' <<<"$body" |
+      grep -o '[0-9a-f]\{32\}' | wc -l) || true
+    ((ids >= $2)) && return 0
+    sleep 0.1
+  done
+  echo "registry on HTTP port $1 never saw $2 nodes"; exit 1
+}
+
+# run LABEL SCENARIO ARGS...: one bench run; its JSON line goes to $RESULTS.
+run() {
+  local label=$1
+  shift
+  labels+=("$label")
+  echo "--- $label (load: $(cut -d' ' -f1-3 /proc/loadavg))"
+  local rc=0
+  "$BENCH" "$@" --label="$label" >"$LOGS/$label.txt" 2>&1 || rc=$?
+  grep -v '^{' "$LOGS/$label.txt" || true
+  grep '^{"scenario"' "$LOGS/$label.txt" >>"$RESULTS" || true
+  if ((rc != 0)); then
+    echo "!!! $label: exit code $rc"
+    failures=$((failures + 1))
+  fi
+}
+
+run_ceiling() {
+  # batch 16: many frames per read; batch 1: one frame per server write, like a node.
+  run ceiling-1k ceiling --clients=1000 --messages=2000 --size=64 --batch=16
+  run ceiling-1k-batch1 ceiling --clients=1000 --messages=1000 --size=64 --batch=1
+  run ceiling-connect-10k ceiling --clients=10000 --messages=10 --size=64
+}
+
+run_connections() {
+  start_registry R1
+  start_wsnode N1 "$BUS_R1"
+  run connections-10k connections --ws="$WS_N1" --pids="$PID_N1" --clients=10000
+  # Both the bench and the node hold one descriptor per connection.
+  local max=$((FD_LIMIT - 1000))
+  ((max > 50000)) && max=50000
+  if ((max > 10000)); then
+    stop_cluster
+    start_registry R1
+    start_wsnode N1 "$BUS_R1"
+    run "connections-$max" connections --ws="$WS_N1" --pids="$PID_N1" --clients="$max" \
+      --sources=32
+  fi
+  stop_cluster
+}
+
+run_fanout() {
+  start_registry R1
+  start_wsnode N1 "$BUS_R1"
+  start_wsnode N2 "$BUS_R1"
+  wait_nodes "$HTTP_R1" 2
+  local common=(--ws="$WS_N1,$WS_N2" --pids="$PID_N1,$PID_N2" --registry_pids="$PID_R1"
+    --http="$HTTP_R1" --bus="$BUS_R1")
+  for n in 1000 5000; do
+    local k=$((n / 1000))k
+    run "fanout-$k-broadcast-http" fanout "${common[@]}" --clients=$n --event=broadcast \
+      --via=http --conns=1 --calls=200
+    run "fanout-$k-broadcast-bus" fanout "${common[@]}" --clients=$n --event=broadcast \
+      --via=bus --conns=16 --calls=200
+    run "fanout-$k-group-http" fanout "${common[@]}" --clients=$n --event=group --groups=10 \
+      --via=http --conns=1 --calls=200
+    run "fanout-$k-group-bus" fanout "${common[@]}" --clients=$n --event=group --groups=10 \
+      --via=bus --conns=16 --calls=200
+  done
+  run fanout-1k-broadcast-http-post fanout "${common[@]}" --clients=1000 --event=broadcast \
+    --via=http --method=post --conns=1 --calls=200
+  # 50 broadcasts/s to 1 000 clients = 50 000 deliveries/s.
+  run fanout-1k-50kps-http fanout "${common[@]}" --clients=1000 --event=broadcast \
+    --via=http --conns=8 --rate=50 --duration="$DURATION"
+  run fanout-1k-50kps-bus fanout "${common[@]}" --clients=1000 --event=broadcast \
+    --via=bus --conns=64 --rate=50 --duration="$DURATION"
+  stop_cluster
+}
+
+run_unicast() {
+  start_registry R1
+  start_wsnode N1 "$BUS_R1"
+  start_wsnode N2 "$BUS_R1"
+  wait_nodes "$HTTP_R1" 2
+  local common=(--ws="$WS_N1,$WS_N2" --pids="$PID_N1,$PID_N2" --registry_pids="$PID_R1"
+    --http="$HTTP_R1" --bus="$BUS_R1" --clients=1000 --duration="$DURATION")
+  run unicast-_id-max-http unicast "${common[@]}" --event=_id --via=http --conns=16
+  run unicast-id-max-http unicast "${common[@]}" --event=id --via=http --conns=16
+  run unicast-_id-max-bus unicast "${common[@]}" --event=_id --via=bus --conns=64
+  run unicast-_id-1kps-http unicast "${common[@]}" --event=_id --via=http --conns=16 --rate=1000
+  stop_cluster
+}
+
+# R1 - R2, the node on R2: calls to R2 go one hop, calls to R1 two.
+run_federation() {
+  start_registry R1
+  start_registry R2 "$BUS_R1"
+  start_wsnode N1 "$BUS_R2"
+  wait_nodes "$HTTP_R1" 1
+  local common=(--ws="$WS_N1" --pids="$PID_N1" --registry_pids="$PID_R1,$PID_R2" --clients=1000
+    --duration="$DURATION" --event=_id --via=http --conns=16)
+  run fed-direct-1kps unicast "${common[@]}" --http="$HTTP_R2" --rate=1000
+  run fed-2hop-1kps unicast "${common[@]}" --http="$HTTP_R1" --rate=1000
+  run fed-direct-max unicast "${common[@]}" --http="$HTTP_R2"
+  run fed-2hop-max unicast "${common[@]}" --http="$HTTP_R1"
+  stop_cluster
+}
+
+# json_get LINE KEY: a flat JSON line's value for KEY, or "-".
+json_get() {
+  local v
+  v=$(sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"}]*\).*/\1/p" <<<"$1")
+  echo "${v:--}"
+}
+
+# row FORMAT LINE KEY...: one summary row of those keys.
+row() {
+  local format=$1 line=$2 values=()
+  shift 2
+  for key in "$@"; do values+=("$(json_get "$line" "$key")"); done
+  # shellcheck disable=SC2059
+  printf "$format" "${values[@]}"
+}
+
+summary() {
+  local wide='%-30s %9s %11s %9s %9s %9s %9s %5s\n' narrow='%-30s %9s %11s %12s\n' label line
+  echo
+  echo "=== summary (JSON lines in $RESULTS) ==="
+  printf "$wide" label calls/s deliv/s "call p99" "e2e p50" "e2e p99" "e2e max" ok
+  for label in "$@"; do
+    line=$(grep -h '^{"scenario"' "$LOGS/$label.txt" 2>/dev/null) || continue
+    [[ $line == *'"calls_per_s"'* || $line == *'"scenario":"ceiling"'* ]] || continue
+    row "$wide" "$line" label calls_per_s deliveries_per_s call_p99_ms e2e_p50_ms e2e_p99_ms \
+      e2e_max_ms verified
+  done
+  printf "$narrow" label conn/s "node B/conn" "bench B/conn"
+  for label in "$@"; do
+    [[ $label == connections-* || $label == ceiling-connect-* ]] || continue
+    line=$(grep -h '^{"scenario"' "$LOGS/$label.txt" 2>/dev/null) || continue
+    row "$narrow" "$line" label connects_per_s node_bytes_per_conn bench_bytes_per_conn
+  done
+}
+
+echo "wscenter bench $(date -u +%FT%TZ): $(nproc) cores ($(sed -n 's/^model name\s*: //p' \
+  /proc/cpuinfo | head -1)), kernel $(uname -r), fd limit $FD_LIMIT, logs in $LOGS"
+parts=("$@")
+((${#parts[@]})) || parts=(all)
+for part in "${parts[@]}"; do
+  case $part in
+    all) run_ceiling; run_connections; run_fanout; run_unicast; run_federation ;;
+    ceiling | connections | fanout | unicast | federation) "run_$part" ;;
+    *) echo "bench.sh: unknown part '$part'"; exit 2 ;;
+  esac
+done
+summary "${labels[@]}"
+exit $((failures > 0))
