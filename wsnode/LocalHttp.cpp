@@ -26,6 +26,8 @@ int WsServer::on_http(lws* wsi) {
     if (method == LWSHUMETH_OPTIONS) return finish_http(wsi, HTTP_STATUS_NO_CONTENT, "");
     if (method != LWSHUMETH_GET && method != LWSHUMETH_POST)
         return finish_http(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "method not allowed\n");
+    if (uri && std::string_view(uri, static_cast<std::size_t>(uri_len)) == "/metrics")
+        return finish_http(wsi, HTTP_STATUS_OK, metrics_text(), "text/plain; version=0.0.4");
     // The node-local API: the events run on this node alone.
     LocalHttp req;
     for (auto& [key, value] : query_args(wsi)) {
@@ -83,6 +85,41 @@ int WsServer::finish_http(lws* wsi, unsigned status, std::string_view body,
                           const char* content_type) {
     if (!write_http_response(wsi, status, body, content_type)) return -1;
     return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+}  // namespace wsc
+
+namespace wsc {
+
+std::string WsServer::metrics_text() const {
+    std::string out;
+    auto metric = [&](const char* name, const char* help, const char* type, std::uint64_t value) {
+        out += std::string("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' +
+               name + ' ' + std::to_string(value) + '\n';
+    };
+    auto count = [](const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); };
+    metric("wscenter_node_connections", "WebSocket connections open now.", "gauge",
+           index_.connection_count());
+    metric("wscenter_node_opened_total", "WebSocket connections accepted.", "counter",
+           count(counters_.opened));
+    metric("wscenter_node_client_messages_total", "Client messages received (not ping).",
+           "counter", count(counters_.client_messages));
+    metric("wscenter_node_requests_total", "Bus requests run.", "counter", count(counters_.requests));
+    metric("wscenter_node_slow_consumer_closes_total",
+           "Connections closed (1008) for a full send queue.", "counter",
+           count(counters_.overflow_closes));
+    metric("wscenter_node_too_large_closes_total",
+           "Connections closed (1009) for a message over the limit.", "counter",
+           count(counters_.too_large_closes));
+    metric("wscenter_node_token_rejects_total", "Upgrades refused for a bad token.", "counter",
+           count(counters_.token_rejects));
+    metric("wscenter_node_limit_rejects_total", "Upgrades refused: node at max_connections.",
+           "counter", count(counters_.limit_rejects));
+    metric("wscenter_node_rate_rejects_total", "Upgrades refused: address over its rate.",
+           "counter", count(counters_.rate_rejects));
+    metric("wscenter_node_upstream_dropped_total", "Client events not published on the bus.",
+           "counter", count(counters_.upstream_dropped));
+    return out;
 }
 
 }  // namespace wsc

@@ -27,6 +27,8 @@ struct NodeConfig {
     int liveness = bus::kDefaultLiveness;  // silent intervals before a registry is lost
     std::size_t send_queue_bytes = kDefaultSendQueueBytes;
     std::size_t max_message_bytes = kDefaultMaxMessageBytes;
+    std::size_t max_connections = 100000;  // upgrades past it get 503
+    double connect_rate_per_ip = 200;      // new connections per second per address; 0 = no limit
 };
 
 }  // namespace wsc

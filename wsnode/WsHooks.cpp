@@ -47,6 +47,16 @@ bool WsServer::token_ok(lws* wsi) const {
 
 int WsServer::on_confirm_upgrade(lws* wsi) {
     if (stopping_) return -1;
+    if (index_.connection_count() >= max_connections_) {
+        counters_.limit_rejects.fetch_add(1, std::memory_order_relaxed);
+        return write_http_response(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "node full\n") ? 1 : -1;
+    }
+    char address[64] = {0};
+    lws_get_peer_simple(wsi, address, sizeof address);
+    if (!rate_limiter_.allow(address, ConnectRateLimiter::Clock::now())) {
+        counters_.rate_rejects.fetch_add(1, std::memory_order_relaxed);
+        return write_http_response(wsi, 429, "too many connections from your address\n") ? 1 : -1;
+    }
     if (!tokens_.empty() && !token_ok(wsi)) {
         counters_.token_rejects.fetch_add(1, std::memory_order_relaxed);
         log_debug(kComponent, "upgrade refused: token error");

@@ -57,6 +57,8 @@ WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChai
     : tokens_(config.tokens),
       send_queue_bytes_(config.send_queue_bytes),
       max_message_bytes_(config.max_message_bytes),
+      max_connections_(config.max_connections),
+      rate_limiter_(config.connect_rate_per_ip),
       executor_(index_, *this),
       handlers_(std::move(handlers)),
       handler_context_(executor_, *this, config.node_id),

@@ -33,6 +33,7 @@
 #include "wsnode/Handlers.hpp"
 #include "wsnode/Mailbox.hpp"
 #include "wsnode/NodeConfig.hpp"
+#include "wsnode/ConnectRateLimiter.hpp"
 #include "wsnode/Transport.hpp"
 
 namespace wsc {
@@ -48,6 +49,8 @@ class WsServer final : public Transport {
         std::atomic<std::uint64_t> too_large_closes{0};    // client message over the cap (1009)
         std::atomic<std::uint64_t> token_rejects{0};       // upgrades refused with 401
         std::atomic<std::uint64_t> middleware_rejects{0};  // upgrades refused by middleware
+        std::atomic<std::uint64_t> limit_rejects{0};       // upgrades refused: node full (503)
+        std::atomic<std::uint64_t> rate_rejects{0};        // upgrades refused: address too fast (429)
         std::atomic<std::uint64_t> handler_failures{0};    // handlers that threw (1011)
         std::atomic<std::uint64_t> http_requests{0};       // plain HTTP, not an upgrade
         std::atomic<std::uint64_t> requests{0};            // bus requests run
@@ -124,6 +127,7 @@ class WsServer final : public Transport {
         bool too_large = false;
     };
     int on_http(lws* wsi);
+    std::string metrics_text() const;
     int on_http_body(lws* wsi, const char* data, size_t len);
     int on_http_body_done(lws* wsi);
     std::string run_local(const LocalHttp& req);
@@ -146,6 +150,8 @@ class WsServer final : public Transport {
     std::vector<std::string> tokens_;
     std::size_t send_queue_bytes_;
     std::size_t max_message_bytes_;
+    std::size_t max_connections_;
+    ConnectRateLimiter rate_limiter_;  // lws thread
 
     lws_protocols protocols_[2]{};
     lws_context* context_ = nullptr;

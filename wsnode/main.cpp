@@ -63,6 +63,11 @@ std::vector<wsc::OptionSpec> option_specs() {
          std::to_string(wsc::kDefaultMaxMessageBytes),
          "largest client message; a bigger one closes the connection with 1009",
          {}},
+        {"wsnode.max_connections", "100000", "connections held at most; upgrades past it get 503",
+         {}},
+        {"wsnode.connect_rate_per_ip", "200",
+         "new connections per second from one address (429 beyond); 0 = no limit",
+         {}},
         {"log.level", "info", "debug, info, warn, error or off", {}},
     };
 }
@@ -104,6 +109,10 @@ wsc::NodeConfig node_config(const wsc::Options& options) {
         options.get_int("wsnode.send_queue_bytes", kMinBufferBytes, kMaxBufferBytes));
     config.max_message_bytes = static_cast<std::size_t>(
         options.get_int("wsnode.max_message_bytes", kMinBufferBytes, kMaxBufferBytes));
+    config.max_connections =
+        static_cast<std::size_t>(options.get_int("wsnode.max_connections", 1, 100000000));
+    config.connect_rate_per_ip =
+        static_cast<double>(options.get_int("wsnode.connect_rate_per_ip", 0, 1000000));
     return config;
 }
 

@@ -361,3 +361,43 @@ TEST(WsNodeLocalApi, PostBodyAndTokens) {
 
 }  // namespace
 }  // namespace wsc::test
+
+namespace wsc::test {
+namespace {
+
+TEST(WsNodeLimits, MaxConnectionsRateLimitAndMetrics) {
+    auto registry = start_registry();
+    auto node = start_wsnode({registry.bus_port}, {{"wsnode.max_connections", "3"},
+                                                   {"wsnode.connect_rate_per_ip", "0"}});
+    std::vector<std::unique_ptr<WsClient>> clients;
+    for (int i = 0; i < 3; ++i) {
+        clients.push_back(std::make_unique<WsClient>());
+        ASSERT_EQ(clients.back()->connect(node.ws_port, "/"), 101);
+    }
+    WsClient extra;
+    EXPECT_EQ(extra.connect(node.ws_port, "/"), 503);
+    const auto metrics = http_get(node.ws_port, "/metrics").body;
+    EXPECT_NE(metrics.find("\nwscenter_node_connections 3\n"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("\nwscenter_node_limit_rejects_total 1\n"), std::string::npos) << metrics;
+    clients.pop_back();  // one leaves: room for one more
+    EXPECT_TRUE(wait_until([&] {
+        WsClient again;
+        return again.connect(node.ws_port, "/") == 101;
+    }));
+
+    auto limited = start_wsnode({registry.bus_port}, {{"wsnode.connect_rate_per_ip", "5"}});
+    int accepted = 0, refused = 0;
+    std::vector<std::unique_ptr<WsClient>> burst;
+    for (int i = 0; i < 20; ++i) {
+        burst.push_back(std::make_unique<WsClient>());
+        const int status = burst.back()->connect(limited.ws_port, "/");
+        accepted += status == 101;
+        refused += status == 429;
+    }
+    EXPECT_GE(accepted, 5);
+    EXPECT_LE(accepted, 8);  // the burst, plus what refilled meanwhile
+    EXPECT_EQ(accepted + refused, 20);
+}
+
+}  // namespace
+}  // namespace wsc::test
