@@ -108,6 +108,7 @@ void Broker::loop() {
         auto wake = next_heartbeat;
         if (auto d = gatherer_.next_deadline()) wake = std::min(wake, *d);
         if (auto e = nodes_.next_expiry()) wake = std::min(wake, *e);
+        if (auto e = federation_->next_expiry()) wake = std::min(wake, *e);
         auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now);
         wait = std::clamp(wait, std::chrono::milliseconds(0), interval);
         std::vector<zmq::pollitem_t> items = {{router_->handle(), 0, ZMQ_POLLIN, 0},
@@ -147,6 +148,7 @@ void Broker::loop() {
 
         now = Clock::now();
         for (const auto& id : nodes_.expire(now)) node_forgotten(id, "expired (no heartbeat)");
+        federation_->expire(now);
         if (now >= next_heartbeat) {
             send_heartbeats();
             federation_->tick(now, local_nodes());

@@ -130,6 +130,37 @@ void Federation::flood(const Source* except, std::string_view body) {
     }
 }
 
+void Federation::expire(Clock::time_point now) {
+    const auto expiry = interval_ * liveness_;
+    for (auto& d : dialers_) {
+        if (now - d.heard <= expiry) continue;
+        if (!d.peer.empty()) log_info(kLog, "peer " + d.peer + " at " + d.endpoint + " lost");
+        connect(d);  // a fresh socket: reconnects even through a half-dead TCP link
+        bus::send_message(*d.socket, bus::Command::PeerHello, hello_body_);
+    }
+    for (auto it = routed_.begin(); it != routed_.end();) {
+        if (now - it->second.heard > expiry) {
+            log_info(kLog, "peer " + it->second.peer + " lost");
+            it = routed_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (const auto& origin : topology_.expire(now))
+        log_info(kLog, "registry " + origin + " expired");
+}
+
+std::optional<Federation::Clock::time_point> Federation::next_expiry() const {
+    const auto expiry = interval_ * liveness_;
+    std::optional<Clock::time_point> next = topology_.next_expiry();
+    auto consider = [&](Clock::time_point t) {
+        if (!next || t < *next) next = t;
+    };
+    for (const auto& d : dialers_) consider(d.heard + expiry);
+    for (const auto& [identity, r] : routed_) consider(r.heard + expiry);
+    return next;
+}
+
 bool Federation::send(const std::string& peer_id, bus::Command command, std::string_view body) {
     for (std::size_t i = 0; i < dialers_.size(); ++i)
         if (dialers_[i].peer == peer_id) return send_on(Source{true, i, {}}, command, body);
@@ -149,24 +180,8 @@ std::set<std::string> Federation::live_peers() const {
 
 void Federation::tick(Clock::time_point now,
                       const std::map<std::string, Topology::NodeInfo>& local_nodes) {
-    const auto expiry = interval_ * liveness_;
-    for (auto& d : dialers_) {
-        if (now - d.heard > expiry) {
-            if (!d.peer.empty()) log_info(kLog, "peer " + d.peer + " at " + d.endpoint + " lost");
-            connect(d);  // a fresh socket: reconnects even through a half-dead TCP link
-        }
-        bus::send_message(*d.socket, bus::Command::PeerHello, hello_body_);
-    }
-    for (auto it = routed_.begin(); it != routed_.end();) {
-        if (now - it->second.heard > expiry) {
-            log_info(kLog, "peer " + it->second.peer + " lost");
-            it = routed_.erase(it);
-        } else {
-            ++it;
-        }
-    }
-    for (const auto& origin : topology_.expire(now))
-        log_info(kLog, "registry " + origin + " expired");
+    expire(now);
+    for (auto& d : dialers_) bus::send_message(*d.socket, bus::Command::PeerHello, hello_body_);
     const auto state = Topology::encode_state(self_, ++seq_, local_nodes, live_peers());
     flood(nullptr, bus::to_msgpack(state));
 }

@@ -53,6 +53,11 @@ public:
     // expiry of silent links and stale states.
     void tick(Clock::time_point now, const std::map<std::string, Topology::NodeInfo>& local_nodes);
 
+    // Drops silent links and stale states as soon as they expire (called on
+    // every loop turn, so a dead registry goes within liveness × interval).
+    void expire(Clock::time_point now);
+    std::optional<Clock::time_point> next_expiry() const;
+
     bool send(const std::string& peer_id, bus::Command command, std::string_view body);
     std::set<std::string> live_peers() const;
     const Topology& topology() const { return topology_; }

@@ -48,6 +48,13 @@ std::vector<std::string> Topology::expire(Clock::time_point now) {
     return gone;
 }
 
+std::optional<Topology::Clock::time_point> Topology::next_expiry() const {
+    std::optional<Clock::time_point> next;
+    for (const auto& [origin, st] : states_)
+        if (!next || st.expires < *next) next = st.expires;
+    return next;
+}
+
 std::map<std::string, std::pair<int, std::string>> Topology::paths(
     const std::set<std::string>& live_peers) const {
     // Breadth-first over the registry graph. An edge counts when either end

@@ -52,6 +52,7 @@ public:
     bool apply_message(const nlohmann::json& body, Clock::time_point now);
     // Forgets states not refreshed in time; returns their origins.
     std::vector<std::string> expire(Clock::time_point now);
+    std::optional<Clock::time_point> next_expiry() const;
 
     // Routes to every reachable node, given this registry's own direct nodes
     // and live peer links.
