@@ -322,53 +322,73 @@ void Broker::on_forward(const Federation::Source& from, const nlohmann::json& bo
     std::vector<std::string> list;
     for (const auto& t : *targets)
         if (t.is_string()) list.push_back(t.get<std::string>());
-    route_request(origin, req->get<std::uint64_t>(), body.value("events", nlohmann::json::array()),
-                  list, body.value("path", nlohmann::json::array()), ttl_ms, *upstream);
+    std::vector<std::string> hops;
+    if (auto h = body.find("hops"); h != body.end() && h->is_array())
+        for (const auto& r : *h)
+            if (r.is_string()) hops.push_back(r.get<std::string>());
+    const auto events = body.value("events", nlohmann::json::array());
+    if (hops.empty()) {
+        // We serve these targets: they must be our own nodes.
+        send_direct(origin, req->get<std::uint64_t>(), events, list);
+        return;
+    }
+    // Follow the path the origin chose; never decide anew here.
+    const std::string next = hops.front();
+    hops.erase(hops.begin());
+    forward_to(next, origin, req->get<std::uint64_t>(), events, list, hops, ttl_ms);
 }
 
-std::vector<std::string> Broker::route_request(const nlohmann::json& origin, std::uint64_t req,
-                           const nlohmann::json& events, const std::vector<std::string>& targets,
-                           const nlohmann::json& path, std::int64_t ttl_ms,
-                           const std::string& came_from) {
-    // Each target goes to exactly one place: its node if it is ours, else the
-    // one next hop towards the registry serving it. The target set is split,
-    // never copied, so no node can receive the command twice.
-    const auto table = routes();
-    std::map<std::string, nlohmann::json> forward;  // next hop -> targets
-    zmq::message_t direct(bus::to_msgpack(
-        nlohmann::json{{"req", req}, {"origin", origin}, {"events", events}}));
+std::vector<std::string> Broker::send_direct(const std::string& origin, std::uint64_t req,
+                                             const nlohmann::json& events,
+                                             const std::vector<std::string>& nodes) {
     std::vector<std::string> failed;
-    for (const auto& node : targets) {
-        auto r = table.find(node);
-        if (r == table.end()) continue;  // unknown here: it will time out at the origin
-        if (r->second.next_hop.empty()) {
-            const auto* entry = nodes_.find(node);
-            metrics_.requests_sent.fetch_add(1, std::memory_order_relaxed);
-            if (!entry || !bus::send_routed(*router_, entry->route, bus::Command::Request, direct)) {
-                metrics_.send_failures.fetch_add(1, std::memory_order_relaxed);
-                failed.push_back(node);
-            }
-            continue;
+    if (nodes.empty()) return failed;
+    zmq::message_t body(bus::to_msgpack(
+        nlohmann::json{{"req", req}, {"origin", origin}, {"events", events}}));
+    for (const auto& node : nodes) {
+        const auto* entry = nodes_.find(node);
+        metrics_.requests_sent.fetch_add(1, std::memory_order_relaxed);
+        if (!entry || !bus::send_routed(*router_, entry->route, bus::Command::Request, body)) {
+            metrics_.send_failures.fetch_add(1, std::memory_order_relaxed);
+            failed.push_back(node);
         }
-        const std::string& hop = r->second.next_hop;
-        // Never back along the path: a loop while routes settle.
-        bool visited = hop == came_from;
-        for (const auto& p : path) visited = visited || p == hop;
-        if (visited) continue;
-        forward[hop].push_back(node);
-    }
-    auto next_path = path;
-    next_path.push_back(registry_id_);
-    for (auto& [hop, list] : forward) {
-        const auto body = bus::to_msgpack(nlohmann::json{{"req", req},
-                                                         {"origin", origin},
-                                                         {"events", events},
-                                                         {"targets", std::move(list)},
-                                                         {"path", next_path},
-                                                         {"ttl", ttl_ms}});
-        federation_->send(hop, bus::Command::Request, body);
     }
     return failed;
+}
+
+void Broker::forward_to(const std::string& next, const std::string& origin, std::uint64_t req,
+                        const nlohmann::json& events, const std::vector<std::string>& nodes,
+                        const std::vector<std::string>& hops, std::int64_t ttl_ms) {
+    const auto body = bus::to_msgpack(nlohmann::json{{"req", req},
+                                                     {"origin", origin},
+                                                     {"events", events},
+                                                     {"targets", nodes},
+                                                     {"hops", hops},
+                                                     {"ttl", ttl_ms}});
+    federation_->send(next, bus::Command::Request, body);
+}
+
+std::vector<std::string> Broker::route_request(std::uint64_t req, const nlohmann::json& events,
+                                               const std::vector<std::string>& targets,
+                                               std::int64_t ttl_ms) {
+    // Source routing: each target goes to exactly one place — its node if it
+    // is ours, else along the one path to the registry serving it, chosen
+    // here. The target set is split, never copied, so no node can receive
+    // the command twice, and no registry on the way routes it again.
+    const auto table = routes();
+    std::vector<std::string> local;
+    std::map<std::vector<std::string>, std::vector<std::string>> remote;  // path -> targets
+    for (const auto& node : targets) {
+        auto r = table.find(node);
+        if (r == table.end()) continue;  // unknown: it times out
+        if (r->second.hops.empty()) local.push_back(node);
+        else remote[r->second.hops].push_back(node);
+    }
+    for (const auto& [path, nodes] : remote) {
+        const std::vector<std::string> rest(path.begin() + 1, path.end());
+        forward_to(path.front(), registry_id_, req, events, nodes, rest, ttl_ms);
+    }
+    return send_direct(registry_id_, req, events, local);
 }
 
 void Broker::on_client_call(const bus::Incoming& in, const nlohmann::json& body) {
@@ -420,9 +440,8 @@ void Broker::advance(Run run) {
         for (const auto& [node, route] : routes()) targets.push_back(node);
         const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(run.deadline -
                                                                                Clock::now());
-        const auto failed = route_request(registry_id_, req, *round, targets,
-                                          nlohmann::json::array(),
-                                          std::max<std::int64_t>(ttl.count(), 1), "");
+        const auto failed =
+            route_request(req, *round, targets, std::max<std::int64_t>(ttl.count(), 1));
         auto done = gatherer_.start(req, targets, run.deadline);
         // A node whose link refused the Request will not answer: its slot
         // says so now instead of at the deadline.

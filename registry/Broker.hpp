@@ -93,12 +93,17 @@ private:
                      const nlohmann::json& body);
     void on_bus(bus::Incoming& in, const Federation::Source& from);
     void on_forward(const Federation::Source& from, const nlohmann::json& body);
-    // Sends the Request on its way; returns the directly connected targets
-    // whose link refused it.
-    std::vector<std::string> route_request(const nlohmann::json& origin, std::uint64_t req,
-                       const nlohmann::json& events, const std::vector<std::string>& targets,
-                       const nlohmann::json& path, std::int64_t ttl_ms,
-                       const std::string& came_from);
+    // Sends a call's Request to every target; returns the directly
+    // connected targets whose link refused it.
+    std::vector<std::string> route_request(std::uint64_t req, const nlohmann::json& events,
+                                           const std::vector<std::string>& targets,
+                                           std::int64_t ttl_ms);
+    std::vector<std::string> send_direct(const std::string& origin, std::uint64_t req,
+                                         const nlohmann::json& events,
+                                         const std::vector<std::string>& nodes);
+    void forward_to(const std::string& next, const std::string& origin, std::uint64_t req,
+                    const nlohmann::json& events, const std::vector<std::string>& nodes,
+                    const std::vector<std::string>& hops, std::int64_t ttl_ms);
     std::map<std::string, Topology::NodeInfo> local_nodes() const;
     std::map<std::string, Topology::Route> routes() const;
     void on_inbox(const std::string& bytes);

@@ -146,8 +146,18 @@ void Federation::expire(Clock::time_point now) {
             ++it;
         }
     }
-    for (const auto& origin : topology_.expire(now))
+    for (const auto& origin : topology_.expire(now)) {
         log_info(kLog, "registry " + origin + " expired");
+        // A neighbour's state comes on its own link with its hellos: once the
+        // state is stale the link is too, and routing through it would lose
+        // commands while the hellos' expiry catches up.
+        for (auto& d : dialers_) {
+            if (d.peer != origin) continue;
+            connect(d);
+            bus::send_message(*d.socket, bus::Command::PeerHello, hello_body_);
+        }
+        std::erase_if(routed_, [&](const auto& kv) { return kv.second.peer == origin; });
+    }
 }
 
 std::optional<Federation::Clock::time_point> Federation::next_expiry() const {

@@ -55,10 +55,12 @@ std::optional<Topology::Clock::time_point> Topology::next_expiry() const {
     return next;
 }
 
-std::map<std::string, std::pair<int, std::string>> Topology::paths(
+std::map<std::string, std::vector<std::string>> Topology::paths(
     const std::set<std::string>& live_peers) const {
-    // Breadth-first over the registry graph. An edge counts when either end
-    // advertises it, except our own edges: only links live here are used.
+    // Breadth-first over the registry graph, neighbours in id order. An edge
+    // counts when either end advertises it, except our own edges: only links
+    // live here are used. Only the origin of a command decides its path, so
+    // a stale edge elsewhere cannot bounce it around.
     auto neighbours = [&](const std::string& r) {
         std::set<std::string> out;
         if (r == self_) return live_peers;
@@ -70,16 +72,18 @@ std::map<std::string, std::pair<int, std::string>> Topology::paths(
         if (live_peers.count(r)) out.insert(self_);
         return out;
     };
-    std::map<std::string, std::pair<int, std::string>> seen{{self_, {0, ""}}};
+    std::map<std::string, std::vector<std::string>> seen{{self_, {}}};
     std::deque<std::string> queue{self_};
     while (!queue.empty()) {
         const std::string r = queue.front();
         queue.pop_front();
-        const auto [dist, first] = seen[r];
+        const auto path = seen[r];
         for (const auto& n : neighbours(r)) {
             if (seen.count(n)) continue;
             if (n != self_ && !states_.count(n) && !live_peers.count(n)) continue;
-            seen[n] = {dist + 1, r == self_ ? n : first};
+            auto longer = path;
+            longer.push_back(n);
+            seen[n] = std::move(longer);
             queue.push_back(n);
         }
     }
@@ -90,15 +94,16 @@ std::map<std::string, Topology::Route> Topology::routes(
     const std::map<std::string, NodeInfo>& local_nodes,
     const std::set<std::string>& live_peers) const {
     std::map<std::string, Route> out;
-    for (const auto& [id, info] : local_nodes) out[id] = Route{self_, "", 0};
+    for (const auto& [id, info] : local_nodes) out[id] = Route{self_, "", 0, {}};
     for (const auto& [reg, path] : paths(live_peers)) {
         auto st = states_.find(reg);
         if (reg == self_ || st == states_.end()) continue;
+        const int distance = static_cast<int>(path.size());
         for (const auto& [id, info] : st->second.nodes) {
             auto it = out.find(id);
-            const bool better = it == out.end() || path.first < it->second.distance ||
-                                (path.first == it->second.distance && reg < it->second.registry);
-            if (better) out[id] = Route{reg, path.second, path.first};
+            const bool better = it == out.end() || distance < it->second.distance ||
+                                (distance == it->second.distance && reg < it->second.registry);
+            if (better) out[id] = Route{reg, path.front(), distance, path};
         }
     }
     return out;

@@ -38,6 +38,9 @@ public:
         std::string registry;  // the registry serving the node directly
         std::string next_hop;  // peer to send to; empty when served here
         int distance = 0;      // registry hops
+        // The registries after this one, up to and including `registry`:
+        // a forwarded command follows exactly this path (source routing).
+        std::vector<std::string> hops;
     };
 
     Topology(std::string self_id, std::chrono::milliseconds expiry)
@@ -83,8 +86,9 @@ public:
 
 private:
     std::map<std::string, std::set<std::string>> graph(const std::set<std::string>& live_peers) const;
-    // Registries reachable from here: distance and first hop.
-    std::map<std::string, std::pair<int, std::string>> paths(
+    // Registries reachable from here, each with the path to it (the
+    // registries after this one; empty for this one).
+    std::map<std::string, std::vector<std::string>> paths(
         const std::set<std::string>& live_peers) const;
 
     std::string self_;
