@@ -82,7 +82,8 @@ start_registry() {
 
 # start_wsnode NAME REGISTRY_BUS_PORTS: sets WS_<NAME>, PID_<NAME>.
 start_wsnode() {
-  start "$1" "$WSNODE" --wsnode.port=0 --wsnode.host=127.0.0.1 --wsnode.registries="$2"
+  start "$1" "$WSNODE" --wsnode.port=0 --wsnode.host=127.0.0.1 --wsnode.registries="$2" \
+    --wsnode.connect_rate_per_ip=0 --wsnode.max_connections=1000000
   printf -v "WS_$1" '%s' "$(field "$READY" ws_port)"
   printf -v "PID_$1" '%s' "$PID"
 }

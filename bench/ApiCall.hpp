@@ -1,0 +1,51 @@
+// One API call of the bench (an event and its arguments) and its three
+// encodings: an HTTP GET query, an HTTP POST JSON body, and the bus params
+// map. The same call thus travels identically over every path measured.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace wsc::bench {
+
+struct ApiCall {
+    std::string event;                                      // e.g. "broadcast"
+    std::vector<std::pair<std::string, std::string>> args;  // event[key]=value
+    // Bookkeeping for the CallSource that made it; not sent.
+    std::size_t stream = 0;
+    std::size_t target = 0;
+    std::int64_t intended_ns = 0;  // when it was due to be sent
+};
+
+// "/?event=E&E[k]=v..." with every key and value percent-encoded.
+std::string http_get_target(const ApiCall& call);
+// "/?event=E" and {"E":{"k":"v",...}}.
+std::string http_post_target(const ApiCall& call);
+std::string http_post_body(const ApiCall& call);
+// {"event":"E","E":{"k":"v",...}} — the params of a bus ClientCall.
+nlohmann::json bus_params(const ApiCall& call);
+
+std::string url_encode(std::string_view text);
+
+// Where calls come from. A caller asks next() for each call it is about to
+// send and reports done() when the answer arrives.
+class CallSource {
+  public:
+    virtual ~CallSource() = default;
+    // Fills `out` for a call sent on `lane` (an HTTP connection; 0 on the
+    // bus); false when there are no more calls.
+    virtual bool next(std::size_t lane, std::int64_t intended_ns, ApiCall& out) = 0;
+    // The envelope answered for a call; ok = code 0 and no node failed.
+    virtual void done(const ApiCall& call, bool ok) = 0;
+};
+
+// Whether an API envelope says success everywhere: code 0 and no per-node
+// error slot ({"code":N,...} with N != 0 inside data).
+bool envelope_ok(std::string_view envelope);
+
+}  // namespace wsc::bench

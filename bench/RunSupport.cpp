@@ -1,0 +1,233 @@
+// RunSupport: the plumbing every scenario shares.
+#include "bench/RunSupport.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <stdexcept>
+#include <thread>
+
+#include "bench/BusCaller.hpp"
+#include "bench/Clock.hpp"
+#include "bench/HttpCaller.hpp"
+#include "bench/ProcStats.hpp"
+
+namespace wsc::bench {
+
+namespace {
+
+constexpr std::size_t kSetupHttpConns = 8;
+constexpr std::size_t kSetupBusWindow = 256;
+constexpr double kPercent = 100.0;
+constexpr std::int64_t kNoDeadline = std::int64_t{1} << 62;
+
+std::string bus_endpoint(const BenchArgs& args) {
+    const auto items = args.list("bus");
+    if (items.size() != 1) throw UsageError("--bus: give one registry bus endpoint");
+    const HostPort hp = parse_host_port(items[0]);
+    return "tcp://" + hp.host + ":" + std::to_string(hp.port);
+}
+
+HostPort http_endpoint(const BenchArgs& args) {
+    const auto eps = args.endpoints("http");
+    if (eps.size() != 1) throw UsageError("--http: give one registry HTTP API endpoint");
+    return eps[0];
+}
+
+std::vector<pid_t> pid_list(const BenchArgs& args, const std::string& key) {
+    std::vector<pid_t> out;
+    for (const auto& item : args.list(key)) {
+        std::size_t end = 0;
+        long value = 0;
+        try {
+            value = std::stol(item, &end);
+        } catch (const std::exception&) {
+            end = 0;
+        }
+        if (end != item.size() || value <= 0)
+            throw UsageError("--" + key + ": '" + item + "' is not a process id");
+        out.push_back(static_cast<pid_t>(value));
+    }
+    return out;
+}
+
+// The CPU seconds of some processes between two readings.
+std::optional<double> cpu_delta(const std::vector<pid_t>& pids,
+                                const std::optional<double>& before) {
+    const auto after = total_cpu_seconds(pids);
+    if (pids.empty() || !before || !after) return std::nullopt;
+    return *after - *before;
+}
+
+}  // namespace
+
+PoolConfig pool_config(const BenchArgs& args, std::vector<HostPort> nodes) {
+    PoolConfig config;
+    config.nodes = std::move(nodes);
+    config.clients = static_cast<std::size_t>(args.integer("clients", 1, 10'000'000));
+    config.sources = static_cast<int>(args.integer("sources", 1, 250));
+    config.connect_window = static_cast<std::size_t>(args.integer("connect_window", 1, 100'000));
+    return config;
+}
+
+std::vector<pid_t> node_pids(const BenchArgs& args) {
+    return pid_list(args, "pids");
+}
+std::vector<pid_t> registry_pids(const BenchArgs& args) {
+    return pid_list(args, "registry_pids");
+}
+
+ConnectStats open_clients(ClientPool& pool, const BenchArgs& args, Report& report) {
+    const auto timeout = args.integer("connect_timeout_ms", 1, 3'600'000) * kNsPerMs;
+    const ConnectStats c = pool.connect_all(now_ns() + timeout);
+    report.add("clients", static_cast<double>(pool.size()));
+    report.add("clients_open", static_cast<double>(c.opened));
+    report.add("clients_failed", static_cast<double>(c.failed));
+    if (!c.first_error.empty()) report.add("connect_first_error", c.first_error);
+    report.add("connect_seconds", c.seconds, "s", 3);
+    report.add("connects_per_s", c.seconds > 0 ? static_cast<double>(c.opened) / c.seconds : 0,
+               "/s");
+    report.add_latency("connect", c.latency);
+    if (c.opened == 0) throw std::runtime_error("no client could connect: " + c.first_error);
+    return c;
+}
+
+std::vector<std::string> conn_ids(const ClientPool& pool) {
+    std::vector<std::string> out(pool.size());
+    for (std::size_t i = 0; i < pool.size(); ++i) out[i] = pool.conn_id(i);
+    return out;
+}
+
+Caller make_caller(const BenchArgs& args) {
+    if (args.choice("via", {"http", "bus"}) == "bus") {
+        BusCaller caller(bus_endpoint(args));
+        return [caller](CallSource& s, const Pacing& p) mutable { return caller.run(s, p); };
+    }
+    HttpCaller caller(http_endpoint(args), args.choice("method", {"get", "post"}) == "post");
+    return [caller](CallSource& s, const Pacing& p) mutable { return caller.run(s, p); };
+}
+
+std::size_t plan_lanes(const BenchArgs& args) {
+    return args.text("via") == "bus" ? 1 : static_cast<std::size_t>(args.integer("conns", 1, 4096));
+}
+
+Pacing pacing(const BenchArgs& args) {
+    Pacing p;
+    p.concurrency = static_cast<std::size_t>(args.integer("conns", 1, 100'000));
+    p.rate = args.number("rate", 0, 1e9);
+    return p;
+}
+
+void run_setup(const BenchArgs& args, CallSource& calls, const std::string& what) {
+    Pacing p;
+    p.concurrency = args.text("via") == "bus" ? kSetupBusWindow : kSetupHttpConns;
+    const CallStats stats = make_caller(args)(calls, p);
+    if (stats.failed != 0)
+        throw std::runtime_error(what + ": " + std::to_string(stats.failed) +
+                                 " setup calls failed, first: " + stats.first_error);
+}
+
+Measured run_calls(ClientPool& pool, const std::function<CallStats()>& send,
+                   const std::function<std::uint64_t()>& expected_total, std::int64_t settle_ns,
+                   const BenchArgs& args) {
+    Measured m;
+    const auto nodes = node_pids(args);
+    const auto registries = registry_pids(args);
+    const auto node0 = total_cpu_seconds(nodes);
+    const auto registry0 = total_cpu_seconds(registries);
+    const double cpu0 = self_cpu_seconds();
+    const double reader0 = thread_cpu_seconds();
+    const std::int64_t t0 = now_ns();
+    std::atomic<bool> sent{false};
+    std::exception_ptr error;
+    std::thread sender([&] {
+        try {
+            m.calls = send();
+        } catch (...) {
+            error = std::current_exception();
+        }
+        sent.store(true, std::memory_order_release);
+    });
+    pool.serve_until([&] { return sent.load(std::memory_order_acquire); }, kNoDeadline);
+    sender.join();
+    if (error) std::rethrow_exception(error);
+    // Late deliveries keep coming while the nodes work through their queues:
+    // wait as long as there is progress, and settle_ns after the last one.
+    const std::uint64_t expected = expected_total();
+    const std::int64_t sent_ns = now_ns();
+    pool.serve_until(
+        [&] {
+            if (pool.ledger().totals().delivered >= expected) return true;
+            return now_ns() - std::max(sent_ns, pool.last_delivery_ns()) > settle_ns;
+        },
+        kNoDeadline);
+    m.all_delivered = pool.ledger().totals().delivered >= expected;
+    m.wall_seconds = seconds_between(t0, now_ns());
+    m.bench_cpu_seconds = self_cpu_seconds() - cpu0;
+    m.reader_cpu_seconds = thread_cpu_seconds() - reader0;
+    m.node_cpu_seconds = cpu_delta(nodes, node0);
+    m.registry_cpu_seconds = cpu_delta(registries, registry0);
+    return m;
+}
+
+bool report_run(Report& report, const ClientPool& pool, const CallPlan& plan, const Measured& m) {
+    const CallStats& c = m.calls;
+    report.add("calls_ok", static_cast<double>(c.ok));
+    report.add("calls_failed", static_cast<double>(c.failed));
+    if (!c.first_error.empty()) report.add("calls_first_error", c.first_error);
+    report.add("calls_late", static_cast<double>(c.late));
+    report.add("call_seconds", c.seconds(), "s", 3);
+    report.add("calls_per_s", c.seconds() > 0 ? static_cast<double>(c.ok) / c.seconds() : 0, "/s");
+    report.add_latency("call", c.latency);
+
+    const LedgerTotals& t = pool.ledger().totals();
+    const std::uint64_t expected = plan.expected_total();
+    const double delivery_seconds = pool.last_delivery_ns() > c.first_send_ns
+                                        ? seconds_between(c.first_send_ns, pool.last_delivery_ns())
+                                        : 0.0;
+    report.add("deliveries_expected", static_cast<double>(expected));
+    report.add("deliveries", static_cast<double>(t.delivered));
+    report.add("delivery_seconds", delivery_seconds, "s", 3);
+    report.add("deliveries_per_s",
+               delivery_seconds > 0 ? static_cast<double>(t.delivered) / delivery_seconds : 0,
+               "/s");
+    report.add_latency("e2e", pool.latency());
+
+    std::size_t clients_ok = 0;
+    std::size_t closed = 0;
+    const auto ids = conn_ids(pool);
+    for (std::size_t i = 0; i < pool.size(); ++i) {
+        const std::uint64_t want = plan.expected_for(i);
+        if (!pool.is_open(i)) {
+            closed += want > 0 ? 1 : 0;
+            continue;
+        }
+        if (pool.ledger().received_by(i) == want) ++clients_ok;
+    }
+    report.add("clients_complete", static_cast<double>(clients_ok));
+    report.add("clients_closed_in_run", static_cast<double>(closed));
+    report.add("out_of_order_or_dup", static_cast<double>(t.behind));
+    report.add("skipped", static_cast<double>(t.skipped));
+    const bool verified = m.all_delivered && t.delivered == expected && t.behind == 0 &&
+                          t.skipped == 0 && t.bad_stream == 0 && closed == 0 && c.failed == 0;
+    report.add("verified", verified ? "yes" : "NO");
+    report.add("server_closes", static_cast<double>(pool.counters().server_closes));
+    report.add("protocol_errors", static_cast<double>(pool.counters().protocol_errors));
+    report.add("frames_per_read",
+               pool.counters().reads > 0 ? static_cast<double>(pool.counters().frames) /
+                                               static_cast<double>(pool.counters().reads)
+                                         : 0,
+               "", 1);
+    report.add("wall_seconds", m.wall_seconds, "s", 3);
+    report.add("bench_cpu_pct", kPercent * m.bench_cpu_seconds / m.wall_seconds, "%", 1);
+    report.add("reader_cpu_pct", kPercent * m.reader_cpu_seconds / m.wall_seconds, "%", 1);
+    if (m.node_cpu_seconds)
+        report.add("nodes_cpu_pct", kPercent * *m.node_cpu_seconds / m.wall_seconds, "%", 1);
+    if (m.registry_cpu_seconds)
+        report.add("registries_cpu_pct", kPercent * *m.registry_cpu_seconds / m.wall_seconds, "%",
+                   1);
+    report.add("loadavg", load_average());
+    return verified;
+}
+
+}  // namespace wsc::bench

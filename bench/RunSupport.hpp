@@ -1,0 +1,61 @@
+// What the scenarios share: building the client pool from the options,
+// choosing the caller (HTTP or bus), running calls on a thread while the
+// pool reads, and reporting connection and delivery figures.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bench/BenchArgs.hpp"
+#include "bench/CallPlan.hpp"
+#include "bench/CallStats.hpp"
+#include "bench/ClientPool.hpp"
+#include "bench/Report.hpp"
+
+namespace wsc::bench {
+
+PoolConfig pool_config(const BenchArgs& args, std::vector<HostPort> nodes);
+std::vector<pid_t> node_pids(const BenchArgs& args);
+std::vector<pid_t> registry_pids(const BenchArgs& args);
+
+// Opens the pool's clients and adds the connect figures to the report.
+ConnectStats open_clients(ClientPool& pool, const BenchArgs& args, Report& report);
+// Connection ids of the open clients, "" for the others.
+std::vector<std::string> conn_ids(const ClientPool& pool);
+
+using Caller = std::function<CallStats(CallSource&, const Pacing&)>;
+// --via=http (with --http, --method) or --via=bus (with --bus).
+Caller make_caller(const BenchArgs& args);
+// Concurrent senders the CallPlan needs: HTTP connections, or 1 on the bus.
+std::size_t plan_lanes(const BenchArgs& args);
+Pacing pacing(const BenchArgs& args);
+
+// Sends setup calls as fast as allowed; throws if any fails.
+void run_setup(const BenchArgs& args, CallSource& calls, const std::string& what);
+
+struct Measured {
+    CallStats calls;
+    double wall_seconds = 0;        // first call to the end of settling
+    double bench_cpu_seconds = 0;   // this process, all threads
+    double reader_cpu_seconds = 0;  // the thread reading the WebSocket clients
+    std::optional<double> node_cpu_seconds;
+    std::optional<double> registry_cpu_seconds;
+    bool all_delivered = false;
+};
+
+// Runs `send` on a thread while the pool serves reads, then keeps serving
+// until expected_total() deliveries arrived or none came for settle_ns.
+Measured run_calls(ClientPool& pool, const std::function<CallStats()>& send,
+                   const std::function<std::uint64_t()>& expected_total, std::int64_t settle_ns,
+                   const BenchArgs& args);
+
+// Calls, deliveries, latency, CPU and the order/once verification. Returns
+// whether every open client got every message once, in order.
+bool report_run(Report& report, const ClientPool& pool, const CallPlan& plan, const Measured& m);
+
+}  // namespace wsc::bench

@@ -1,0 +1,53 @@
+// fanout: N clients over the given nodes; broadcasts or group sends of
+// S-byte messages through the HTTP API or the bus; deliveries per second,
+// end-to-end latency, and every client got every message once, in order.
+#include "bench/ClientPool.hpp"
+#include "bench/Clock.hpp"
+#include "bench/RunSupport.hpp"
+#include "bench/Scenarios.hpp"
+#include "bench/SetupCalls.hpp"
+
+namespace wsc::bench {
+
+bool run_fanout(const BenchArgs& args, Report& report) {
+    const auto nodes = args.endpoints("ws");
+    const std::string event = args.choice("event", {"broadcast", "group"});
+    const std::string via = args.choice("via", {"http", "bus"});
+    const Caller caller = make_caller(args);
+    const Pacing pace = pacing(args);
+    report.add("label", args.text("label"));
+    report.add("via", via == "http" ? "http-" + args.text("method") : via);
+    report.add("event", event);
+    report.add("nodes", static_cast<double>(nodes.size()));
+
+    ClientPool pool(pool_config(args, nodes));
+    open_clients(pool, args, report);
+    const auto ids = conn_ids(pool);
+
+    PlanSpec spec;
+    spec.kind = event == "group" ? PlanKind::group : PlanKind::broadcast;
+    spec.groups = static_cast<std::size_t>(args.integer("groups", 1, 1'000'000));
+    spec.lanes = plan_lanes(args);
+    spec.size = static_cast<std::size_t>(args.integer("size", 1, 1 << 20));
+    const double duration = args.number("duration", 0, 3600);
+    spec.max_calls = duration > 0 ? 0 : static_cast<std::uint64_t>(args.integer("calls", 1, 1e9));
+    if (spec.kind == PlanKind::group) {
+        SetupCalls joins = SetupCalls::join_groups(ids, spec.groups);
+        run_setup(args, joins, "joining groups");
+        report.add("groups", static_cast<double>(spec.groups));
+    }
+    report.add("size", static_cast<double>(spec.size), "B");
+    report.add("rate_calls_per_s", pace.rate);
+    report.add("conns", static_cast<double>(pace.concurrency));
+
+    spec.stop_ns = duration > 0 ? now_ns() + static_cast<std::int64_t>(duration * kNsPerSecond) : 0;
+    CallPlan plan(spec, ids);
+    report.add("targets_per_call", plan.targets_per_call(), "", 1);
+    pool.reset_measurements(plan.streams());
+    const Measured m = run_calls(
+        pool, [&] { return caller(plan, pace); }, [&] { return plan.expected_total(); },
+        args.integer("settle_ms", 0, 3'600'000) * kNsPerMs, args);
+    return report_run(report, pool, plan, m);
+}
+
+}  // namespace wsc::bench

@@ -1,0 +1,51 @@
+// unicast: sendMessageTo_Id (--event=_id) or sendMessageToId (--event=id,
+// each client bound to its own user id first) to one client per call, at a
+// fixed rate or as fast as C connections allow; calls/s, HTTP latency and
+// delivery latency.
+#include "bench/ClientPool.hpp"
+#include "bench/Clock.hpp"
+#include "bench/RunSupport.hpp"
+#include "bench/Scenarios.hpp"
+#include "bench/SetupCalls.hpp"
+
+namespace wsc::bench {
+
+bool run_unicast(const BenchArgs& args, Report& report) {
+    const auto nodes = args.endpoints("ws");
+    const std::string event = args.choice("event", {"_id", "id"});
+    const std::string via = args.choice("via", {"http", "bus"});
+    const Caller caller = make_caller(args);
+    const Pacing pace = pacing(args);
+    report.add("label", args.text("label"));
+    report.add("via", via == "http" ? "http-" + args.text("method") : via);
+    report.add("event", event == "id" ? "sendMessageToId" : "sendMessageTo_Id");
+    report.add("nodes", static_cast<double>(nodes.size()));
+
+    ClientPool pool(pool_config(args, nodes));
+    open_clients(pool, args, report);
+    const auto ids = conn_ids(pool);
+    if (event == "id") {
+        SetupCalls binds = SetupCalls::bind_users(ids);
+        run_setup(args, binds, "binding user ids");
+    }
+
+    PlanSpec spec;
+    spec.kind = event == "id" ? PlanKind::user_id : PlanKind::conn_id;
+    spec.lanes = plan_lanes(args);
+    spec.size = static_cast<std::size_t>(args.integer("size", 1, 1 << 20));
+    const double duration = args.number("duration", 0, 3600);
+    spec.max_calls = duration > 0 ? 0 : static_cast<std::uint64_t>(args.integer("calls", 1, 1e9));
+    spec.stop_ns = duration > 0 ? now_ns() + static_cast<std::int64_t>(duration * kNsPerSecond) : 0;
+    report.add("size", static_cast<double>(spec.size), "B");
+    report.add("rate_calls_per_s", pace.rate);
+    report.add("conns", static_cast<double>(pace.concurrency));
+
+    CallPlan plan(spec, ids);
+    pool.reset_measurements(plan.streams());
+    const Measured m = run_calls(
+        pool, [&] { return caller(plan, pace); }, [&] { return plan.expected_total(); },
+        args.integer("settle_ms", 0, 3'600'000) * kNsPerMs, args);
+    return report_run(report, pool, plan, m);
+}
+
+}  // namespace wsc::bench
