@@ -7,8 +7,8 @@ namespace wsc::bus {
 namespace {
 
 bool try_send(zmq::socket_t& socket, zmq::message_t& msg, bool more) {
-    const auto flags = more ? (zmq::send_flags::dontwait | zmq::send_flags::sndmore)
-                            : zmq::send_flags::dontwait;
+    const auto flags =
+        more ? (zmq::send_flags::dontwait | zmq::send_flags::sndmore) : zmq::send_flags::dontwait;
     try {
         return socket.send(msg, flags).has_value();
     } catch (const zmq::error_t&) {
@@ -78,7 +78,8 @@ std::optional<Incoming> receive(zmq::socket_t& socket, bool routed) {
     ++i;
     if (parts[i].size() != 1) throw DecodeError("command frame must be one byte");
     const auto command = command_from_byte(*parts[i].data<std::uint8_t>());
-    if (!command) throw DecodeError("unknown command " + std::to_string(*parts[i].data<std::uint8_t>()));
+    if (!command)
+        throw DecodeError("unknown command " + std::to_string(*parts[i].data<std::uint8_t>()));
     in.command = *command;
     ++i;
     in.body = parts[i].to_string();

@@ -17,10 +17,18 @@ void pack_value(Packer& pk, msgpack::sbuffer& buf, const nlohmann::json& v) {
     using T = nlohmann::json::value_t;
     switch (v.type()) {
         case T::null:
-        case T::discarded: pk.pack_nil(); return;
-        case T::boolean: v.get<bool>() ? pk.pack_true() : pk.pack_false(); return;
-        case T::number_integer: pk.pack_int64(v.get<std::int64_t>()); return;
-        case T::number_unsigned: pk.pack_uint64(v.get<std::uint64_t>()); return;
+        case T::discarded:
+            pk.pack_nil();
+            return;
+        case T::boolean:
+            v.get<bool>() ? pk.pack_true() : pk.pack_false();
+            return;
+        case T::number_integer:
+            pk.pack_int64(v.get<std::int64_t>());
+            return;
+        case T::number_unsigned:
+            pk.pack_uint64(v.get<std::uint64_t>());
+            return;
         case T::number_float: {
             // msgpack-c packs whole-valued doubles as integers; keep floats floats.
             const double d = v.get<double>();
@@ -63,15 +71,23 @@ void pack_value(Packer& pk, msgpack::sbuffer& buf, const nlohmann::json& v) {
 nlohmann::json to_json(const msgpack::object& o, std::size_t depth) {
     if (depth > kMaxDepth) throw DecodeError("msgpack nesting too deep");
     switch (o.type) {
-        case msgpack::type::NIL: return nullptr;
-        case msgpack::type::BOOLEAN: return o.via.boolean;
-        case msgpack::type::POSITIVE_INTEGER: return o.via.u64;
-        case msgpack::type::NEGATIVE_INTEGER: return o.via.i64;
+        case msgpack::type::NIL:
+            return nullptr;
+        case msgpack::type::BOOLEAN:
+            return o.via.boolean;
+        case msgpack::type::POSITIVE_INTEGER:
+            return o.via.u64;
+        case msgpack::type::NEGATIVE_INTEGER:
+            return o.via.i64;
         case msgpack::type::FLOAT32:
-        case msgpack::type::FLOAT64: return o.via.f64;
-        case msgpack::type::STR: return std::string(o.via.str.ptr, o.via.str.size);
-        case msgpack::type::BIN: return std::string(o.via.bin.ptr, o.via.bin.size);
-        case msgpack::type::EXT: return std::string(o.via.ext.data(), o.via.ext.size);
+        case msgpack::type::FLOAT64:
+            return o.via.f64;
+        case msgpack::type::STR:
+            return std::string(o.via.str.ptr, o.via.str.size);
+        case msgpack::type::BIN:
+            return std::string(o.via.bin.ptr, o.via.bin.size);
+        case msgpack::type::EXT:
+            return std::string(o.via.ext.data(), o.via.ext.size);
         case msgpack::type::ARRAY: {
             auto out = nlohmann::json::array();
             for (std::uint32_t i = 0; i < o.via.array.size; ++i)
@@ -82,8 +98,10 @@ nlohmann::json to_json(const msgpack::object& o, std::size_t depth) {
             auto out = nlohmann::json::object();
             for (std::uint32_t i = 0; i < o.via.map.size; ++i) {
                 const auto& kv = o.via.map.ptr[i];
-                if (kv.key.type != msgpack::type::STR) throw DecodeError("msgpack map key is not a string");
-                out[std::string(kv.key.via.str.ptr, kv.key.via.str.size)] = to_json(kv.val, depth + 1);
+                if (kv.key.type != msgpack::type::STR)
+                    throw DecodeError("msgpack map key is not a string");
+                out[std::string(kv.key.via.str.ptr, kv.key.via.str.size)] =
+                    to_json(kv.val, depth + 1);
             }
             return out;
         }

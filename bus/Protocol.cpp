@@ -4,18 +4,30 @@ namespace wsc::bus {
 
 std::string_view to_string(Command c) {
     switch (c) {
-        case Command::NodeReady: return "NodeReady";
-        case Command::Heartbeat: return "Heartbeat";
-        case Command::NodeBye: return "NodeBye";
-        case Command::Request: return "Request";
-        case Command::Reply: return "Reply";
-        case Command::ClientCall: return "ClientCall";
-        case Command::ClientResult: return "ClientResult";
-        case Command::PeerHello: return "PeerHello";
-        case Command::PeerState: return "PeerState";
-        case Command::Subscribe: return "Subscribe";
-        case Command::Upstream: return "Upstream";
-        case Command::Disconnect: return "Disconnect";
+        case Command::NodeReady:
+            return "NodeReady";
+        case Command::Heartbeat:
+            return "Heartbeat";
+        case Command::NodeBye:
+            return "NodeBye";
+        case Command::Request:
+            return "Request";
+        case Command::Reply:
+            return "Reply";
+        case Command::ClientCall:
+            return "ClientCall";
+        case Command::ClientResult:
+            return "ClientResult";
+        case Command::PeerHello:
+            return "PeerHello";
+        case Command::PeerState:
+            return "PeerState";
+        case Command::Subscribe:
+            return "Subscribe";
+        case Command::Upstream:
+            return "Upstream";
+        case Command::Disconnect:
+            return "Disconnect";
     }
     return "?";
 }

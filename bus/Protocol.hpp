@@ -16,12 +16,12 @@ namespace wsc::bus {
 inline constexpr std::string_view kHeader = "WSC1";
 
 enum class Command : std::uint8_t {
-    NodeReady = 1,   // node -> registry: register (or re-register) a node
-    Heartbeat = 2,   // both ways on every link
-    NodeBye = 3,     // node -> registry: leaving now (graceful drain)
-    Request = 4,     // registry -> node: run events
-    Reply = 5,       // node -> registry: results of a Request
-    ClientCall = 6,  // client (CLI) -> registry: run an API call
+    NodeReady = 1,     // node -> registry: register (or re-register) a node
+    Heartbeat = 2,     // both ways on every link
+    NodeBye = 3,       // node -> registry: leaving now (graceful drain)
+    Request = 4,       // registry -> node: run events
+    Reply = 5,         // node -> registry: results of a Request
+    ClientCall = 6,    // client (CLI) -> registry: run an API call
     ClientResult = 7,  // registry -> client: the API envelope
     PeerHello = 8,     // registry -> registry: open or refresh a federation link
     PeerState = 9,     // registry -> registry: the nodes reachable through the sender
@@ -35,9 +35,9 @@ std::optional<Command> command_from_byte(std::uint8_t b);
 
 // Limits that protect every decoder from hostile input.
 inline constexpr std::int64_t kMaxMessageBytes = 16 * 1024 * 1024;  // zmq maxmsgsize
-inline constexpr std::size_t kMaxFrames = 4;                         // identity + 3
-inline constexpr std::size_t kMaxDepth = 32;                         // msgpack nesting
-inline constexpr std::size_t kMaxContainer = 1'000'000;              // items per array/map
+inline constexpr std::size_t kMaxFrames = 4;                        // identity + 3
+inline constexpr std::size_t kMaxDepth = 32;                        // msgpack nesting
+inline constexpr std::size_t kMaxContainer = 1'000'000;             // items per array/map
 
 // Liveness defaults: a link is dead after kDefaultLiveness silent intervals.
 inline constexpr int kDefaultHeartbeatMs = 1000;

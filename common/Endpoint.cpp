@@ -17,7 +17,8 @@ std::string to_endpoint(std::string_view item, std::string_view default_host) {
         return "tcp://" + std::string(default_host) + ":" + std::string(item);
     }
     if (item.rfind("tcp://", 0) == 0 || item.rfind("ipc://", 0) == 0) return std::string(item);
-    throw ConfigError("bad endpoint '" + std::string(item) + "' (expected a port or tcp://host:port)");
+    throw ConfigError("bad endpoint '" + std::string(item) +
+                      "' (expected a port or tcp://host:port)");
 }
 
 }  // namespace wsc

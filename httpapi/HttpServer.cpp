@@ -14,7 +14,7 @@ namespace wsc {
 namespace {
 
 constexpr const char* kLog = "http";
-constexpr std::size_t kChunk = 16 * 1024;      // body bytes written per writable callback
+constexpr std::size_t kChunk = 16 * 1024;       // body bytes written per writable callback
 constexpr std::size_t kMaxArgBytes = 8 * 1024;  // one decoded query fragment
 constexpr const char* kJson = "application/json";
 
@@ -48,7 +48,9 @@ HttpServer::HttpServer(HttpServerConfig config, Dispatch dispatch, TextSource me
       metrics_(std::move(metrics)),
       health_(std::move(health)) {}
 
-HttpServer::~HttpServer() { stop(); }
+HttpServer::~HttpServer() {
+    stop();
+}
 
 void HttpServer::start() {
     static const lws_protocols protocols[] = {
@@ -227,14 +229,16 @@ int HttpServer::on_http(lws* wsi, Session& s, const char* path) {
             const auto eq = frag.find('=');
             const std::string_view key = frag.substr(0, eq);
             if (key.empty()) continue;
-            add_param(s.query, key, eq == std::string_view::npos ? "" : std::string(frag.substr(eq + 1)));
+            add_param(s.query, key,
+                      eq == std::string_view::npos ? "" : std::string(frag.substr(eq + 1)));
         }
     } catch (const ParamError& e) {
         respond(wsi, s, HTTP_STATUS_OK, kJson, error_envelope(kCodeError, e.what()));
         return 0;
     }
     if (method == LWSHUMETH_POST) {
-        if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_TYPE) > 0) s.content_type = buf;
+        if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_TYPE) > 0)
+            s.content_type = buf;
         if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
             std::strtoull(buf, nullptr, 10) > config_.max_body_bytes) {
             s.close_after = true;  // the body will not be read
@@ -259,7 +263,8 @@ void HttpServer::run_api(lws* wsi, Session& s) {
     }
     auto built = build_api_call(merged, config_.tokens, config_.limits);
     if (auto* err = std::get_if<ApiError>(&built)) {
-        if (config_.refused_counter) config_.refused_counter->fetch_add(1, std::memory_order_relaxed);
+        if (config_.refused_counter)
+            config_.refused_counter->fetch_add(1, std::memory_order_relaxed);
         respond(wsi, s, HTTP_STATUS_OK, kJson, error_envelope(err->code, err->msg));
         return;
     }
@@ -285,7 +290,9 @@ int HttpServer::callback(lws* wsi, int reason_int, void* user, void* in, std::si
     auto* pss = static_cast<Pss*>(user);
     try {
         switch (reason) {
-            case LWS_CALLBACK_EVENT_WAIT_CANCELLED: self->drain_mailbox(); return 0;
+            case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+                self->drain_mailbox();
+                return 0;
             case LWS_CALLBACK_HTTP:
                 if (!pss->s) pss->s = new Session;
                 return self->on_http(wsi, *pss->s, static_cast<const char*>(in));
@@ -320,7 +327,8 @@ int HttpServer::callback(lws* wsi, int reason_int, void* user, void* in, std::si
                     pss->s = nullptr;
                 }
                 return 0;
-            default: break;
+            default:
+                break;
         }
     } catch (const std::exception& e) {
         log_error(kLog, std::string("request failed: ") + e.what());

@@ -35,7 +35,7 @@ struct HttpServerConfig {
 };
 
 class HttpServer {
-public:
+  public:
     // Called on the lws thread with a validated call; must not block.
     using Dispatch = std::function<void(std::uint64_t id, ApiCall call)>;
     using TextSource = std::function<std::string()>;
@@ -57,7 +57,7 @@ public:
 
     struct Session;  // per-connection state, defined in the .cpp
 
-private:
+  private:
     static int callback(lws* wsi, int reason, void* user, void* in, std::size_t len);
     int on_http(lws* wsi, Session& s, const char* path);
     void run_api(lws* wsi, Session& s);

@@ -31,8 +31,7 @@ std::string str_field(const nlohmann::json& body, const char* key) {
 
 }  // namespace
 
-Broker::Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver,
-               RegistryMetrics& metrics)
+Broker::Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver, RegistryMetrics& metrics)
     : ctx_(ctx),
       config_(std::move(config)),
       deliver_(std::move(deliver)),
@@ -46,7 +45,9 @@ Broker::Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver,
     control_address_ = "inproc://wsc-control-" + tag;
 }
 
-Broker::~Broker() { stop(); }
+Broker::~Broker() {
+    stop();
+}
 
 void Broker::bind() {
     router_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::router);
@@ -95,8 +96,10 @@ void Broker::stop() {
 }
 
 std::string Broker::encode_inbox_call(std::uint64_t http_id, const ApiCall& call) {
-    return bus::to_msgpack(nlohmann::json{
-        {"id", http_id}, {"events", call.events}, {"params", call.params}, {"timeout", call.timeout_ms}});
+    return bus::to_msgpack(nlohmann::json{{"id", http_id},
+                                          {"events", call.events},
+                                          {"params", call.params},
+                                          {"timeout", call.timeout_ms}});
 }
 
 void Broker::loop() {
@@ -171,23 +174,43 @@ void Broker::on_bus(bus::Incoming& in, const Federation::Source& from) {
     if (!body.is_object()) throw bus::DecodeError("body is not a map");
     const auto now = Clock::now();
     const bool peer = from.dialer || federation_->is_peer_route(in.identity);
-    if (peer) federation_->touch(from, now);
-    else nodes_.touch_route(in.identity, now);
+    if (peer)
+        federation_->touch(from, now);
+    else
+        nodes_.touch_route(in.identity, now);
     switch (in.command) {
-        case bus::Command::NodeReady: on_node_hello(in, body, true); break;
-        case bus::Command::Heartbeat: on_node_hello(in, body, false); break;
+        case bus::Command::NodeReady:
+            on_node_hello(in, body, true);
+            break;
+        case bus::Command::Heartbeat:
+            on_node_hello(in, body, false);
+            break;
         case bus::Command::NodeBye: {
             auto node = nodes_.node_of_route(in.identity);
             if (node) node_gone(*node, "said goodbye");
             break;
         }
-        case bus::Command::Reply: on_reply(in, from, body); break;
-        case bus::Command::ClientCall: on_client_call(in, body); break;
-        case bus::Command::PeerHello: federation_->on_hello(from, body, now); break;
-        case bus::Command::PeerState: federation_->on_state(from, body, now); break;
-        case bus::Command::Request: on_forward(from, body); break;
-        case bus::Command::Subscribe: on_subscribe(in, body); break;
-        case bus::Command::Upstream: on_upstream(in, from, body); break;
+        case bus::Command::Reply:
+            on_reply(in, from, body);
+            break;
+        case bus::Command::ClientCall:
+            on_client_call(in, body);
+            break;
+        case bus::Command::PeerHello:
+            federation_->on_hello(from, body, now);
+            break;
+        case bus::Command::PeerState:
+            federation_->on_state(from, body, now);
+            break;
+        case bus::Command::Request:
+            on_forward(from, body);
+            break;
+        case bus::Command::Subscribe:
+            on_subscribe(in, body);
+            break;
+        case bus::Command::Upstream:
+            on_upstream(in, from, body);
+            break;
         default:
             throw bus::DecodeError("unexpected command " + std::string(bus::to_string(in.command)));
     }
@@ -244,10 +267,11 @@ void Broker::on_reply(const bus::Incoming& in, const Federation::Source& from,
 void Broker::on_subscribe(const bus::Incoming& in, const nlohmann::json& body) {
     if (!config_.tokens.empty()) {
         const std::string token = str_field(body, "token");
-        if (std::find(config_.tokens.begin(), config_.tokens.end(), token) == config_.tokens.end()) {
-            const auto reply = bus::to_msgpack(nlohmann::json{
-                {"req", body.value("req", nlohmann::json())},
-                {"envelope", error_envelope(kCodeError, "token error")}});
+        if (std::find(config_.tokens.begin(), config_.tokens.end(), token) ==
+            config_.tokens.end()) {
+            const auto reply = bus::to_msgpack(
+                nlohmann::json{{"req", body.value("req", nlohmann::json())},
+                               {"envelope", error_envelope(kCodeError, "token error")}});
             bus::send_routed(*router_, in.identity, bus::Command::ClientResult, reply);
             return;
         }
@@ -285,7 +309,8 @@ void Broker::on_upstream(const bus::Incoming& in, const Federation::Source& from
         nlohmann::json copy = body;
         copy["root"] = root;
         forwarded = bus::to_msgpack(copy);
-        for (const auto& child : children) federation_->send(child, bus::Command::Upstream, forwarded);
+        for (const auto& child : children)
+            federation_->send(child, bus::Command::Upstream, forwarded);
     }
     if (subscribers_.empty()) return;
     const std::string kind = str_field(body, "event");
@@ -314,8 +339,8 @@ void Broker::on_forward(const Federation::Source& from, const nlohmann::json& bo
         targets == body.end() || !targets->is_array())
         throw bus::DecodeError("malformed forwarded request");
     // A peer cannot make us hold state longer than any caller may wait.
-    const std::int64_t ttl_ms = std::min<std::int64_t>(body.value("ttl", std::int64_t{0}),
-                                                       config_.limits.max_timeout_ms);
+    const std::int64_t ttl_ms =
+        std::min<std::int64_t>(body.value("ttl", std::int64_t{0}), config_.limits.max_timeout_ms);
     if (ttl_ms <= 0) return;  // the caller has given up already
     relays_[{origin, req->get<std::uint64_t>()}] =
         Relay{*upstream, Clock::now() + std::chrono::milliseconds(ttl_ms)};
@@ -343,8 +368,8 @@ std::vector<std::string> Broker::send_direct(const std::string& origin, std::uin
                                              const std::vector<std::string>& nodes) {
     std::vector<std::string> failed;
     if (nodes.empty()) return failed;
-    zmq::message_t body(bus::to_msgpack(
-        nlohmann::json{{"req", req}, {"origin", origin}, {"events", events}}));
+    zmq::message_t body(
+        bus::to_msgpack(nlohmann::json{{"req", req}, {"origin", origin}, {"events", events}}));
     for (const auto& node : nodes) {
         const auto* entry = nodes_.find(node);
         metrics_.requests_sent.fetch_add(1, std::memory_order_relaxed);
@@ -381,8 +406,10 @@ std::vector<std::string> Broker::route_request(std::uint64_t req, const nlohmann
     for (const auto& node : targets) {
         auto r = table.find(node);
         if (r == table.end()) continue;  // unknown: it times out
-        if (r->second.hops.empty()) local.push_back(node);
-        else remote[r->second.hops].push_back(node);
+        if (r->second.hops.empty())
+            local.push_back(node);
+        else
+            remote[r->second.hops].push_back(node);
     }
     for (const auto& [path, nodes] : remote) {
         const std::vector<std::string> rest(path.begin() + 1, path.end());
@@ -438,8 +465,8 @@ void Broker::advance(Run run) {
         const std::uint64_t req = next_req_++;
         std::vector<std::string> targets;
         for (const auto& [node, route] : routes()) targets.push_back(node);
-        const auto ttl = std::chrono::duration_cast<std::chrono::milliseconds>(run.deadline -
-                                                                               Clock::now());
+        const auto ttl =
+            std::chrono::duration_cast<std::chrono::milliseconds>(run.deadline - Clock::now());
         const auto failed =
             route_request(req, *round, targets, std::max<std::int64_t>(ttl.count(), 1));
         auto done = gatherer_.start(req, targets, run.deadline);
@@ -470,8 +497,7 @@ void Broker::on_outcome(const Gatherer::Outcome& outcome) {
 void Broker::finish(Run& run) {
     metrics_.api_calls.fetch_add(1, std::memory_order_relaxed);
     metrics_.observe_latency_us(static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - run.started)
-            .count()));
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - run.started).count()));
     answer(run.target, run.run->envelope());
 }
 

@@ -10,9 +10,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
-#include <set>
 #include <unordered_map>
 #include <variant>
 #include <vector>
@@ -38,7 +38,7 @@ struct BrokerConfig {
 };
 
 class Broker {
-public:
+  public:
     // Called on the broker thread with a finished HTTP call's response body.
     using Deliver = std::function<void(std::uint64_t http_id, std::string body)>;
 
@@ -61,7 +61,7 @@ public:
     // Encoding of an API call sent to the inbox (used by the HTTP thread).
     static std::string encode_inbox_call(std::uint64_t http_id, const ApiCall& call);
 
-private:
+  private:
     struct HttpTarget {
         std::uint64_t http_id;
     };
@@ -138,8 +138,8 @@ private:
     std::string registry_id_;
     std::unique_ptr<Federation> federation_;
     std::map<std::pair<std::string, std::uint64_t>, Relay> relays_;  // (origin, req)
-    std::unordered_map<std::string, Subscriber> subscribers_;  // by ROUTER identity
-    std::unordered_map<std::string, std::uint64_t> upstream_seen_;  // node -> last seq delivered
+    std::unordered_map<std::string, Subscriber> subscribers_;        // by ROUTER identity
+    std::unordered_map<std::string, std::uint64_t> upstream_seen_;   // node -> last seq delivered
     NodeTable nodes_;
     Gatherer gatherer_;
     std::unordered_map<std::uint64_t, Run> runs_;  // by the req of their round in flight

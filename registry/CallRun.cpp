@@ -26,12 +26,18 @@ nlohmann::ordered_json to_ordered(const nlohmann::json& j) {
             for (const auto& item : j) a.push_back(to_ordered(item));
             return a;
         }
-        case T::string: return j.get_ref<const std::string&>();
-        case T::boolean: return j.get<bool>();
-        case T::number_integer: return j.get<std::int64_t>();
-        case T::number_unsigned: return j.get<std::uint64_t>();
-        case T::number_float: return j.get<double>();
-        default: return nullptr;
+        case T::string:
+            return j.get_ref<const std::string&>();
+        case T::boolean:
+            return j.get<bool>();
+        case T::number_integer:
+            return j.get<std::int64_t>();
+        case T::number_unsigned:
+            return j.get<std::uint64_t>();
+        case T::number_float:
+            return j.get<double>();
+        default:
+            return nullptr;
     }
 }
 
@@ -126,6 +132,8 @@ void CallRun::finish_round(const Gatherer::Outcome& outcome) {
     round_.clear();
 }
 
-std::string CallRun::envelope() const { return ok_envelope(master_ids_, data_); }
+std::string CallRun::envelope() const {
+    return ok_envelope(master_ids_, data_);
+}
 
 }  // namespace wsc

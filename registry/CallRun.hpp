@@ -20,7 +20,7 @@
 namespace wsc {
 
 class CallRun {
-public:
+  public:
     using LocalEvent =
         std::function<nlohmann::json(const std::string& event, const nlohmann::json& params)>;
 
@@ -36,7 +36,7 @@ public:
     int timeout_ms() const { return call_.timeout_ms; }
     const ApiCall& call() const { return call_; }
 
-private:
+  private:
     void record(const std::string& event, const std::string& result_key,
                 const Gatherer::Outcome& outcome);
 
@@ -44,9 +44,9 @@ private:
     std::vector<std::string> master_ids_;
     LocalEvent local_;
     nlohmann::ordered_json data_ = nlohmann::ordered_json::object();
-    std::size_t pos_ = 0;                  // next event without a result
-    std::vector<std::string> round_;       // node events of the round in flight
-    int group_phase_ = 0;                  // 0 idle, 1 gathering groups, 2 sending
+    std::size_t pos_ = 0;             // next event without a result
+    std::vector<std::string> round_;  // node events of the round in flight
+    int group_phase_ = 0;             // 0 idle, 1 gathering groups, 2 sending
     std::set<std::string> gathered_groups_;
 };
 

@@ -59,8 +59,10 @@ std::optional<std::string> Federation::peer_of(const Source& from) const {
 }
 
 void Federation::touch(const Source& from, Clock::time_point now) {
-    if (from.dialer) dialers_.at(from.index).heard = now;
-    else if (auto it = routed_.find(from.identity); it != routed_.end()) it->second.heard = now;
+    if (from.dialer)
+        dialers_.at(from.index).heard = now;
+    else if (auto it = routed_.find(from.identity); it != routed_.end())
+        it->second.heard = now;
 }
 
 void Federation::on_hello(const Source& from, const nlohmann::json& body, Clock::time_point now) {

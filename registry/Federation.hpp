@@ -22,7 +22,7 @@
 namespace wsc {
 
 class Federation {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     // Where a message came from: our ROUTER (identity) or one of our dialers.
@@ -33,8 +33,8 @@ public:
     };
 
     Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string self_id,
-               std::vector<std::string> endpoints, std::chrono::milliseconds interval,
-               int liveness, RegistryMetrics& metrics, std::vector<std::string> tokens = {});
+               std::vector<std::string> endpoints, std::chrono::milliseconds interval, int liveness,
+               RegistryMetrics& metrics, std::vector<std::string> tokens = {});
     ~Federation();
 
     void open();  // creates and connects the dialers (broker thread)
@@ -63,7 +63,7 @@ public:
     const Topology& topology() const { return topology_; }
     const std::string& self() const { return self_; }
 
-private:
+  private:
     struct Dialer {
         std::string endpoint;
         std::unique_ptr<zmq::socket_t> socket;

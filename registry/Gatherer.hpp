@@ -18,7 +18,7 @@
 namespace wsc {
 
 class Gatherer {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     struct Outcome {
@@ -48,7 +48,7 @@ public:
     std::size_t pending() const { return pending_.size(); }
     std::uint64_t stray_replies() const { return strays_; }
 
-private:
+  private:
     struct Pending {
         std::set<std::string> waiting;
         Outcome outcome;

@@ -2,8 +2,8 @@
 
 namespace wsc {
 
-bool NodeTable::upsert(const std::string& node_id, const std::string& route,
-                       const std::string& url, std::int64_t conns, Clock::time_point now) {
+bool NodeTable::upsert(const std::string& node_id, const std::string& route, const std::string& url,
+                       std::int64_t conns, Clock::time_point now) {
     // One link speaks for one node: a link now naming another node replaced it.
     if (auto owner = routes_.find(route); owner != routes_.end() && owner->second != node_id)
         nodes_.erase(owner->second);

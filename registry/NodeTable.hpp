@@ -15,7 +15,7 @@
 namespace wsc {
 
 class NodeTable {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     struct Entry {
@@ -48,7 +48,7 @@ public:
         for (const auto& [id, e] : nodes_) f(e);
     }
 
-private:
+  private:
     std::chrono::milliseconds expiry_;
     std::map<std::string, Entry> nodes_;                   // by node id, sorted
     std::unordered_map<std::string, std::string> routes_;  // route -> node id

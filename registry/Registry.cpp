@@ -6,7 +6,9 @@ namespace wsc {
 
 Registry::Registry(RegistryConfig config) : config_(std::move(config)), ctx_(1) {}
 
-Registry::~Registry() { stop(); }
+Registry::~Registry() {
+    stop();
+}
 
 void Registry::start() {
     broker_ = std::make_unique<Broker>(

@@ -22,7 +22,7 @@ struct RegistryConfig {
 };
 
 class Registry {
-public:
+  public:
     explicit Registry(RegistryConfig config);
     ~Registry();
 
@@ -37,7 +37,7 @@ public:
     std::uint16_t bus_port() const { return broker_->bound_port(); }
     std::uint16_t http_port() const { return http_->port(); }
 
-private:
+  private:
     RegistryConfig config_;
     zmq::context_t ctx_;
     RegistryMetrics metrics_;

@@ -22,8 +22,7 @@ std::string RegistryMetrics::render() const {
     counter("wscenter_connections", "WebSocket connections on the known nodes.", "gauge",
             connections);
     counter("wscenter_api_calls_total", "API calls answered.", "counter", api_calls);
-    counter("wscenter_api_errors_total", "API calls refused by validation.", "counter",
-            api_errors);
+    counter("wscenter_api_errors_total", "API calls refused by validation.", "counter", api_errors);
     counter("wscenter_bus_requests_total", "Requests sent to nodes.", "counter", requests_sent);
     counter("wscenter_bus_replies_total", "Replies received from nodes.", "counter", replies);
     counter("wscenter_node_timeouts_total", "Per-node results that timed out.", "counter",
@@ -34,8 +33,8 @@ std::string RegistryMetrics::render() const {
             "counter", send_failures);
     counter("wscenter_subscribers", "Bus clients subscribed to upstream events.", "gauge",
             subscribers);
-    counter("wscenter_upstream_events_total", "Client events handled by this registry.",
-            "counter", upstream_events);
+    counter("wscenter_upstream_events_total", "Client events handled by this registry.", "counter",
+            upstream_events);
     counter("wscenter_upstream_dropped_total",
             "Client events not delivered to a subscriber whose queue was full.", "counter",
             upstream_dropped);
@@ -45,8 +44,10 @@ std::string RegistryMetrics::render() const {
     for (std::size_t i = 0; i < 8; ++i) {
         cumulative += latency_buckets[i].load(std::memory_order_relaxed);
         out << "wscenter_api_latency_seconds_bucket{le=\"";
-        if (i < 7) out << static_cast<double>(kBucketMs[i]) / 1000.0;
-        else out << "+Inf";
+        if (i < 7)
+            out << static_cast<double>(kBucketMs[i]) / 1000.0;
+        else
+            out << "+Inf";
         out << "\"} " << cumulative << '\n';
     }
     out << "wscenter_api_latency_seconds_sum "

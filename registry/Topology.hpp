@@ -21,7 +21,7 @@
 namespace wsc {
 
 class Topology {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     struct NodeInfo {
@@ -84,8 +84,9 @@ public:
 
     std::size_t known_registries() const { return states_.size(); }
 
-private:
-    std::map<std::string, std::set<std::string>> graph(const std::set<std::string>& live_peers) const;
+  private:
+    std::map<std::string, std::set<std::string>> graph(
+        const std::set<std::string>& live_peers) const;
     // Registries reachable from here, each with the path to it (the
     // registries after this one; empty for this one).
     std::map<std::string, std::vector<std::string>> paths(

@@ -14,13 +14,20 @@ namespace {
 
 std::vector<wsc::OptionSpec> option_specs() {
     return {
-        {"registry.bus_port", "8010", "bus (ZeroMQ ROUTER) port; 0 picks a free one",
+        {"registry.bus_port",
+         "8010",
+         "bus (ZeroMQ ROUTER) port; 0 picks a free one",
          {"REGISTER_CENTER_PORT"}},
         {"registry.bus_host", "0.0.0.0", "address the bus port binds to", {}},
-        {"registry.bus_endpoint", "", "full bus endpoint (tcp://host:port), overrides port/host", {}},
+        {"registry.bus_endpoint",
+         "",
+         "full bus endpoint (tcp://host:port), overrides port/host",
+         {}},
         {"registry.http_port", "8011", "HTTP API port; 0 picks a free one", {"HTTP_PORT"}},
         {"registry.http_host", "", "address the HTTP API listens on (empty: all)", {}},
-        {"registry.peers", "", "peer registries: ports on 127.0.0.1 or tcp://host:port, comma list",
+        {"registry.peers",
+         "",
+         "peer registries: ports on 127.0.0.1 or tcp://host:port, comma list",
          {"OTHER_REGISTER_CENTER_PORT"}},
         {"registry.tokens", "", "API tokens, comma list (empty: no token needed)", {"TOKEN"}},
         {"registry.heartbeat_ms", "1000", "heartbeat interval on every bus link", {}},
@@ -53,23 +60,27 @@ std::string find_web_root(const std::string& configured) {
 wsc::RegistryConfig make_config(const wsc::Options& o) {
     wsc::RegistryConfig c;
     const std::string endpoint = o.get("registry.bus_endpoint");
-    c.broker.bus_endpoint =
-        !endpoint.empty() ? wsc::to_endpoint(endpoint, "")
-                          : wsc::to_endpoint(std::to_string(o.get_port("registry.bus_port")),
-                                             o.get("registry.bus_host"));
-    if (c.broker.bus_endpoint.size() > 2 && c.broker.bus_endpoint.substr(c.broker.bus_endpoint.size() - 2) == ":0")
+    c.broker.bus_endpoint = !endpoint.empty()
+                                ? wsc::to_endpoint(endpoint, "")
+                                : wsc::to_endpoint(std::to_string(o.get_port("registry.bus_port")),
+                                                   o.get("registry.bus_host"));
+    if (c.broker.bus_endpoint.size() > 2 &&
+        c.broker.bus_endpoint.substr(c.broker.bus_endpoint.size() - 2) == ":0")
         c.broker.bus_endpoint.replace(c.broker.bus_endpoint.size() - 1, 1, "*");
     c.broker.tokens = o.get_list("registry.tokens");
     c.broker.heartbeat_ms = static_cast<int>(o.get_int("registry.heartbeat_ms", 10, 60000));
     c.broker.liveness = static_cast<int>(o.get_int("registry.liveness", 1, 100));
-    c.broker.limits.default_timeout_ms = static_cast<int>(o.get_int("registry.timeout_ms", 1, 3600000));
-    c.broker.limits.max_timeout_ms = static_cast<int>(o.get_int("registry.max_timeout_ms", 1, 3600000));
+    c.broker.limits.default_timeout_ms =
+        static_cast<int>(o.get_int("registry.timeout_ms", 1, 3600000));
+    c.broker.limits.max_timeout_ms =
+        static_cast<int>(o.get_int("registry.max_timeout_ms", 1, 3600000));
     c.broker.limits.max_batch = static_cast<std::size_t>(o.get_int("registry.max_batch", 1, 10000));
     c.http.host = o.get("registry.http_host");
     c.http.port = o.get_port("registry.http_port");
     c.http.tokens = c.broker.tokens;
     c.http.limits = c.broker.limits;
-    c.http.max_body_bytes = static_cast<std::size_t>(o.get_int("registry.max_body_bytes", 1, 1LL << 31));
+    c.http.max_body_bytes =
+        static_cast<std::size_t>(o.get_int("registry.max_body_bytes", 1, 1LL << 31));
     c.http.max_pending = static_cast<std::size_t>(o.get_int("registry.max_pending", 1, 10000000));
     c.http.web_root = find_web_root(o.get("registry.web_root"));
     for (const auto& peer : o.get_list("registry.peers"))

@@ -88,12 +88,10 @@ bool BusLink::Outbox::reply(const BusRequest& request, const EventResults& resul
 bool BusLink::Outbox::upstream(std::string_view event, const std::string& conn_id,
                                const std::optional<std::string>& user, nlohmann::json data,
                                bool binary) {
-    nlohmann::json body{{"event", event},
-                        {"node", node_id_},
-                        {"_id", conn_id},
-                        {"id", user ? nlohmann::json(*user) : nlohmann::json()},
-                        {"data", std::move(data)},
-                        {"seq", ++upstream_seq_}};
+    nlohmann::json body{
+        {"event", event},          {"node", node_id_},
+        {"_id", conn_id},          {"id", user ? nlohmann::json(*user) : nlohmann::json()},
+        {"data", std::move(data)}, {"seq", ++upstream_seq_}};
     if (binary) body["binary"] = true;
     const std::string packed = bus::to_msgpack(body);
     try {

@@ -23,7 +23,9 @@ bool ConnectRateLimiter::allow(const std::string& address, Clock::time_point now
 
 void ConnectRateLimiter::prune(Clock::time_point now) {
     // A bucket idle for one second is full again: forgetting it changes nothing.
-    std::erase_if(buckets_, [&](const auto& kv) { return now - kv.second.updated > std::chrono::seconds(1); });
+    std::erase_if(buckets_, [&](const auto& kv) {
+        return now - kv.second.updated > std::chrono::seconds(1);
+    });
     next_prune_ = now + kPruneEvery;
 }
 

@@ -11,7 +11,7 @@
 namespace wsc {
 
 class ConnectRateLimiter {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
 
     // `per_second` connections per address on average, with bursts of the
@@ -21,7 +21,7 @@ public:
     bool allow(const std::string& address, Clock::time_point now);
     std::size_t tracked() const { return buckets_.size(); }
 
-private:
+  private:
     struct Bucket {
         double tokens;
         Clock::time_point updated;

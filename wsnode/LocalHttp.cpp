@@ -97,14 +97,17 @@ std::string WsServer::metrics_text() const {
         out += std::string("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' +
                name + ' ' + std::to_string(value) + '\n';
     };
-    auto count = [](const std::atomic<std::uint64_t>& c) { return c.load(std::memory_order_relaxed); };
+    auto count = [](const std::atomic<std::uint64_t>& c) {
+        return c.load(std::memory_order_relaxed);
+    };
     metric("wscenter_node_connections", "WebSocket connections open now.", "gauge",
            index_.connection_count());
     metric("wscenter_node_opened_total", "WebSocket connections accepted.", "counter",
            count(counters_.opened));
-    metric("wscenter_node_client_messages_total", "Client messages received (not ping).",
-           "counter", count(counters_.client_messages));
-    metric("wscenter_node_requests_total", "Bus requests run.", "counter", count(counters_.requests));
+    metric("wscenter_node_client_messages_total", "Client messages received (not ping).", "counter",
+           count(counters_.client_messages));
+    metric("wscenter_node_requests_total", "Bus requests run.", "counter",
+           count(counters_.requests));
     metric("wscenter_node_slow_consumer_closes_total",
            "Connections closed (1008) for a full send queue.", "counter",
            count(counters_.overflow_closes));

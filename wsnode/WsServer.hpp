@@ -28,12 +28,12 @@
 
 #include "wsnode/BusLink.hpp"
 #include "wsnode/CommandExecutor.hpp"
+#include "wsnode/ConnectRateLimiter.hpp"
 #include "wsnode/ConnectionIndex.hpp"
 #include "wsnode/HandlerChain.hpp"
 #include "wsnode/Handlers.hpp"
 #include "wsnode/Mailbox.hpp"
 #include "wsnode/NodeConfig.hpp"
-#include "wsnode/ConnectRateLimiter.hpp"
 #include "wsnode/Transport.hpp"
 
 namespace wsc {
@@ -50,10 +50,10 @@ class WsServer final : public Transport {
         std::atomic<std::uint64_t> token_rejects{0};       // upgrades refused with 401
         std::atomic<std::uint64_t> middleware_rejects{0};  // upgrades refused by middleware
         std::atomic<std::uint64_t> limit_rejects{0};       // upgrades refused: node full (503)
-        std::atomic<std::uint64_t> rate_rejects{0};        // upgrades refused: address too fast (429)
-        std::atomic<std::uint64_t> handler_failures{0};    // handlers that threw (1011)
-        std::atomic<std::uint64_t> http_requests{0};       // plain HTTP, not an upgrade
-        std::atomic<std::uint64_t> requests{0};            // bus requests run
+        std::atomic<std::uint64_t> rate_rejects{0};      // upgrades refused: address too fast (429)
+        std::atomic<std::uint64_t> handler_failures{0};  // handlers that threw (1011)
+        std::atomic<std::uint64_t> http_requests{0};     // plain HTTP, not an upgrade
+        std::atomic<std::uint64_t> requests{0};          // bus requests run
     };
 
     // Creates the lws context and binds the listening socket on the calling

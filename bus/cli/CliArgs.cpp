@@ -49,9 +49,11 @@ CliArgs parse_cli_args(const std::vector<std::string>& args) {
             std::size_t start = 0;
             while (start <= v.size()) {
                 const auto comma = v.find(',', start);
-                const std::string item = v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+                const std::string item =
+                    v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
                 if (item != "open" && item != "message" && item != "close")
-                    throw CliUsageError("--event takes open, message and/or close, got '" + item + "'");
+                    throw CliUsageError("--event takes open, message and/or close, got '" + item +
+                                        "'");
                 out.event_filter.push_back(item);
                 if (comma == std::string::npos) break;
                 start = comma + 1;
@@ -86,7 +88,8 @@ CliArgs parse_cli_args(const std::vector<std::string>& args) {
         if (batch && !names_event)
             throw CliUsageError("in a batch, name the event: " + base + "[...]=value");
         if (!names_event && out.command == "call")
-            key = events + "[" + base + "]" + (bracket == std::string::npos ? "" : key.substr(bracket));
+            key = events + "[" + base + "]" +
+                  (bracket == std::string::npos ? "" : key.substr(bracket));
         try {
             add_param(out.params, key, p.substr(eq + 1));
         } catch (const ParamError& e) {

@@ -18,8 +18,8 @@ struct CliArgs {
     std::string token;
     int timeout_ms = 0;  // 0: the registry's default
     bool help = false;
-    std::string command;  // "call", "nodes" or "subscribe"
-    std::vector<std::string> event_filter;  // subscribe --event open,message,close
+    std::string command;                               // "call", "nodes" or "subscribe"
+    std::vector<std::string> event_filter;             // subscribe --event open,message,close
     nlohmann::json params = nlohmann::json::object();  // for "call"
 };
 

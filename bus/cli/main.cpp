@@ -51,13 +51,14 @@ int run_call(const wsc::CliArgs& args, const nlohmann::json& params, std::string
 
 void print_nodes(const nlohmann::json& env) {
     const auto& data = env.at("data").at("nodes");
-    std::cout << "registry " << data.value("registry", "?") << " sees "
-              << data.at("nodes").size() << " node(s)\n";
+    std::cout << "registry " << data.value("registry", "?") << " sees " << data.at("nodes").size()
+              << " node(s)\n";
     for (const auto& n : data.at("nodes")) {
         std::string regs;
-        for (const auto& r : n.at("registries")) regs += (regs.empty() ? "" : ",") + r.get<std::string>();
-        std::cout << n.at("node").get<std::string>() << "  " << n.value("url", "") << "  conns="
-                  << n.value("conns", 0) << "  hops=" << n.value("hops", 0)
+        for (const auto& r : n.at("registries"))
+            regs += (regs.empty() ? "" : ",") + r.get<std::string>();
+        std::cout << n.at("node").get<std::string>() << "  " << n.value("url", "")
+                  << "  conns=" << n.value("conns", 0) << "  hops=" << n.value("hops", 0)
                   << "  registries=" << regs << '\n';
     }
 }
@@ -135,8 +136,10 @@ int main(int argc, char** argv) {
         if (int rc = run_call(args, params, envelope)) return rc;
         const auto env = nlohmann::json::parse(envelope);
         const int code = env.value("code", 1);
-        if (args.command == "nodes" && code == 0) print_nodes(env);
-        else std::cout << envelope << '\n';
+        if (args.command == "nodes" && code == 0)
+            print_nodes(env);
+        else
+            std::cout << envelope << '\n';
         if (code != 0 && args.command == "nodes")
             std::cerr << "wscenter-cli: " << env.value("msg", "refused") << '\n';
         return code == 0 ? 0 : 1;

@@ -22,7 +22,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     index.join("g", "b");
     nlohmann::json merged;
     try {
-        merged = wsc::parse_query_string(std::string_view(reinterpret_cast<const char*>(data), size));
+        merged =
+            wsc::parse_query_string(std::string_view(reinterpret_cast<const char*>(data), size));
     } catch (const wsc::ParamError&) {
         return 0;
     }

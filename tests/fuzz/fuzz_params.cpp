@@ -14,14 +14,18 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::string_view rest = size > 0 ? input.substr(1) : input;
     nlohmann::json merged;
     try {
-        if (mode == 0) merged = wsc::parse_query_string(rest);
-        else if (mode == 1) merged = wsc::parse_body("application/json", rest);
-        else merged = wsc::parse_body("application/x-www-form-urlencoded", rest);
+        if (mode == 0)
+            merged = wsc::parse_query_string(rest);
+        else if (mode == 1)
+            merged = wsc::parse_body("application/json", rest);
+        else
+            merged = wsc::parse_body("application/x-www-form-urlencoded", rest);
     } catch (const wsc::ParamError&) {
         return 0;
     }
     const auto built = wsc::build_api_call(merged, {"t"});
-    if (const auto* err = std::get_if<wsc::ApiError>(&built)) (void)wsc::error_envelope(err->code, err->msg);
+    if (const auto* err = std::get_if<wsc::ApiError>(&built))
+        (void)wsc::error_envelope(err->code, err->msg);
     const auto open = wsc::build_api_call(merged, {});
     if (const auto* call = std::get_if<wsc::ApiCall>(&open))
         (void)call->params.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

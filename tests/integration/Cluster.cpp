@@ -21,8 +21,8 @@ std::vector<std::string> to_args(const Flags& flags) {
 }  // namespace
 
 RegistryProc start_registry(const std::vector<std::uint16_t>& peers, const Flags& flags) {
-    Flags all{{"registry.bus_port", "0"},     {"registry.bus_host", "127.0.0.1"},
-              {"registry.http_port", "0"},    {"registry.http_host", "127.0.0.1"},
+    Flags all{{"registry.bus_port", "0"},       {"registry.bus_host", "127.0.0.1"},
+              {"registry.http_port", "0"},      {"registry.http_host", "127.0.0.1"},
               {"registry.heartbeat_ms", "200"}, {"log.level", "debug"}};
     if (!peers.empty()) all["registry.peers"] = join_ports(peers);
     for (const auto& [k, v] : flags) all[k] = v;
@@ -30,8 +30,10 @@ RegistryProc start_registry(const std::vector<std::uint16_t>& peers, const Flags
     // Clear the seed's variables so the developer's environment cannot leak in.
     r.proc = std::make_unique<ChildProcess>(
         WSC_REGISTRY_BIN, to_args(all),
-        std::map<std::string, std::string>{{"REGISTER_CENTER_PORT", ""}, {"HTTP_PORT", ""},
-                                           {"OTHER_REGISTER_CENTER_PORT", ""}, {"TOKEN", ""}});
+        std::map<std::string, std::string>{{"REGISTER_CENTER_PORT", ""},
+                                           {"HTTP_PORT", ""},
+                                           {"OTHER_REGISTER_CENTER_PORT", ""},
+                                           {"TOKEN", ""}});
     auto ready = r.proc->wait_ready();
     r.bus_port = static_cast<std::uint16_t>(std::stoi(ready.fields.at("bus_port")));
     r.http_port = static_cast<std::uint16_t>(std::stoi(ready.fields.at("http_port")));
@@ -39,14 +41,17 @@ RegistryProc start_registry(const std::vector<std::uint16_t>& peers, const Flags
 }
 
 NodeProc start_wsnode(const std::vector<std::uint16_t>& bus_ports, const Flags& flags) {
-    Flags all{{"wsnode.port", "0"}, {"wsnode.host", "127.0.0.1"},
-              {"wsnode.registries", join_ports(bus_ports)}, {"wsnode.heartbeat_ms", "200"},
+    Flags all{{"wsnode.port", "0"},
+              {"wsnode.host", "127.0.0.1"},
+              {"wsnode.registries", join_ports(bus_ports)},
+              {"wsnode.heartbeat_ms", "200"},
               {"log.level", "debug"}};
     for (const auto& [k, v] : flags) all[k] = v;
     NodeProc n;
     n.proc = std::make_unique<ChildProcess>(
         WSC_WSNODE_BIN, to_args(all),
-        std::map<std::string, std::string>{{"REGISTER_CENTER_PORT", ""}, {"PORT", ""}, {"TOKEN", ""}});
+        std::map<std::string, std::string>{
+            {"REGISTER_CENTER_PORT", ""}, {"PORT", ""}, {"TOKEN", ""}});
     auto ready = n.proc->wait_ready();
     n.node_id = ready.fields.at("node");
     n.ws_port = static_cast<std::uint16_t>(std::stoi(ready.fields.at("ws_port")));

@@ -36,7 +36,8 @@ NodeProc start_wsnode(const std::vector<std::uint16_t>& bus_ports, const Flags& 
 // GET http://127.0.0.1:<port>/?<query> and parse the JSON envelope.
 nlohmann::json api(std::uint16_t http_port, const std::string& query);
 // POST a JSON body to http://127.0.0.1:<port>/?<query>.
-nlohmann::json api_post(std::uint16_t http_port, const std::string& query, const nlohmann::json& body);
+nlohmann::json api_post(std::uint16_t http_port, const std::string& query,
+                        const nlohmann::json& body);
 
 // Waits until the registry lists exactly `count` nodes in master_ids.
 bool wait_for_nodes(std::uint16_t http_port, std::size_t count,

@@ -33,9 +33,8 @@ TEST(FederationAuth, PeerWithoutTheTokenCannotRunCommands) {
     WsClient client;
     ASSERT_EQ(client.connect(node.ws_port, "/"), 101);
     ASSERT_TRUE(client.recv());
-    ASSERT_TRUE(wait_until([&] {
-        return api(r.http_port, "event=getIds&token=secret")["master_ids"].size() == 1;
-    }));
+    ASSERT_TRUE(wait_until(
+        [&] { return api(r.http_port, "event=getIds&token=secret")["master_ids"].size() == 1; }));
 
     zmq::context_t ctx;
     zmq::socket_t peer(ctx, zmq::socket_type::dealer);
@@ -51,7 +50,8 @@ TEST(FederationAuth, PeerWithoutTheTokenCannotRunCommands) {
              {"path", json::array()},
              {"ttl", 1000}});
     for (int i = 0; i < 5; ++i) {
-        ASSERT_TRUE(wait_until([&] { return wsc::bus::send_message(peer, wsc::bus::Command::PeerHello, hello); }));
+        ASSERT_TRUE(wait_until(
+            [&] { return wsc::bus::send_message(peer, wsc::bus::Command::PeerHello, hello); }));
         ASSERT_TRUE(wsc::bus::send_message(peer, wsc::bus::Command::Request, request));
     }
     // Nothing reaches the client, and the registry never answered the hello.

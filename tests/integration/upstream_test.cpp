@@ -83,7 +83,8 @@ TEST(Upstream, SubscriberAtAnyRegistryGetsEveryEventOnceInOrder) {
         [&] {
             return for_conn(events_of(sub2), ida).size() == n + 2 &&
                    for_conn(events_of(sub2), idb).size() == n + 2 &&
-                   for_conn(events_of(sub3), ida).size() == n && for_conn(events_of(sub3), idb).size() == n;
+                   for_conn(events_of(sub3), ida).size() == n &&
+                   for_conn(events_of(sub3), idb).size() == n;
         },
         std::chrono::seconds(10)))
         << sub2.stderr_text();
@@ -165,7 +166,8 @@ TEST(Cli, PrintsTheSameEnvelopeAsTheHttpApi) {
     ASSERT_EQ(c.connect(node.ws_port, "/?x=1"), 101);
     const std::string id = open_id(c);
     // Through federation: the CLI talks to R1, the node is on R2.
-    ChildProcess bind(WSC_CLI_BIN, {"--registry", r1.bus_endpoint(), "bindId", "id=u1", "_id=" + id});
+    ChildProcess bind(WSC_CLI_BIN,
+                      {"--registry", r1.bus_endpoint(), "bindId", "id=u1", "_id=" + id});
     ASSERT_EQ(bind.wait_exit(std::chrono::seconds(10)), 0) << bind.stderr_text();
     EXPECT_EQ(json::parse(bind.stdout_lines().back())["data"]["bindId"][node.node_id], 1);
     for (const std::string q : {"getIds", "get_IdData"}) {
@@ -173,7 +175,8 @@ TEST(Cli, PrintsTheSameEnvelopeAsTheHttpApi) {
         if (q == "get_IdData") args.push_back("_id=" + id);
         ChildProcess cli(WSC_CLI_BIN, args);
         ASSERT_EQ(cli.wait_exit(std::chrono::seconds(10)), 0);
-        const std::string query = q == "getIds" ? "event=getIds" : "event=get_IdData&get_IdData[_id]=" + id;
+        const std::string query =
+            q == "getIds" ? "event=getIds" : "event=get_IdData&get_IdData[_id]=" + id;
         EXPECT_EQ(cli.stdout_lines().back(), http_get(r1.http_port, "/?" + query).body);
     }
     ChildProcess refused(WSC_CLI_BIN, {"--registry", r1.bus_endpoint(), "bindId", "id=u1"});
@@ -182,8 +185,10 @@ TEST(Cli, PrintsTheSameEnvelopeAsTheHttpApi) {
     ChildProcess nodes(WSC_CLI_BIN, {"--registry", r1.bus_endpoint(), "nodes"});
     ASSERT_EQ(nodes.wait_exit(std::chrono::seconds(10)), 0);
     bool listed = false;
-    for (const auto& line : nodes.stdout_lines()) listed = listed || line.find(node.node_id) != std::string::npos;
+    for (const auto& line : nodes.stdout_lines())
+        listed = listed || line.find(node.node_id) != std::string::npos;
     EXPECT_TRUE(listed);
-    ChildProcess unreachable(WSC_CLI_BIN, {"--registry", "tcp://127.0.0.1:1", "--timeout", "200", "getIds"});
+    ChildProcess unreachable(WSC_CLI_BIN,
+                             {"--registry", "tcp://127.0.0.1:1", "--timeout", "200", "getIds"});
     EXPECT_EQ(unreachable.wait_exit(std::chrono::seconds(10)), 3);
 }

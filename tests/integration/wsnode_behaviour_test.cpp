@@ -345,9 +345,9 @@ TEST(WsNodeLocalApi, PostBodyAndTokens) {
     ASSERT_EQ(ws.connect(node.ws_port, "/?token=tk&a=b"), 101);
     const auto id = json::parse(*ws.recv())["_id"].get<std::string>();
     EXPECT_EQ(http_get(node.ws_port, "/?event=getIds").json()["msg"], "token error");
-    const auto res = http_post_json(node.ws_port, "/?event=get_IdData,sendMessageTo_Id&token=tk",
-                                    {{"get_IdData", {{"_id", id}}},
-                                     {"sendMessageTo_Id", {{"_id", id}, {"msg", {{"k", 1}}}}}});
+    const auto res = http_post_json(
+        node.ws_port, "/?event=get_IdData,sendMessageTo_Id&token=tk",
+        {{"get_IdData", {{"_id", id}}}, {"sendMessageTo_Id", {{"_id", id}, {"msg", {{"k", 1}}}}}});
     EXPECT_EQ(res.status, 200);
     EXPECT_EQ(res.header("access-control-allow-origin"), "*");
     const auto env = res.json();
@@ -378,7 +378,8 @@ TEST(WsNodeLimits, MaxConnectionsRateLimitAndMetrics) {
     EXPECT_EQ(extra.connect(node.ws_port, "/"), 503);
     const auto metrics = http_get(node.ws_port, "/metrics").body;
     EXPECT_NE(metrics.find("\nwscenter_node_connections 3\n"), std::string::npos) << metrics;
-    EXPECT_NE(metrics.find("\nwscenter_node_limit_rejects_total 1\n"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("\nwscenter_node_limit_rejects_total 1\n"), std::string::npos)
+        << metrics;
     clients.pop_back();  // one leaves: room for one more
     EXPECT_TRUE(wait_until([&] {
         WsClient again;

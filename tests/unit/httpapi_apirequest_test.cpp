@@ -440,13 +440,16 @@ TEST(ApiRequest, MessageMustBeValidUtf8) {
     auto bad = wsc::build_api_call(
         nlohmann::json{{"event", "broadcast"}, {"broadcast", {{"msg", std::string("a\xff")}}}}, {});
     ASSERT_TRUE(std::holds_alternative<wsc::ApiError>(bad));
-    EXPECT_EQ(std::get<wsc::ApiError>(bad).msg, "broadcast: parameter 'msg' must be valid UTF-8 text");
+    EXPECT_EQ(std::get<wsc::ApiError>(bad).msg,
+              "broadcast: parameter 'msg' must be valid UTF-8 text");
     for (const char* s : {"\xc0\x80", "\xed\xa0\x80", "\xe2\x82", "\xf4\x90\x80\x80"}) {
         auto r = wsc::build_api_call(
             nlohmann::json{{"event", "broadcast"}, {"broadcast", {{"msg", std::string(s)}}}}, {});
         EXPECT_TRUE(std::holds_alternative<wsc::ApiError>(r)) << s;
     }
     auto good = wsc::build_api_call(
-        nlohmann::json{{"event", "broadcast"}, {"broadcast", {{"msg", "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80"}}}}, {});
+        nlohmann::json{{"event", "broadcast"},
+                       {"broadcast", {{"msg", "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80"}}}},
+        {});
     EXPECT_TRUE(std::holds_alternative<wsc::ApiCall>(good));
 }

@@ -406,8 +406,9 @@ TEST(ParamTree, MalformedInputNeverCrashes) {
 }  // namespace wsc
 
 TEST(ParamTree, JsonBodyObjectMessageKeepsTheCallersKeyOrder) {
-    const auto p = wsc::parse_body("application/json",
-                                   R"({"sendMessageToId":{"id":"u","msg":{"z":1,"a":[1,{"y":2,"b":3}]}}})");
+    const auto p =
+        wsc::parse_body("application/json",
+                        R"({"sendMessageToId":{"id":"u","msg":{"z":1,"a":[1,{"y":2,"b":3}]}}})");
     EXPECT_EQ(p["sendMessageToId"]["msg"], R"({"z":1,"a":[1,{"y":2,"b":3}]})");
     EXPECT_EQ(p["sendMessageToId"]["id"], "u");
 }

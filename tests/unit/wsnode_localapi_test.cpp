@@ -31,8 +31,9 @@ TEST_F(LocalApiTest, ResultsAreNotKeyedByNodeAndThereIsNoMasterIds) {
     const auto text = wsc::run_local_api(
         {{"event", "bindId,getIds,getConnectionCount"}, {"bindId", {{"id", "u1"}, {"_id", "c1"}}}},
         {}, executor);
-    EXPECT_EQ(text,
-              R"({"code":0,"msg":"ok","extra":[],"data":{"bindId":1,"getIds":["u1"],"getConnectionCount":1}})");
+    EXPECT_EQ(
+        text,
+        R"({"code":0,"msg":"ok","extra":[],"data":{"bindId":1,"getIds":["u1"],"getConnectionCount":1}})");
 }
 
 TEST_F(LocalApiTest, EveryNodeEventRunsLocally) {
@@ -43,9 +44,12 @@ TEST_F(LocalApiTest, EveryNodeEventRunsLocally) {
         nlohmann::json params = nlohmann::json::object();
         for (const auto& p : spec.params) {
             if (!p.required) continue;
-            if (p.name == "_id") params["_id"] = "c2";
-            else if (p.name == "msg") params["msg"] = "hello";
-            else params[std::string(p.name)] = "x";
+            if (p.name == "_id")
+                params["_id"] = "c2";
+            else if (p.name == "msg")
+                params["msg"] = "hello";
+            else
+                params[std::string(p.name)] = "x";
         }
         const auto env = run({{"event", spec.name}, {std::string(spec.name), params}});
         ASSERT_EQ(env["code"], 0) << spec.name << ": " << env.dump();
@@ -53,13 +57,15 @@ TEST_F(LocalApiTest, EveryNodeEventRunsLocally) {
         if (spec.scope == wsc::EventScope::Registry) {
             EXPECT_EQ(result["code"], 1) << spec.name;  // needs a registry
         } else {
-            EXPECT_FALSE(result.is_object() && result.contains("code")) << spec.name << ": " << result;
+            EXPECT_FALSE(result.is_object() && result.contains("code"))
+                << spec.name << ": " << result;
         }
     }
 }
 
 TEST_F(LocalApiTest, SameTokensAndValidationAsTheRegistry) {
-    EXPECT_EQ(run({{"event", "getIds"}}, {"t"}), nlohmann::json::parse(R"({"code":1,"msg":"token error","data":[]})"));
+    EXPECT_EQ(run({{"event", "getIds"}}, {"t"}),
+              nlohmann::json::parse(R"({"code":1,"msg":"token error","data":[]})"));
     EXPECT_EQ(run({{"event", "getIds"}, {"token", "t"}}, {"t"})["code"], 0);
     EXPECT_EQ(run(nlohmann::json::object())["msg"], "event error");
     EXPECT_EQ(run({{"event", "bindId"}, {"bindId", {{"id", "u"}}}})["msg"],
