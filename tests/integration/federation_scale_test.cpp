@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/Cluster.hpp"
+#include "tests/integration/FederationSupport.hpp"
 #include "tests/support/HttpClient.hpp"
 #include "tests/support/WaitUntil.hpp"
 #include "tests/support/WsClient.hpp"
@@ -30,7 +31,6 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-using IdSet = std::set<std::string>;
 
 constexpr std::size_t kRegistries = 10;
 constexpr std::size_t kNodesPerRegistry = 2;
@@ -63,52 +63,10 @@ void report_timing(const std::string& what, long long ms) {
     ::testing::Test::RecordProperty(what, std::to_string(ms));
 }
 
-IdSet master_ids(std::uint16_t http_port) {
-    try {
-        const json env = api(http_port, "event=nodes");
-        IdSet out;
-        for (const auto& id : env.at("master_ids")) out.insert(id.get<std::string>());
-        return out;
-    } catch (const std::exception&) {
-        return {};
-    }
-}
-
-std::size_t count_occurrences(const std::string& text, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto pos = text.find(needle); pos != std::string::npos;
-         pos = text.find(needle, pos + needle.size()))
-        ++n;
-    return n;
-}
-
-// Sum of the per-node int results of one event, expecting one slot per node.
-int sum_results(const json& env, const std::string& event) {
-    int sum = 0;
-    const json& slots = env["data"][event];
-    EXPECT_EQ(slots.size(), kNodes) << env.dump();
-    for (const auto& [node, v] : slots.items()) {
-        EXPECT_TRUE(v.is_number_integer()) << event << " on " << node << ": " << v.dump();
-        if (v.is_number_integer()) sum += v.get<int>();
-    }
-    return sum;
-}
-
-struct Client {
-    std::unique_ptr<WsClient> ws = std::make_unique<WsClient>();
-    std::string id;
-    std::string node;
-};
-
-std::unique_ptr<Client> connect_client(const NodeProc& node) {
-    auto c = std::make_unique<Client>();
-    if (c->ws->connect(node.ws_port) != kSwitchingProtocols)
-        throw std::runtime_error("upgrade refused by node " + node.node_id);
-    const auto open = c->ws->recv(kReceive);
-    if (!open) throw std::runtime_error("no open message from node " + node.node_id);
-    c->id = json::parse(*open).at("_id").get<std::string>();
-    c->node = node.node_id;
-    return c;
+// Sum of the per-node results of one event, expecting one slot per node.
+int sum_all(const json& env, const std::string& event) {
+    EXPECT_EQ(env["data"][event].size(), kNodes) << env.dump();
+    return sum_results(env, event);
 }
 
 class FederationScale : public ::testing::Test {
@@ -215,7 +173,7 @@ TEST_F(FederationScale, TenRegistriesTwentyNodesAnswerOncePerNode) {
         const std::string msg = "scale broadcast via R" + std::to_string(r);
         const json env = api_post(regs_[r].http_port, "",
                                   {{"event", "broadcast"}, {"broadcast", {{"msg", msg}}}});
-        EXPECT_EQ(sum_results(env, "broadcast"), static_cast<int>(kNodes)) << env.dump();
+        EXPECT_EQ(sum_all(env, "broadcast"), static_cast<int>(kNodes)) << env.dump();
         for (const auto& c : clients) want[c.get()].insert(msg);
 
         const auto& far = clients[(r * kNodesPerRegistry + kNodes / 2) % kNodes];
@@ -223,7 +181,7 @@ TEST_F(FederationScale, TenRegistriesTwentyNodesAnswerOncePerNode) {
         const json one = api_post(regs_[r].http_port, "",
                                   {{"event", "sendMessageTo_Id"},
                                    {"sendMessageTo_Id", {{"_id", far->id}, {"msg", direct}}}});
-        EXPECT_EQ(sum_results(one, "sendMessageTo_Id"), 1) << one.dump();
+        EXPECT_EQ(sum_all(one, "sendMessageTo_Id"), 1) << one.dump();
         EXPECT_EQ(one["data"]["sendMessageTo_Id"].value(far->node, json()), json(1)) << one.dump();
         want[far.get()].insert(direct);
     }

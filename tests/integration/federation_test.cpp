@@ -23,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/Cluster.hpp"
+#include "tests/integration/FederationSupport.hpp"
 #include "tests/support/ChildProcess.hpp"
 #include "tests/support/HttpClient.hpp"
 #include "tests/support/WaitUntil.hpp"
@@ -33,7 +34,6 @@ namespace {
 
 using nlohmann::json;
 using namespace std::chrono_literals;
-using IdSet = std::set<std::string>;
 
 constexpr int kSwitchingProtocols = 101;
 constexpr std::size_t kConnIdLength = 32;
@@ -49,66 +49,6 @@ constexpr auto kQuickDrain = 20ms;
 constexpr std::size_t kIdMentionsPerEnvelope = 2;
 constexpr auto kCliExit = 10s;
 constexpr auto kRestart = 15s;  // a killed registry's port may stay busy briefly
-
-// A real WebSocket client, its connection id and the node holding it.
-struct Client {
-    std::unique_ptr<WsClient> ws = std::make_unique<WsClient>();
-    std::string id;
-    std::string node;
-};
-
-std::unique_ptr<Client> connect_client(const NodeProc& node) {
-    auto c = std::make_unique<Client>();
-    const int status = c->ws->connect(node.ws_port);
-    if (status != kSwitchingProtocols)
-        throw std::runtime_error("upgrade refused with HTTP " + std::to_string(status));
-    const auto open = c->ws->recv(kReceive);
-    if (!open) throw std::runtime_error("no open message");
-    const json j = json::parse(*open);
-    if (j.value("cmd", "") != "open") throw std::runtime_error("first message is " + *open);
-    c->id = j.at("_id").get<std::string>();
-    if (c->id.size() != kConnIdLength) throw std::runtime_error("bad _id in " + *open);
-    c->node = node.node_id;
-    return c;
-}
-
-std::size_t count_occurrences(const std::string& text, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto pos = text.find(needle); pos != std::string::npos;
-         pos = text.find(needle, pos + needle.size()))
-        ++n;
-    return n;
-}
-
-// master_ids of one registry; empty when it does not answer (yet).
-IdSet master_ids(std::uint16_t http_port) {
-    try {
-        const json env = api(http_port, "event=nodes");
-        IdSet out;
-        for (const auto& id : env.at("master_ids")) out.insert(id.get<std::string>());
-        return out;
-    } catch (const std::exception&) {
-        return {};
-    }
-}
-
-std::string describe(const IdSet& ids) {
-    std::string out = "{";
-    for (const auto& id : ids) out += (out.size() > 1 ? "," : "") + id.substr(0, 8);
-    return out + "}";
-}
-
-// Sum of the per-node int results of one event; fails the test on any non-int
-// (a timeout or error slot).
-int sum_results(const json& env, const std::string& event) {
-    int sum = 0;
-    const json& slots = env.at("data").at(event);
-    for (const auto& [node, value] : slots.items()) {
-        EXPECT_TRUE(value.is_number_integer()) << event << " on " << node << ": " << value.dump();
-        if (value.is_number_integer()) sum += value.get<int>();
-    }
-    return sum;
-}
 
 class Federation : public ::testing::Test {
   protected:
