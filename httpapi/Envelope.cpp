@@ -39,4 +39,33 @@ std::string ok_envelope(const std::vector<std::string>& master_ids,
     return dump_compact(envelope);
 }
 
+nlohmann::ordered_json to_ordered(const nlohmann::json& value) {
+    using T = nlohmann::json::value_t;
+    switch (value.type()) {
+        case T::object: {
+            auto o = nlohmann::ordered_json::object();
+            for (auto it = value.begin(); it != value.end(); ++it)
+                o[it.key()] = to_ordered(it.value());
+            return o;
+        }
+        case T::array: {
+            auto a = nlohmann::ordered_json::array();
+            for (const auto& item : value) a.push_back(to_ordered(item));
+            return a;
+        }
+        case T::string:
+            return value.get_ref<const std::string&>();
+        case T::boolean:
+            return value.get<bool>();
+        case T::number_integer:
+            return value.get<std::int64_t>();
+        case T::number_unsigned:
+            return value.get<std::uint64_t>();
+        case T::number_float:
+            return value.get<double>();
+        default:
+            return nullptr;
+    }
+}
+
 }  // namespace wsc

@@ -32,4 +32,8 @@ nlohmann::ordered_json node_error(int code, std::string_view msg);
 // Compact text of `value`, invalid UTF-8 replaced rather than thrown on.
 std::string dump_compact(const nlohmann::ordered_json& value);
 
+// Results arrive as nlohmann::json; the envelope is an ordered_json so that
+// its own keys keep the documented order. Converts without a text round trip.
+nlohmann::ordered_json to_ordered(const nlohmann::json& value);
+
 }  // namespace wsc

@@ -11,36 +11,6 @@ nlohmann::json round_item(std::string_view name, nlohmann::json params) {
     return nlohmann::json{{"name", name}, {"params", std::move(params)}};
 }
 
-// Node results arrive as nlohmann::json; the envelope is an ordered_json so
-// that its keys keep the documented order.
-nlohmann::ordered_json to_ordered(const nlohmann::json& j) {
-    using T = nlohmann::json::value_t;
-    switch (j.type()) {
-        case T::object: {
-            auto o = nlohmann::ordered_json::object();
-            for (auto it = j.begin(); it != j.end(); ++it) o[it.key()] = to_ordered(it.value());
-            return o;
-        }
-        case T::array: {
-            auto a = nlohmann::ordered_json::array();
-            for (const auto& item : j) a.push_back(to_ordered(item));
-            return a;
-        }
-        case T::string:
-            return j.get_ref<const std::string&>();
-        case T::boolean:
-            return j.get<bool>();
-        case T::number_integer:
-            return j.get<std::int64_t>();
-        case T::number_unsigned:
-            return j.get<std::uint64_t>();
-        case T::number_float:
-            return j.get<double>();
-        default:
-            return nullptr;
-    }
-}
-
 }  // namespace
 
 CallRun::CallRun(ApiCall call, std::vector<std::string> master_ids, LocalEvent local)

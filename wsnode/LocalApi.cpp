@@ -21,10 +21,7 @@ std::string run_local_api(const nlohmann::json& merged, const std::vector<std::s
             data[name] = node_error(kCodeError, "event '" + name + "' is answered by a registry");
             continue;
         }
-        // Results are plain JSON; ordered_json keeps the envelope's own keys in order.
-        data[name] = nlohmann::ordered_json::parse(
-            executor.run(name, call.params[name])
-                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        data[name] = to_ordered(executor.run(name, call.params[name]));
     }
     return dump_compact(out);
 }
