@@ -394,22 +394,19 @@ void Broker::forward_to(const std::string& next, const std::string& origin, std:
 }
 
 std::vector<std::string> Broker::route_request(std::uint64_t req, const nlohmann::json& events,
-                                               const std::vector<std::string>& targets,
+                                               const std::map<std::string, Topology::Route>& table,
                                                std::int64_t ttl_ms) {
     // Source routing: each target goes to exactly one place — its node if it
     // is ours, else along the one path to the registry serving it, chosen
     // here. The target set is split, never copied, so no node can receive
     // the command twice, and no registry on the way routes it again.
-    const auto table = routes();
     std::vector<std::string> local;
     std::map<std::vector<std::string>, std::vector<std::string>> remote;  // path -> targets
-    for (const auto& node : targets) {
-        auto r = table.find(node);
-        if (r == table.end()) continue;  // unknown: it times out
-        if (r->second.hops.empty())
+    for (const auto& [node, route] : table) {
+        if (route.hops.empty())
             local.push_back(node);
         else
-            remote[r->second.hops].push_back(node);
+            remote[route.hops].push_back(node);
     }
     for (const auto& [path, nodes] : remote) {
         const std::vector<std::string> rest(path.begin() + 1, path.end());
@@ -463,12 +460,14 @@ void Broker::begin(ApiCall call, Target target) {
 void Broker::advance(Run run) {
     while (auto round = run.run->next_round()) {
         const std::uint64_t req = next_req_++;
+        // One route table per round: every routed node is a target.
+        const auto table = routes();
         std::vector<std::string> targets;
-        for (const auto& [node, route] : routes()) targets.push_back(node);
+        for (const auto& [node, route] : table) targets.push_back(node);
         const auto ttl =
             std::chrono::duration_cast<std::chrono::milliseconds>(run.deadline - Clock::now());
         const auto failed =
-            route_request(req, *round, targets, std::max<std::int64_t>(ttl.count(), 1));
+            route_request(req, *round, table, std::max<std::int64_t>(ttl.count(), 1));
         auto done = gatherer_.start(req, targets, run.deadline);
         // A node whose link refused the Request will not answer: its slot
         // says so now instead of at the deadline.

@@ -93,10 +93,10 @@ class Broker {
                      const nlohmann::json& body);
     void on_bus(bus::Incoming& in, const Federation::Source& from);
     void on_forward(const Federation::Source& from, const nlohmann::json& body);
-    // Sends a call's Request to every target; returns the directly
+    // Sends a call's Request to every node of `table`; returns the directly
     // connected targets whose link refused it.
     std::vector<std::string> route_request(std::uint64_t req, const nlohmann::json& events,
-                                           const std::vector<std::string>& targets,
+                                           const std::map<std::string, Topology::Route>& table,
                                            std::int64_t ttl_ms);
     std::vector<std::string> send_direct(const std::string& origin, std::uint64_t req,
                                          const nlohmann::json& events,

@@ -57,28 +57,19 @@ std::optional<Topology::Clock::time_point> Topology::next_expiry() const {
 
 std::map<std::string, std::vector<std::string>> Topology::paths(
     const std::set<std::string>& live_peers) const {
-    // Breadth-first over the registry graph, neighbours in id order. An edge
-    // counts when either end advertises it, except our own edges: only links
-    // live here are used. Only the origin of a command decides its path, so
-    // a stale edge elsewhere cannot bounce it around.
-    auto neighbours = [&](const std::string& r) {
-        std::set<std::string> out;
-        if (r == self_) return live_peers;
-        if (auto it = states_.find(r); it != states_.end())
-            for (const auto& p : it->second.peers)
-                if (p != self_ || live_peers.count(r)) out.insert(p);
-        for (const auto& [other, st] : states_)
-            if (st.peers.count(r)) out.insert(other);
-        if (live_peers.count(r)) out.insert(self_);
-        return out;
-    };
+    // Breadth-first over graph() (neighbours in id order). Only the origin of
+    // a command decides its path, so a stale edge elsewhere cannot bounce it
+    // around.
+    const auto g = graph(live_peers);
     std::map<std::string, std::vector<std::string>> seen{{self_, {}}};
     std::deque<std::string> queue{self_};
     while (!queue.empty()) {
         const std::string r = queue.front();
         queue.pop_front();
         const auto path = seen[r];
-        for (const auto& n : neighbours(r)) {
+        const auto it = g.find(r);
+        if (it == g.end()) continue;
+        for (const auto& n : it->second) {
             if (seen.count(n)) continue;
             if (n != self_ && !states_.count(n) && !live_peers.count(n)) continue;
             auto longer = path;

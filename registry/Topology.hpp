@@ -85,6 +85,8 @@ class Topology {
     std::size_t known_registries() const { return states_.size(); }
 
   private:
+    // The registry graph: an edge counts when either end advertises it,
+    // except our own edges, where only links live here count.
     std::map<std::string, std::set<std::string>> graph(
         const std::set<std::string>& live_peers) const;
     // Registries reachable from here, each with the path to it (the
