@@ -7,6 +7,7 @@
 
 #include "common/Log.hpp"
 #include "httpapi/Envelope.hpp"
+#include "httpapi/LwsHeaders.hpp"
 #include "httpapi/ParamTree.hpp"
 
 namespace wsc {
@@ -151,18 +152,10 @@ int HttpServer::on_writeable(lws* wsi, Session& s) {
         unsigned char* start = &buf[LWS_PRE];
         unsigned char* p = start;
         unsigned char* end = &buf[sizeof buf - 1];
-        auto header = [&](const char* name, const char* value) {
-            return lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(name),
-                                               reinterpret_cast<const unsigned char*>(value),
-                                               static_cast<int>(std::strlen(value)), &p, end);
-        };
         if (lws_add_http_common_headers(wsi, static_cast<unsigned>(s.status),
                                         s.response_type.c_str(), body_len, &p, end) ||
-            header("access-control-allow-origin:", "*") ||
-            header("access-control-allow-methods:", "*") ||
-            header("access-control-allow-headers:", "*") ||
-            header("access-control-expose-headers:", "*") ||
-            (s.close_after && header("connection:", "close")) ||
+            add_cors_headers(wsi, &p, end) ||
+            (s.close_after && add_http_header(wsi, "connection:", "close", &p, end)) ||
             lws_finalize_write_http_header(wsi, start, &p, end))
             return -1;
         s.headers_sent = true;

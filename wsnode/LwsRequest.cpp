@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "common/Log.hpp"
+#include "httpapi/LwsHeaders.hpp"
 #include "httpapi/ParamTree.hpp"
 
 namespace wsc {
@@ -88,17 +89,8 @@ bool write_http_response(lws* wsi, unsigned status, std::string_view body,
     unsigned char* start = buf.data() + LWS_PRE;
     unsigned char* p = start;
     unsigned char* end = buf.data() + buf.size();
-    auto header = [&](const char* header_name, const char* value) {
-        return lws_add_http_header_by_name(wsi, reinterpret_cast<const unsigned char*>(header_name),
-                                           reinterpret_cast<const unsigned char*>(value),
-                                           static_cast<int>(std::strlen(value)), &p, end);
-    };
     if (lws_add_http_common_headers(wsi, status, content_type, body.size(), &p, end) != 0 ||
-        header("access-control-allow-origin:", "*") ||
-        header("access-control-allow-methods:", "*") ||
-        header("access-control-allow-headers:", "*") ||
-        header("access-control-expose-headers:", "*") ||
-        lws_finalize_write_http_header(wsi, start, &p, end) != 0)
+        add_cors_headers(wsi, &p, end) || lws_finalize_write_http_header(wsi, start, &p, end) != 0)
         return false;
     // The headers are out, so the buffer is free again for the body.
     std::memcpy(start, body.data(), body.size());
