@@ -9,6 +9,7 @@
 #include "common/Log.hpp"
 #include "wsnode/ListenAddress.hpp"
 #include "wsnode/LwsRequest.hpp"
+#include "wsnode/TextFrames.hpp"
 
 namespace wsc {
 
@@ -16,11 +17,17 @@ namespace {
 
 constexpr std::string_view kComponent = "wsnode";
 constexpr const char* kProtocolName = "wscenter";
-// lws allocates this per connection; bigger frames arrive in pieces.
-constexpr std::size_t kRxBufferBytes = 4096;
+// lws allocates this per connection, so it is most of an idle connection's
+// memory; bigger messages arrive in pieces that on_receive() joins.
+constexpr std::size_t kRxBufferBytes = 1024;
 constexpr unsigned short kMaxHeaderBytes = 8192;   // request line + headers of an upgrade
 constexpr std::size_t kMailboxCapacity = 100'000;  // bus requests waiting for the lws thread
-constexpr int kFramesPerWritable = 8;  // frames per writable callback: fairness between clients
+// Bytes of frames one writable callback sends at most (one send()): large
+// enough to carry a burst of broadcasts in one syscall, small enough to be
+// fair between clients. A single larger message still goes out whole.
+constexpr std::size_t kCoalesceBytes = 64 * 1024;
+// A drained queue that grew past this many slots gives its memory back.
+constexpr std::size_t kQueueKeepSlots = 64;
 constexpr std::size_t kScratchKeepBytes = 1 << 20;  // larger scratch buffers are released
 constexpr lws_usec_t kDrainUs = 1'000'000;          // how long stop() waits for clients to close
 constexpr int kCloseFlushSeconds = 5;  // a closing connection's queue gets this long to drain
@@ -226,13 +233,17 @@ bool WsServer::queue(Session& session, const Payload& text) {
         log_info(kComponent, "closing " + session.id + ": send queue over " +
                                  std::to_string(send_queue_bytes_) + " bytes (slow client)");
         session.queue.clear();
+        session.queue_head = 0;
         session.queued_bytes = 0;
         mark_closing(session, LWS_CLOSE_STATUS_POLICY_VIOLATION);
         return false;
     }
+    const bool was_idle = !session.has_queued();
     session.queued_bytes += text->size();
     session.queue.push_back(text);
-    lws_callback_on_writable(session.wsi);
+    // One request per idle-to-busy change: on_writeable() asks again itself
+    // while frames remain.
+    if (was_idle) lws_callback_on_writable(session.wsi);
     return true;
 }
 
@@ -269,31 +280,56 @@ void WsServer::close(const std::string& conn_id) {
 int WsServer::on_writeable(lws* wsi, Session& session) {
     // A normal close first flushes what was queued before it; an overflow
     // close drops the queue (it was cleared) and closes at once.
-    if (session.close_code != 0 && session.queue.empty()) {
+    if (session.close_code != 0 && !session.has_queued()) {
         lws_close_reason(wsi, static_cast<lws_close_status>(session.close_code), nullptr, 0);
         return -1;
     }
-    for (int frames = 0; frames < kFramesPerWritable && !session.queue.empty(); ++frames) {
-        if (frames > 0 && lws_send_pipe_choked(wsi)) break;
-        const std::string& text = *session.queue.front();
-        // One scratch buffer for every connection: a broadcast is copied
-        // into it per write, never duplicated per connection.
-        if (scratch_.size() < LWS_PRE + text.size()) scratch_.resize(LWS_PRE + text.size());
-        std::memcpy(scratch_.data() + LWS_PRE, text.data(), text.size());
-        if (lws_write(wsi, scratch_.data() + LWS_PRE, text.size(), LWS_WRITE_TEXT) <
-            static_cast<int>(text.size())) {
-            log_debug(kComponent, "write to " + session.id + " failed");
-            return -1;
-        }
-        session.queued_bytes -= text.size();
-        session.queue.pop_front();
+    // Everything queued (up to kCoalesceBytes) leaves as back-to-back frames
+    // in one raw write: one send() per connection per burst, not per frame.
+    // The node negotiates no extensions, so its frames are plain RFC 6455
+    // frames that lws itself would write the same way. One scratch buffer
+    // serves every connection: a broadcast is copied into it per write,
+    // never duplicated per connection.
+    scratch_.resize(LWS_PRE);
+    std::size_t taken = 0;
+    std::size_t payload_bytes = 0;
+    for (std::size_t i = session.queue_head; i < session.queue.size(); ++i) {
+        const std::string& text = *session.queue[i];
+        const std::size_t framed = scratch_.size() - LWS_PRE;
+        if (taken > 0 && framed + text_frame_size(text.size()) > kCoalesceBytes) break;
+        append_text_frame(scratch_, text);
+        payload_bytes += text.size();
+        ++taken;
     }
-    if (scratch_.size() > kScratchKeepBytes) {
+    const std::size_t wire_bytes = scratch_.size() - LWS_PRE;
+    if (lws_write(wsi, scratch_.data() + LWS_PRE, wire_bytes, LWS_WRITE_RAW) <
+        static_cast<int>(wire_bytes)) {
+        log_debug(kComponent, "write to " + session.id + " failed");
+        return -1;
+    }
+    release_sent(session, taken, payload_bytes);
+    if (scratch_.capacity() > kScratchKeepBytes) {
         scratch_.clear();
         scratch_.shrink_to_fit();
     }
-    if (!session.queue.empty() || session.close_code != 0) lws_callback_on_writable(wsi);
+    if (session.has_queued() || session.close_code != 0) lws_callback_on_writable(wsi);
     return 0;
+}
+
+void WsServer::release_sent(Session& session, std::size_t frames, std::size_t payload_bytes) {
+    for (std::size_t i = 0; i < frames; ++i) session.queue[session.queue_head + i].reset();
+    session.queue_head += frames;
+    session.queued_bytes -= payload_bytes;
+    if (!session.has_queued()) {
+        session.queue.clear();
+        session.queue_head = 0;
+        if (session.queue.capacity() > kQueueKeepSlots) session.queue.shrink_to_fit();
+    } else if (session.queue_head * 2 >= session.queue.size()) {
+        // Moving the unsent half down keeps a busy queue from growing forever.
+        session.queue.erase(session.queue.begin(),
+                            session.queue.begin() + static_cast<long>(session.queue_head));
+        session.queue_head = 0;
+    }
 }
 
 void WsServer::on_closed(Session** slot) {

@@ -16,7 +16,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -88,8 +87,13 @@ class WsServer final : public Transport {
     struct Session {
         std::string id;
         lws* wsi = nullptr;
-        std::deque<Payload> queue;  // frames waiting for a writable callback
+        // Frames waiting for a writable callback: queue[queue_head..] are
+        // unsent. A vector, not a deque: an idle connection's empty vector
+        // allocates nothing, a deque allocates ~600 bytes up front.
+        std::vector<Payload> queue;
+        std::size_t queue_head = 0;
         std::size_t queued_bytes = 0;
+        bool has_queued() const { return queue_head < queue.size(); }
         int close_code = 0;  // non-zero once closing
         bool gone = false;   // the client has gone: close handlers run, sends are dropped
         std::string rx;      // a message arriving in fragments
@@ -145,6 +149,8 @@ class WsServer final : public Transport {
     static void on_drain_timeout(lws_sorted_usec_list_t* sul);
     void mark_closing(Session& session, int code);
     bool queue(Session& session, const Payload& text);
+    // Drops the first `frames` unsent frames after a write.
+    static void release_sent(Session& session, std::size_t frames, std::size_t payload_bytes);
 
     // Settings used on the lws thread.
     std::vector<std::string> tokens_;
@@ -164,7 +170,7 @@ class WsServer final : public Transport {
     BusLink::Outbox outbox_;       // lws thread
     std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // lws thread
     std::unordered_map<lws*, LocalHttp> http_;  // lws thread: node-local API bodies in flight
-    std::vector<unsigned char> scratch_;        // lws thread: LWS_PRE + one frame, reused
+    std::vector<unsigned char> scratch_;        // lws thread: LWS_PRE + frames, reused
     bool stopping_ = false;                     // lws thread
     bool drain_expired_ = false;                // lws thread
     DrainTimer drain_timer_{};                  // lws thread
