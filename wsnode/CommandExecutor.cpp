@@ -168,12 +168,7 @@ json send_to_group(Node& node, const Args& args) {
 
 json broadcast(Node& node, const Args& args) {
     const StringSet excluded = args.optional_set("exclude_Ids");
-    const Payload payload = args.payload();
-    size_t sent = 0;
-    node.index.for_each_conn([&](const std::string& conn) {
-        if (excluded.count(conn) == 0 && node.transport.send(conn, payload)) ++sent;
-    });
-    return count(sent);
+    return count(node.transport.send_to_all(node.index, args.payload(), excluded));
 }
 
 json send_to_listed_groups(Node& node, const Args& args) {

@@ -262,6 +262,21 @@ bool WsServer::send(const std::string& conn_id, const Payload& text) {
     return queue(*it->second, text);
 }
 
+std::size_t WsServer::send_to_all(const ConnectionIndex& /*index*/, const Payload& text,
+                                  const std::unordered_set<std::string>& excluded) {
+    if (!text) return 0;
+    std::size_t sent = 0;
+    // The sessions are the index's connections plus closing ones (which
+    // send() refuses too), so walking them reaches the same set as the
+    // index, without a lookup per connection.
+    for (auto& [id, session] : sessions_) {
+        if (session->close_code != 0 || session->gone) continue;
+        if (!excluded.empty() && excluded.count(id) != 0) continue;
+        if (queue(*session, text)) ++sent;
+    }
+    return sent;
+}
+
 void WsServer::close(const std::string& conn_id) {
     const auto it = sessions_.find(conn_id);
     if (it == sessions_.end()) return;
