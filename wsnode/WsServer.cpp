@@ -5,6 +5,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <ev.h>
+
 #include "common/Ids.hpp"
 #include "common/Log.hpp"
 #include "wsnode/ListenAddress.hpp"
@@ -79,14 +81,7 @@ WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChai
     protocols_[0].rx_buffer_size = kRxBufferBytes;
 
     const ListenAddress listen = resolve_listen_host(config.host);
-    lws_context_creation_info info{};
-    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
-    if (listen.ipv4_only) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
-    info.user = this;
-    info.max_http_header_data = kMaxHeaderBytes;
-    context_ = lws_create_context(&info);
-    if (!context_) throw std::runtime_error("cannot create the libwebsockets context");
-
+    create_context(listen);
     lws_context_creation_info vhost_info{};
     vhost_info.vhost_name = "wsnode";
     vhost_info.port = config.port;
@@ -100,6 +95,8 @@ WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChai
     if (bound <= 0) {
         lws_context_destroy(context_);
         context_ = nullptr;
+        if (loop_) ev_loop_destroy(loop_);
+        loop_ = nullptr;
         throw std::runtime_error(listen_error(listen.iface, config.port));
     }
     port_ = static_cast<std::uint16_t>(bound);
@@ -108,6 +105,29 @@ WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChai
 WsServer::~WsServer() {
     // Closes what is left; CLOSED callbacks still find every member alive.
     if (context_) lws_context_destroy(context_);
+    if (loop_) ev_loop_destroy(loop_);
+}
+
+void WsServer::create_context(const ListenAddress& listen) {
+    lws_context_creation_info info{};
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    if (listen.ipv4_only) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.user = this;
+    info.max_http_header_data = kMaxHeaderBytes;
+    loop_ =
+        ev_loop_new(static_cast<unsigned>(EVBACKEND_EPOLL) | static_cast<unsigned>(EVFLAG_NOENV));
+    if (loop_) {
+        lws_context_creation_info on_ev = info;
+        on_ev.options |= LWS_SERVER_OPTION_LIBEV;
+        on_ev.foreign_loops = reinterpret_cast<void**>(&loop_);
+        context_ = lws_create_context(&on_ev);
+        if (context_) return;
+        ev_loop_destroy(loop_);
+        loop_ = nullptr;
+    }
+    log_warn(kComponent, "libev with epoll is not available: serving with poll()");
+    context_ = lws_create_context(&info);
+    if (!context_) throw std::runtime_error("cannot create the libwebsockets context");
 }
 
 bool WsServer::post(BusRequest request) {
@@ -123,7 +143,10 @@ void WsServer::request_stop() {
 
 void WsServer::run() {
     while (!(stopping_ && (sessions_.empty() || drain_expired_))) {
-        if (lws_service(context_, 0) < 0) {
+        if (loop_) {
+            // One round of waiting and dispatching; lws's callbacks run inside.
+            ev_run(loop_, EVRUN_ONCE);
+        } else if (lws_service(context_, 0) < 0) {
             log_error(kComponent, "lws_service failed: the WebSocket server stops");
             break;
         }

@@ -31,9 +31,12 @@
 #include "wsnode/ConnectionIndex.hpp"
 #include "wsnode/HandlerChain.hpp"
 #include "wsnode/Handlers.hpp"
+#include "wsnode/ListenAddress.hpp"
 #include "wsnode/Mailbox.hpp"
 #include "wsnode/NodeConfig.hpp"
 #include "wsnode/Transport.hpp"
+
+struct ev_loop;  // libev's loop (ev.h), kept out of this header
 
 namespace wsc {
 
@@ -114,6 +117,8 @@ class WsServer final : public Transport {
 
     static int dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len);
     int handle(lws* wsi, lws_callback_reasons reason, Session** slot, void* in, size_t len);
+    // Creates context_ on loop_, or on lws's poll() loop when that fails.
+    void create_context(const ListenAddress& listen);
 
     // WsHooks.cpp: the built-in token check, the middleware and handlers.
     bool token_ok(lws* wsi) const;
@@ -162,6 +167,11 @@ class WsServer final : public Transport {
     ConnectRateLimiter rate_limiter_;  // lws thread
 
     lws_protocols protocols_[2]{};
+    // The node's event loop: libev on epoll, so that a wake-up costs the
+    // same with 50 connections or 50 000 (lws's default poll() loop walks
+    // every descriptor on every wake-up). Null when libev cannot be used:
+    // lws's own poll() loop serves instead.
+    struct ev_loop* loop_ = nullptr;
     lws_context* context_ = nullptr;
     std::uint16_t port_ = 0;
 
