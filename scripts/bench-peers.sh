@@ -240,7 +240,7 @@ start_pushpin() {
   [[ $(tr ',' '\n' <<<"$children" | grep -c .) -ge 4 ]] ||
     { echo "bench-peers: pushpin started only '$children'"; cat "$LOGS/pushpin.out"; exit 1; }
   pids+=,$children
-  TARGET=(--protocol=pushpin --ws="$http" --http="$publish" --pids="$pids")
+  TARGET=(--protocol=pushpin --ws="$http" --http="$publish" --method=post --pids="$pids")
 }
 
 # --- running -----------------------------------------------------------------
@@ -252,7 +252,7 @@ failures=0
 bench() {
   local system=$1 scenario=$2 label rc=0
   shift 2
-  label="peers/$scenario/$system"
+  label="peers@$RUN_ID/$scenario/$system"
   echo "--- $label (load: $(cut -d' ' -f1-3 /proc/loadavg))"
   "$BENCH" "$@" --label="$label" >"$LOGS/$system-$scenario.txt" 2>&1 || rc=$?
   local line
@@ -309,7 +309,8 @@ run_scenario() {
 # timed run, so that Node's JIT has compiled the hot paths (native servers do
 # not need it, but get it too).
 warm_up() {
-  local common=(--clients="$WARMUP_CLIENTS" --connect_window="$CONNECT_WINDOW" --via=http)
+  local common=(--clients="$WARMUP_CLIENTS" --connect_window="$CONNECT_WINDOW" --via=http
+    --warmup_ms="$WARMUP_MS")
   if ! "$BENCH" fanout "${common[@]}" --event=broadcast --conns=1 --calls="$WARMUP_CALLS" \
     "${TARGET[@]}" >"$LOGS/$1-warmup.txt" 2>&1 ||
     ! "$BENCH" unicast "${common[@]}" --event=_id --conns=4 --calls="$WARMUP_CALLS" \
@@ -400,7 +401,8 @@ build
 ulimit -n "$(ulimit -Hn)"
 mkdir -p "$(dirname "$RESULTS")"
 LOGS=$(mktemp -d /tmp/wscenter-bench-peers.XXXXXX)
-echo "wscenter bench-peers $(date -u +%FT%TZ): $(nproc) cores ($(sed -n 's/^model name\s*: //p' \
+RUN_ID=$(date -u +%FT%TZ)
+echo "wscenter bench-peers $RUN_ID: $(nproc) cores ($(sed -n 's/^model name\s*: //p' \
   /proc/cpuinfo | head -1)), kernel $(uname -r), fd limit $(ulimit -n), load $(cut -d' ' -f1-3 \
   /proc/loadavg)"
 echo "peers: socket.io $(node -p "require('./$SOCKETIO_DIR/node_modules/socket.io/package.json').version") \
