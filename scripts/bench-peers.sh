@@ -26,7 +26,7 @@
 # DURATION (5 s per timed run), CONNECT_WINDOW (64 handshakes at once),
 # WARMUP_MS (500), BUILD_DIR (build-release), JOBS (2), WSC_BIN_DIR (use
 # binaries of that build tree, skip building), RESULTS (bench/results-<UTC
-# date>.jsonl).
+# date>.jsonl). Exits 1 when a run failed or did not verify.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
