@@ -1,6 +1,8 @@
 // ApiCall: encodings for HTTP and the bus.
 #include "bench/ApiCall.hpp"
 
+#include <stdexcept>
+
 namespace wsc::bench {
 
 std::string url_encode(std::string_view text) {
@@ -45,6 +47,21 @@ std::string http_post_body(const ApiCall& call) {
     nlohmann::ordered_json body = nlohmann::ordered_json::object();
     body[call.event] = std::move(args);
     return body.dump();
+}
+
+std::string pushpin_publish_body(const ApiCall& call) {
+    std::string channel;
+    std::string msg;
+    for (const auto& [key, value] : call.args) {
+        if (key == "msg") msg = value;
+        if (key == "_id") channel = "c" + value;
+    }
+    if (call.event == "broadcast") channel = "all";
+    if (channel.empty() || (call.event != "broadcast" && call.event != "sendMessageTo_Id"))
+        throw std::invalid_argument("no Pushpin publish equivalent for " + call.event);
+    const nlohmann::json item = {{"channel", channel},
+                                 {"formats", {{"ws-message", {{"content", msg}}}}}};
+    return nlohmann::json{{"items", nlohmann::json::array({item})}}.dump();
 }
 
 nlohmann::json bus_params(const ApiCall& call) {

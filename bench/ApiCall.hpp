@@ -30,6 +30,14 @@ std::string http_post_body(const ApiCall& call);
 // {"event":"E","E":{"k":"v",...}} — the params of a bus ClientCall.
 nlohmann::json bus_params(const ApiCall& call);
 
+// Pushpin's HTTP publish command for the same call: POST /publish/ with
+// {"items":[{"channel":C,"formats":{"ws-message":{"content":msg}}}]}, where
+// C is "all" for a broadcast and "c<_id>" for sendMessageTo_Id (the channels
+// bench/peers/pushpin/origin.js subscribes each connection to). Other events
+// have no Pushpin equivalent here: std::invalid_argument.
+inline constexpr const char* kPushpinPublishTarget = "/publish/";
+std::string pushpin_publish_body(const ApiCall& call);
+
 std::string url_encode(std::string_view text);
 
 // Where calls come from. A caller asks next() for each call it is about to

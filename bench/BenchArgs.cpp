@@ -18,6 +18,9 @@ struct Spec {
 // The one list of options. Scenarios read only the keys they need.
 constexpr Spec kSpecs[] = {
     {"ws", "", "wsnode WebSocket endpoints, comma list of host:port or port"},
+    {"protocol", "wscenter",
+     "server measured: wscenter, socketio (Socket.IO 4 clients, wscenter-style HTTP API) or "
+     "pushpin (plain WebSocket clients, --http is Pushpin's publish endpoint)"},
     {"pids", "", "process ids of those wsnodes (memory and CPU readings), comma list"},
     {"registry_pids", "", "process ids of the registries (CPU readings), comma list"},
     {"http", "", "registry HTTP API, host:port or port"},
@@ -37,6 +40,7 @@ constexpr Spec kSpecs[] = {
     {"settle_ms", "3000", "after the last call, stop waiting once no delivery came this long"},
     {"idle_ms", "1000", "connections: idle time before reading the memory"},
     {"connect_timeout_ms", "60000", "give up opening clients after this long"},
+    {"warmup_ms", "0", "pause between the last client opening and the first call"},
     {"messages", "1000", "ceiling: messages the trivial server sends each client"},
     {"batch", "16", "ceiling: frames per server write"},
     {"label", "", "free text copied into the report"},

@@ -32,7 +32,6 @@ constexpr std::size_t kMaxHandshakeBytes = 16 * 1024;
 // and checking the answer proves the server really speaks WebSocket.
 constexpr const char* kKey = "dGhlIHNhbXBsZSBub25jZQ==";
 constexpr const char* kAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
-constexpr std::string_view kOpenPrefix = R"({"cmd":"open","_id":")";
 constexpr std::uint32_t kFirstSourceHost = 2;  // 127.0.0.2; 127.0.0.1 is the servers'
 
 std::string errno_text(const char* what) {
@@ -69,7 +68,7 @@ bool ClientPool::is_open(std::size_t client) const {
 
 std::string ClientPool::conn_id(std::size_t client) const {
     const Client& c = clients_[client];
-    return c.state == State::open ? std::string(c.id, kIdBytes) : std::string();
+    return c.state == State::open ? std::string(c.id, c.id_size) : std::string();
 }
 
 void ClientPool::reset_measurements(std::size_t streams) {
@@ -178,7 +177,8 @@ void ClientPool::on_connected(std::size_t index) {
         return;
     }
     const HostPort& node = config_.nodes[index % config_.nodes.size()];
-    const std::string request = "GET / HTTP/1.1\r\nHost: " + node.host + ":" +
+    const std::string request = std::string("GET ") + upgrade_target(config_.protocol) +
+                                " HTTP/1.1\r\nHost: " + node.host + ":" +
                                 std::to_string(node.port) +
                                 "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                                 "Sec-WebSocket-Key: " +
@@ -272,14 +272,7 @@ std::size_t ClientPool::consume_frames(std::size_t index, std::string_view data,
             continue;
         }
         if (f.opcode == Opcode::text) {
-            if (const auto h = parse_payload(f.payload)) {
-                ledger_.record(index, h->stream, h->seq);
-                latency_.record(now - h->send_ns);
-                last_delivery_ns_ = now;
-                continue;
-            }
-            ++counters_.other_frames;
-            if (c.state == State::upgraded) on_open_frame(index, f.payload);
+            if (!on_text(index, f.payload, now)) return used;
         } else if (f.opcode == Opcode::ping) {
             const std::string pong = client_frame(Opcode::pong, f.payload);
             if (::write(c.fd, pong.data(), pong.size()) < 0) ++counters_.protocol_errors;
@@ -295,15 +288,57 @@ std::size_t ClientPool::consume_frames(std::size_t index, std::string_view data,
     return used;
 }
 
-void ClientPool::on_open_frame(std::size_t index, std::string_view text) {
-    if (text.rfind(kOpenPrefix, 0) != 0 || text.size() < kOpenPrefix.size() + kIdBytes) return;
+bool ClientPool::on_text(std::size_t index, std::string_view text, std::int64_t now) {
+    const TextMeaning m = interpret_text(config_.protocol, text, is_open(index));
+    if (m.kind == TextKind::payload) {
+        if (const auto h = parse_payload(m.text)) {
+            ledger_.record(index, h->stream, h->seq);
+            latency_.record(now - h->send_ns);
+            last_delivery_ns_ = now;
+            return true;
+        }
+    }
+    ++counters_.other_frames;
+    switch (m.kind) {
+        case TextKind::open:
+            if (clients_[index].state == State::upgraded) on_open(index, m.text);
+            break;
+        case TextKind::reply:
+            send_text(index, m.text);
+            break;
+        case TextKind::closed:
+            ++counters_.server_closes;
+            fail(index, std::string(m.text));
+            return false;
+        default:
+            break;
+    }
+    return true;
+}
+
+void ClientPool::on_open(std::size_t index, std::string_view id) {
+    if (id.empty() || id.size() > kIdBytes) {
+        ++counters_.protocol_errors;
+        fail(index, "bad connection id in the open frame");
+        return;
+    }
     Client& c = clients_[index];
-    std::memcpy(c.id, text.data() + kOpenPrefix.size(), kIdBytes);
+    std::memcpy(c.id, id.data(), id.size());
+    c.id_size = static_cast<std::uint8_t>(id.size());
     c.state = State::open;
     --in_progress_;
     ++open_;
     ++connect_.opened;
     connect_.latency.record(now_ns() - c.started_ns);
+}
+
+void ClientPool::send_text(std::size_t index, std::string_view text) {
+    // Replies are a few bytes on an otherwise idle send direction: a short
+    // write would mean a broken connection, counted as a protocol error.
+    const std::string frame = client_frame(Opcode::text, text);
+    if (::write(clients_[index].fd, frame.data(), frame.size()) !=
+        static_cast<ssize_t>(frame.size()))
+        ++counters_.protocol_errors;
 }
 
 void ClientPool::fail(std::size_t index, const std::string& why) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "bench/BenchArgs.hpp"
+#include "bench/ClientProtocol.hpp"
 #include "bench/DeliveryLedger.hpp"
 #include "bench/Histogram.hpp"
 
@@ -26,6 +27,7 @@ struct PoolConfig {
     int sources = 16;                   // source addresses 127.0.0.2 .. 127.0.0.(1+sources)
     std::size_t connect_window = 256;   // handshakes in progress at once
     std::uint64_t max_frame = 1 << 24;  // larger server frames are a protocol error
+    ClientProtocol protocol = ClientProtocol::wscenter;
 };
 
 struct ConnectStats {
@@ -72,17 +74,19 @@ class ClientPool {
     std::size_t size() const { return clients_.size(); }
     std::size_t open_clients() const { return open_; }
     bool is_open(std::size_t client) const;
-    // The connection id the node gave the client ("" until opened).
+    // The connection id the server gave the client ("" until opened).
     std::string conn_id(std::size_t client) const;
 
   private:
     // handshaking: upgrade request sent; upgraded: 101 seen, waiting for the open frame.
     enum class State : std::uint8_t { waiting, connecting, handshaking, upgraded, open, closed };
+    // A wscenter id is 32 hex digits, a Socket.IO socket id 20 characters.
     static constexpr std::size_t kIdBytes = 32;
 
     struct Client {
         int fd = -1;
         State state = State::waiting;
+        std::uint8_t id_size = 0;
         char id[kIdBytes] = {};
         std::int64_t started_ns = 0;
         std::string pending;  // bytes of a cut frame or an unfinished handshake
@@ -96,7 +100,10 @@ class ClientPool {
     // Handles bytes after the handshake; returns how many were used.
     std::size_t consume_frames(std::size_t index, std::string_view data, std::int64_t now);
     bool consume_handshake(std::size_t index, std::string_view data, std::size_t& used);
-    void on_open_frame(std::size_t index, std::string_view text);
+    // Acts on a text frame; false when it closed the client.
+    bool on_text(std::size_t index, std::string_view text, std::int64_t now);
+    void on_open(std::size_t index, std::string_view id);
+    void send_text(std::size_t index, std::string_view text);
     void fail(std::size_t index, const std::string& why);
     void close_client(std::size_t index);
     void poll_once(int timeout_ms);

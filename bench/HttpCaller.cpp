@@ -28,6 +28,7 @@ constexpr std::size_t kReadBytes = 64 * 1024;
 constexpr int kMaxEvents = 256;
 constexpr int kIdlePollMs = 50;
 constexpr std::uint64_t kTimerTag = ~std::uint64_t{0};
+constexpr int kHttpOk = 200;
 
 struct Lane {
     int fd = -1;
@@ -95,11 +96,14 @@ Parse parse_response(std::string_view data, Response& r) {
     return Parse::done;
 }
 
-std::string build_request(const ApiCall& call, bool post, const HostPort& api) {
+std::string build_request(const ApiCall& call, HttpDialect dialect, const HostPort& api) {
     const std::string host = "Host: " + api.host + ":" + std::to_string(api.port) + "\r\n";
-    if (!post) return "GET " + http_get_target(call) + " HTTP/1.1\r\n" + host + "\r\n";
-    const std::string body = http_post_body(call);
-    return "POST " + http_post_target(call) + " HTTP/1.1\r\n" + host +
+    if (dialect == HttpDialect::api_get)
+        return "GET " + http_get_target(call) + " HTTP/1.1\r\n" + host + "\r\n";
+    const bool pushpin = dialect == HttpDialect::pushpin_publish;
+    const std::string body = pushpin ? pushpin_publish_body(call) : http_post_body(call);
+    const std::string target = pushpin ? kPushpinPublishTarget : http_post_target(call);
+    return "POST " + target + " HTTP/1.1\r\n" + host +
            "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
            "\r\n\r\n" + body;
 }
@@ -107,8 +111,8 @@ std::string build_request(const ApiCall& call, bool post, const HostPort& api) {
 // The state of one run: the lanes, their epoll set and the figures.
 class HttpRun {
   public:
-    HttpRun(const HostPort& api, bool post, CallSource& source, const Pacing& pacing)
-        : api_(api), post_(post), source_(source), pacing_(pacing), timer_(pacing.rate) {
+    HttpRun(const HostPort& api, HttpDialect dialect, CallSource& source, const Pacing& pacing)
+        : api_(api), dialect_(dialect), source_(source), pacing_(pacing), timer_(pacing.rate) {
         ep_ = ::epoll_create1(EPOLL_CLOEXEC);
         if (ep_ < 0)
             throw std::runtime_error(std::string("epoll_create1: ") + std::strerror(errno));
@@ -145,7 +149,7 @@ class HttpRun {
     void on_readable(std::size_t i);
 
     const HostPort& api_;
-    bool post_;
+    HttpDialect dialect_;
     CallSource& source_;
     const Pacing& pacing_;
     PaceTimer timer_;
@@ -217,7 +221,8 @@ void HttpRun::on_readable(std::size_t i) {
     const Parse p = parse_response(lane.in, r);
     if (p == Parse::incomplete) return;
     if (p == Parse::bad || !lane.busy) return reconnect(i, "malformed HTTP response");
-    const bool ok = r.status == 200 && envelope_ok(r.body);
+    const bool ok =
+        r.status == kHttpOk && (dialect_ == HttpDialect::pushpin_publish || envelope_ok(r.body));
     std::string why;
     if (!ok)
         why = "HTTP " + std::to_string(r.status) + ": " +
@@ -242,7 +247,7 @@ bool HttpRun::start_due_calls() {
                 timer_.advance();
                 lane.busy = true;
                 lane.sent_ns = now;
-                lane.out = build_request(lane.call, post_, api_);
+                lane.out = build_request(lane.call, dialect_, api_);
                 flush(i);
             } else {
                 lane.exhausted = true;
@@ -287,7 +292,7 @@ CallStats HttpRun::run() {
 }  // namespace
 
 CallStats HttpCaller::run(CallSource& source, const Pacing& pacing) {
-    HttpRun run(api_, post_, source, pacing);
+    HttpRun run(api_, dialect_, source, pacing);
     return run.run();
 }
 

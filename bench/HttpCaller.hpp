@@ -2,6 +2,9 @@
 // one call in flight per connection, paced or as fast as possible, on one
 // epoll loop in the calling thread. Each answer is checked (status 200,
 // envelope code 0) and its latency recorded from the call's due time.
+// The same calls can go to Pushpin's publish endpoint instead (status 200 is
+// success there; it closes the connection after each answer, and the caller
+// reconnects).
 #pragma once
 
 #include "bench/ApiCall.hpp"
@@ -10,9 +13,13 @@
 
 namespace wsc::bench {
 
+// How a call is written: wscenter's API as a GET query or a POST JSON body
+// (the Socket.IO peer serves the same API), or a Pushpin publish command.
+enum class HttpDialect { api_get, api_post, pushpin_publish };
+
 class HttpCaller {
   public:
-    HttpCaller(HostPort api, bool post) : api_(std::move(api)), post_(post) {}
+    HttpCaller(HostPort api, HttpDialect dialect) : api_(std::move(api)), dialect_(dialect) {}
 
     // Runs until the source has no more calls and every answer is in (or
     // timed out). Throws when no connection can be opened at all.
@@ -20,7 +27,7 @@ class HttpCaller {
 
   private:
     HostPort api_;
-    bool post_;
+    HttpDialect dialect_;
 };
 
 }  // namespace wsc::bench

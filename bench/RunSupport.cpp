@@ -67,6 +67,7 @@ PoolConfig pool_config(const BenchArgs& args, std::vector<HostPort> nodes) {
     config.clients = static_cast<std::size_t>(args.integer("clients", 1, 10'000'000));
     config.sources = static_cast<int>(args.integer("sources", 1, 250));
     config.connect_window = static_cast<std::size_t>(args.integer("connect_window", 1, 100'000));
+    config.protocol = client_protocol(args);
     return config;
 }
 
@@ -77,8 +78,13 @@ std::vector<pid_t> registry_pids(const BenchArgs& args) {
     return pid_list(args, "registry_pids");
 }
 
+ClientProtocol client_protocol(const BenchArgs& args) {
+    return parse_client_protocol(args.text("protocol"));
+}
+
 ConnectStats open_clients(ClientPool& pool, const BenchArgs& args, Report& report) {
     const auto timeout = args.integer("connect_timeout_ms", 1, 3'600'000) * kNsPerMs;
+    report.add("protocol", to_string(client_protocol(args)));
     const ConnectStats c = pool.connect_all(now_ns() + timeout);
     report.add("clients", static_cast<double>(pool.size()));
     report.add("clients_open", static_cast<double>(c.opened));
@@ -89,6 +95,9 @@ ConnectStats open_clients(ClientPool& pool, const BenchArgs& args, Report& repor
                "/s");
     report.add_latency("connect", c.latency);
     if (c.opened == 0) throw std::runtime_error("no client could connect: " + c.first_error);
+    // Servers that subscribe a connection asynchronously may need a moment.
+    const std::int64_t warmup_until = now_ns() + args.integer("warmup_ms", 0, 3'600'000) * kNsPerMs;
+    pool.serve_until([] { return false; }, warmup_until);
     return c;
 }
 
@@ -99,11 +108,17 @@ std::vector<std::string> conn_ids(const ClientPool& pool) {
 }
 
 Caller make_caller(const BenchArgs& args) {
+    const ClientProtocol protocol = client_protocol(args);
     if (args.choice("via", {"http", "bus"}) == "bus") {
+        if (protocol != ClientProtocol::wscenter)
+            throw UsageError("--via=bus: only wscenter has the bus; peers are called over HTTP");
         BusCaller caller(bus_endpoint(args));
         return [caller](CallSource& s, const Pacing& p) mutable { return caller.run(s, p); };
     }
-    HttpCaller caller(http_endpoint(args), args.choice("method", {"get", "post"}) == "post");
+    HttpDialect dialect = args.choice("method", {"get", "post"}) == "post" ? HttpDialect::api_post
+                                                                           : HttpDialect::api_get;
+    if (protocol == ClientProtocol::pushpin) dialect = HttpDialect::pushpin_publish;
+    HttpCaller caller(http_endpoint(args), dialect);
     return [caller](CallSource& s, const Pacing& p) mutable { return caller.run(s, p); };
 }
 

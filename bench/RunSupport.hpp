@@ -23,7 +23,11 @@ PoolConfig pool_config(const BenchArgs& args, std::vector<HostPort> nodes);
 std::vector<pid_t> node_pids(const BenchArgs& args);
 std::vector<pid_t> registry_pids(const BenchArgs& args);
 
-// Opens the pool's clients and adds the connect figures to the report.
+// --protocol: what the clients speak and how calls are written.
+ClientProtocol client_protocol(const BenchArgs& args);
+
+// Opens the pool's clients and adds the connect figures to the report, then
+// waits --warmup_ms.
 ConnectStats open_clients(ClientPool& pool, const BenchArgs& args, Report& report);
 // Connection ids of the open clients, "" for the others.
 std::vector<std::string> conn_ids(const ClientPool& pool);

@@ -13,6 +13,8 @@ bool run_fanout(const BenchArgs& args, Report& report) {
     const auto nodes = args.endpoints("ws");
     const std::string event = args.choice("event", {"broadcast", "group"});
     const std::string via = args.choice("via", {"http", "bus"});
+    if (event == "group" && client_protocol(args) == ClientProtocol::pushpin)
+        throw UsageError("--event=group: the Pushpin peer has no group join (broadcast only)");
     const Caller caller = make_caller(args);
     const Pacing pace = pacing(args);
     report.add("label", args.text("label"));

@@ -14,6 +14,8 @@ bool run_unicast(const BenchArgs& args, Report& report) {
     const auto nodes = args.endpoints("ws");
     const std::string event = args.choice("event", {"_id", "id"});
     const std::string via = args.choice("via", {"http", "bus"});
+    if (event == "id" && client_protocol(args) != ClientProtocol::wscenter)
+        throw UsageError("--event=id: the peers have no user ids (use --event=_id)");
     const Caller caller = make_caller(args);
     const Pacing pace = pacing(args);
     report.add("label", args.text("label"));
