@@ -22,8 +22,8 @@ const char* describe(std::uint32_t value) {
             return "a client without CURVE keys";
         case ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC:
             return "a CURVE client with the wrong server key";
-        default:
-            return "a client that broke the handshake";
+        default:  // e.g. the connection closed mid-handshake (no detail from libzmq)
+            return "a client that did not complete the CURVE handshake";
     }
 }
 
