@@ -6,9 +6,14 @@ Needs only python3-zmq and python3-msgpack (Debian packages).
   python3 docs/python_client.py --registry tcp://127.0.0.1:8010 call getConnectionCount
   python3 docs/python_client.py call sendMessageTo_Id '{"sendMessageTo_Id":{"_id":"...","msg":"hi"}}'
   python3 docs/python_client.py subscribe
+
+With CURVE on the bus, give the registry's public key and our secret key
+(--curve-server-key, --curve-secret-key, or the environment variables
+WSCENTER_CLI_CURVE_SERVER_KEY and WSCENTER_CLI_CURVE_SECRET_KEY).
 """
 import argparse
 import json
+import os
 import random
 import sys
 import time
@@ -31,16 +36,22 @@ def receive(sock):
     return frames[1][0], msgpack.unpackb(frames[2], raw=False)
 
 
-def connect(endpoint):
+def connect(endpoint, curve=None):
+    """A DEALER to the registry; curve = (server public key, our secret key), Z85."""
     sock = zmq.Context.instance().socket(zmq.DEALER)
     sock.setsockopt(zmq.LINGER, 0)
+    if curve:
+        server_key, secret_key = (k.encode() for k in curve)
+        sock.curve_serverkey = server_key
+        sock.curve_secretkey = secret_key
+        sock.curve_publickey = zmq.curve_public(secret_key)
     sock.connect(endpoint)
     return sock
 
 
-def call(endpoint, event, params, token=None, timeout_ms=3000):
+def call(endpoint, event, params, token=None, timeout_ms=3000, curve=None):
     """Runs one API call; returns the envelope as a dict (same as the HTTP API)."""
-    sock = connect(endpoint)
+    sock = connect(endpoint, curve)
     req = random.getrandbits(63)
     body = dict(params, event=event)
     if token:
@@ -55,9 +66,9 @@ def call(endpoint, event, params, token=None, timeout_ms=3000):
     raise TimeoutError(f"no answer from {endpoint}")
 
 
-def subscribe(endpoint, events=None, token=None):
+def subscribe(endpoint, events=None, token=None, curve=None):
     """Yields client events (dicts) from the whole cluster, renewing the subscription."""
-    sock = connect(endpoint)
+    sock = connect(endpoint, curve)
     request = {"events": events or []}
     if token:
         request["token"] = token
@@ -78,6 +89,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--registry", default="tcp://127.0.0.1:8010")
     parser.add_argument("--token")
+    parser.add_argument("--curve-server-key", default=os.environ.get("WSCENTER_CLI_CURVE_SERVER_KEY"))
+    parser.add_argument("--curve-secret-key", default=os.environ.get("WSCENTER_CLI_CURVE_SECRET_KEY"))
     sub = parser.add_subparsers(dest="command", required=True)
     c = sub.add_parser("call")
     c.add_argument("event")
@@ -85,12 +98,17 @@ def main():
     s = sub.add_parser("subscribe")
     s.add_argument("--event", action="append", help="open, message or close (repeatable)")
     args = parser.parse_args()
+    curve = None
+    if args.curve_server_key or args.curve_secret_key:
+        if not (args.curve_server_key and args.curve_secret_key):
+            parser.error("CURVE needs both --curve-server-key and --curve-secret-key")
+        curve = (args.curve_server_key, args.curve_secret_key)
     if args.command == "call":
-        envelope = call(args.registry, args.event, json.loads(args.params), args.token)
+        envelope = call(args.registry, args.event, json.loads(args.params), args.token, curve=curve)
         print(json.dumps(envelope, separators=(",", ":")))
         return 0 if envelope.get("code") == 0 else 1
     try:
-        for event in subscribe(args.registry, args.event, args.token):
+        for event in subscribe(args.registry, args.event, args.token, curve):
             print(json.dumps(event, separators=(",", ":")), flush=True)
     except KeyboardInterrupt:
         pass

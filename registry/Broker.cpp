@@ -43,6 +43,7 @@ Broker::Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver, Regist
     const std::string tag = random_hex_id().substr(0, 12);
     inbox_address_ = "inproc://wsc-api-" + tag;
     control_address_ = "inproc://wsc-control-" + tag;
+    monitor_address_ = "inproc://wsc-handshakes-" + tag;
 }
 
 Broker::~Broker() {
@@ -50,8 +51,15 @@ Broker::~Broker() {
 }
 
 void Broker::bind() {
+    // Before the ROUTER exists: without a ZAP handler libzmq lets any CURVE client in.
+    if (config_.curve.enabled())
+        zap_ = std::make_unique<ZapHandler>(ctx_, config_.curve.authorized_keys, metrics_);
     router_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::router);
     bus::configure_socket(*router_);
+    bus::apply_curve_server(*router_, config_.curve);
+    if (config_.curve.enabled())
+        handshakes_ =
+            std::make_unique<HandshakeMonitor>(ctx_, *router_, monitor_address_, metrics_);
     // A restarted node reconnecting with a fresh identity is fine; a stale
     // one must never block a send.
     router_->set(zmq::sockopt::sndhwm, 100000);
@@ -62,9 +70,10 @@ void Broker::bind() {
                                  e.what());
     }
     bound_endpoint_ = router_->get(zmq::sockopt::last_endpoint);
-    federation_ = std::make_unique<Federation>(ctx_, *router_, registry_id_, config_.peers,
-                                               std::chrono::milliseconds(config_.heartbeat_ms),
-                                               config_.liveness, metrics_, config_.tokens);
+    federation_ =
+        std::make_unique<Federation>(ctx_, *router_, registry_id_, config_.peers,
+                                     std::chrono::milliseconds(config_.heartbeat_ms),
+                                     config_.liveness, metrics_, config_.tokens, config_.curve);
     inbox_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::pull);
     inbox_->set(zmq::sockopt::linger, 0);
     inbox_->bind(inbox_address_);
@@ -119,6 +128,11 @@ void Broker::loop() {
                                               {control_->handle(), 0, ZMQ_POLLIN, 0}};
         for (std::size_t i = 0; i < federation_->dialer_count(); ++i)
             items.push_back({federation_->dialer(i).handle(), 0, ZMQ_POLLIN, 0});
+        // CURVE only, both or neither: the ZAP handler, then the handshake monitor.
+        if (zap_) {
+            items.push_back({zap_->socket().handle(), 0, ZMQ_POLLIN, 0});
+            items.push_back({handshakes_->socket().handle(), 0, ZMQ_POLLIN, 0});
+        }
         // +1 ms: poll rounds down, and waking just before a deadline would spin.
         zmq::poll(items, wait + std::chrono::milliseconds(wait.count() > 0 ? 1 : 0));
 
@@ -148,6 +162,10 @@ void Broker::loop() {
             }
         }
         if (items[2].revents & ZMQ_POLLIN) stopping = true;
+        if (zap_) {
+            if (items[items.size() - 2].revents & ZMQ_POLLIN) zap_->drain();
+            if (items.back().revents & ZMQ_POLLIN) handshakes_->drain();
+        }
 
         now = Clock::now();
         for (const auto& id : nodes_.expire(now)) node_forgotten(id, "expired (no heartbeat)");
@@ -167,6 +185,8 @@ void Broker::loop() {
     router_.reset();
     inbox_.reset();
     control_.reset();
+    zap_.reset();  // last: the ROUTER must never be without it
+    handshakes_.reset();
 }
 
 void Broker::on_bus(bus::Incoming& in, const Federation::Source& from) {

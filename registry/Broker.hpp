@@ -18,13 +18,16 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
 #include "httpapi/ApiRequest.hpp"
 #include "registry/CallRun.hpp"
 #include "registry/Federation.hpp"
 #include "registry/Gatherer.hpp"
+#include "registry/HandshakeMonitor.hpp"
 #include "registry/NodeTable.hpp"
 #include "registry/RegistryMetrics.hpp"
+#include "registry/ZapHandler.hpp"
 
 namespace wsc {
 
@@ -35,6 +38,7 @@ struct BrokerConfig {
     int liveness = 3;
     ApiLimits limits;
     std::vector<std::string> peers;  // bus endpoints of peer registries to dial
+    bus::CurveConfig curve;          // CURVE on the ROUTER and the dialers; off when empty
 };
 
 class Broker {
@@ -130,8 +134,12 @@ class Broker {
     std::string bound_endpoint_;
     std::string inbox_address_;
     std::string control_address_;
+    std::string monitor_address_;
 
     // Broker thread only (created in bind(), handed over at start()).
+    // With CURVE only; declared first so that they outlive the ROUTER.
+    std::unique_ptr<ZapHandler> zap_;
+    std::unique_ptr<HandshakeMonitor> handshakes_;
     std::unique_ptr<zmq::socket_t> router_;
     std::unique_ptr<zmq::socket_t> inbox_;
     std::unique_ptr<zmq::socket_t> control_;

@@ -13,7 +13,8 @@ constexpr const char* kLog = "federation";
 
 Federation::Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string self_id,
                        std::vector<std::string> endpoints, std::chrono::milliseconds interval,
-                       int liveness, RegistryMetrics& metrics, std::vector<std::string> tokens)
+                       int liveness, RegistryMetrics& metrics, std::vector<std::string> tokens,
+                       bus::CurveConfig curve)
     : ctx_(ctx),
       router_(router),
       self_(std::move(self_id)),
@@ -26,7 +27,8 @@ Federation::Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string s
       hello_body_(bus::to_msgpack(
           tokens.empty() ? nlohmann::json{{"registry", self_}}
                          : nlohmann::json{{"registry", self_}, {"token", tokens.front()}})),
-      tokens_(std::move(tokens)) {
+      tokens_(std::move(tokens)),
+      curve_(std::move(curve)) {
     for (auto& e : endpoints) dialers_.push_back(Dialer{std::move(e), nullptr, {}, {}});
 }
 
@@ -35,6 +37,7 @@ Federation::~Federation() = default;
 void Federation::connect(Dialer& d) {
     d.socket = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::dealer);
     bus::configure_socket(*d.socket);
+    bus::apply_curve_client(*d.socket, curve_);
     d.socket->set(zmq::sockopt::immediate, 1);  // queue nothing for a peer that is down
     d.socket->set(zmq::sockopt::reconnect_ivl, 100);
     d.socket->set(zmq::sockopt::reconnect_ivl_max, 2000);

@@ -15,6 +15,7 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
 #include "registry/RegistryMetrics.hpp"
 #include "registry/Topology.hpp"
@@ -34,7 +35,8 @@ class Federation {
 
     Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string self_id,
                std::vector<std::string> endpoints, std::chrono::milliseconds interval, int liveness,
-               RegistryMetrics& metrics, std::vector<std::string> tokens = {});
+               RegistryMetrics& metrics, std::vector<std::string> tokens = {},
+               bus::CurveConfig curve = {});
     ~Federation();
 
     void open();  // creates and connects the dialers (broker thread)
@@ -92,6 +94,8 @@ class Federation {
     // With tokens configured, a peer must present one in its hello: a peer
     // link can run commands, so it needs the same right as an API caller.
     std::vector<std::string> tokens_;
+    // Dialers are CURVE clients of the peers' ROUTERs when this is enabled.
+    bus::CurveConfig curve_;
 };
 
 }  // namespace wsc

@@ -38,6 +38,11 @@ std::string RegistryMetrics::render() const {
     counter("wscenter_upstream_dropped_total",
             "Client events not delivered to a subscriber whose queue was full.", "counter",
             upstream_dropped);
+    counter("wscenter_bus_auth_refused_total", "Bus connections refused: CURVE key not authorized.",
+            "counter", auth_refused);
+    counter("wscenter_bus_handshake_failures_total",
+            "Bus handshakes failed: no CURVE keys, or the wrong server key.", "counter",
+            handshake_failures);
     out << "# HELP wscenter_api_latency_seconds Time from an API call to its answer.\n"
         << "# TYPE wscenter_api_latency_seconds histogram\n";
     std::uint64_t cumulative = 0;

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "bus/CurveConfig.hpp"
 #include "common/Endpoint.hpp"
 #include "common/Log.hpp"
 #include "common/Options.hpp"
@@ -30,6 +31,18 @@ std::vector<wsc::OptionSpec> option_specs() {
          "peer registries: ports on 127.0.0.1 or tcp://host:port, comma list",
          {"OTHER_REGISTER_CENTER_PORT"}},
         {"registry.tokens", "", "API tokens, comma list (empty: no token needed)", {"TOKEN"}},
+        {"registry.curve_secret_key",
+         "",
+         "CURVE secret key (Z85) of this registry; set: every bus link is encrypted",
+         {}},
+        {"registry.curve_authorized_keys",
+         "",
+         "CURVE public keys of the clients and wsnodes let in: comma list, @FILE for a file",
+         {}},
+        {"registry.curve_server_key",
+         "",
+         "CURVE public key of the peer registries (empty: our own, a shared keypair)",
+         {}},
         {"registry.heartbeat_ms", "1000", "heartbeat interval on every bus link", {}},
         {"registry.liveness", "3", "silent heartbeat intervals before a link is dead", {}},
         {"registry.timeout_ms", "3000", "default time to gather node replies", {}},
@@ -85,6 +98,10 @@ wsc::RegistryConfig make_config(const wsc::Options& o) {
     c.http.web_root = find_web_root(o.get("registry.web_root"));
     for (const auto& peer : o.get_list("registry.peers"))
         c.broker.peers.push_back(wsc::to_endpoint(peer, "127.0.0.1"));
+    c.broker.curve = wsc::bus::curve_registry_config(
+        "registry.curve_secret_key", o.get("registry.curve_secret_key"),
+        "registry.curve_authorized_keys", o.get_list("registry.curve_authorized_keys"),
+        "registry.curve_server_key", o.get("registry.curve_server_key"));
     return c;
 }
 
@@ -108,6 +125,11 @@ int main(int argc, char** argv) {
         wsc::block_termination_signals();
         wsc::Registry registry(config);
         registry.start();
+        if (config.broker.curve.enabled())
+            wsc::log_info("registry",
+                          "CURVE on: public key " + config.broker.curve.public_key + ", " +
+                              std::to_string(config.broker.curve.authorized_keys.size()) +
+                              " keys let in (our own included)");
         wsc::log_info("registry", "bus on port " + std::to_string(registry.bus_port()) +
                                       ", HTTP API on http://127.0.0.1:" +
                                       std::to_string(registry.http_port()) + "/");

@@ -137,6 +137,7 @@ BusLink::Outbox BusLink::make_outbox() {
 void BusLink::connect(Registry& registry) {
     registry.socket = zmq::socket_t(context_, zmq::socket_type::dealer);
     bus::configure_socket(registry.socket);
+    bus::apply_curve_client(registry.socket, settings_.curve);
     // Nothing queues for a registry that is down: a reconnecting registry
     // gets a fresh NodeReady, not a burst of stale heartbeats and replies.
     registry.socket.set(zmq::sockopt::immediate, 1);
@@ -228,8 +229,12 @@ void BusLink::on_heartbeat_due(Clock::time_point now) {
         // Only the first loss is worth a warning; retries while the registry
         // stays down would repeat it every few seconds.
         if (!registry.lost) {
-            log_warn(kComponent, "registry " + registry.endpoint + " silent for " +
-                                     std::to_string(silence.count()) + " ms: reconnecting");
+            // With CURVE, a registry refusing our key looks exactly like a dead one.
+            log_warn(kComponent,
+                     "registry " + registry.endpoint + " silent for " +
+                         std::to_string(silence.count()) + " ms" +
+                         (settings_.curve.enabled() ? " (down, or refusing our CURVE keys)" : "") +
+                         ": reconnecting");
         } else {
             log_debug(kComponent, "registry " + registry.endpoint + " still silent: reconnecting");
         }

@@ -21,6 +21,7 @@
 #include <nlohmann/json.hpp>
 #include <zmq.hpp>
 
+#include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
 
 namespace wsc {
@@ -44,6 +45,7 @@ class BusLink {
         std::vector<std::string> registries;  // bus endpoints
         int heartbeat_ms = bus::kDefaultHeartbeatMs;
         int liveness = bus::kDefaultLiveness;
+        bus::CurveConfig curve;  // CURVE client of every registry when enabled
     };
 
     // Called on the bus thread for each well-formed Request; false means it

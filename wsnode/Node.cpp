@@ -104,6 +104,7 @@ void Node::start() {
     settings.registries = d.config.registries;
     settings.heartbeat_ms = d.config.heartbeat_ms;
     settings.liveness = d.config.liveness;
+    settings.curve = d.config.curve;
     // The handlers run on the bus thread, which starts only after ws exists.
     d.bus = std::make_unique<BusLink>(
         *d.zmq, std::move(settings),

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "bus/CurveConfig.hpp"
 #include "bus/Protocol.hpp"
 
 namespace wsc {
@@ -29,6 +30,7 @@ struct NodeConfig {
     std::size_t max_message_bytes = kDefaultMaxMessageBytes;
     std::size_t max_connections = 100000;  // upgrades past it get 503
     double connect_rate_per_ip = 200;      // new connections per second per address; 0 = no limit
+    bus::CurveConfig curve;                // CURVE client keys for the registry links; off if empty
 };
 
 }  // namespace wsc

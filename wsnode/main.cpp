@@ -71,6 +71,11 @@ std::vector<wsc::OptionSpec> option_specs() {
          "200",
          "new connections per second from one address (429 beyond); 0 = no limit",
          {}},
+        {"wsnode.curve_server_key",
+         "",
+         "CURVE public key (Z85) of the registries; set with curve_secret_key: encrypted bus",
+         {}},
+        {"wsnode.curve_secret_key", "", "CURVE secret key (Z85) of this node", {}},
         {"log.level", "info", "debug, info, warn, error or off", {}},
     };
 }
@@ -116,6 +121,9 @@ wsc::NodeConfig node_config(const wsc::Options& options) {
         static_cast<std::size_t>(options.get_int("wsnode.max_connections", 1, 100000000));
     config.connect_rate_per_ip =
         static_cast<double>(options.get_int("wsnode.connect_rate_per_ip", 0, 1000000));
+    config.curve = wsc::bus::curve_client_config(
+        "wsnode.curve_server_key", options.get("wsnode.curve_server_key"),
+        "wsnode.curve_secret_key", options.get("wsnode.curve_secret_key"));
     return config;
 }
 
@@ -136,7 +144,10 @@ int main(int argc, char** argv) {
         }
         wsc::set_log_level(wsc::parse_log_level(options.get("log.level")));
         wsc::block_termination_signals();
-        node = std::make_unique<wsc::Node>(node_config(options));
+        auto config = node_config(options);
+        if (config.curve.enabled())
+            wsc::log_info("wsnode", "CURVE on: public key " + config.curve.public_key);
+        node = std::make_unique<wsc::Node>(std::move(config));
         node->start();
     } catch (const std::exception& e) {
         std::cerr << kProgram << ": " << e.what() << std::endl;

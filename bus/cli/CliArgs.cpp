@@ -21,10 +21,18 @@ bool take_value(const std::vector<std::string>& args, std::size_t& i, const std:
     return false;
 }
 
+std::string env_or_empty(const std::map<std::string, std::string>& env, const char* name) {
+    const auto it = env.find(name);
+    return it != env.end() ? it->second : std::string();
+}
+
 }  // namespace
 
-CliArgs parse_cli_args(const std::vector<std::string>& args) {
+CliArgs parse_cli_args(const std::vector<std::string>& args,
+                       const std::map<std::string, std::string>& env) {
     CliArgs out;
+    out.curve_server_key = env_or_empty(env, "WSCENTER_CLI_CURVE_SERVER_KEY");
+    out.curve_secret_key = env_or_empty(env, "WSCENTER_CLI_CURVE_SECRET_KEY");
     std::string events;
     std::string json_text;
     std::vector<std::string> pairs;
@@ -58,6 +66,10 @@ CliArgs parse_cli_args(const std::vector<std::string>& args) {
                 if (comma == std::string::npos) break;
                 start = comma + 1;
             }
+        } else if (take_value(args, i, "--curve-server-key", v)) {
+            out.curve_server_key = v;
+        } else if (take_value(args, i, "--curve-secret-key", v)) {
+            out.curve_secret_key = v;
         } else if (take_value(args, i, "--json", v)) {
             json_text = v;
         } else if (a.rfind("--", 0) == 0) {
@@ -70,7 +82,7 @@ CliArgs parse_cli_args(const std::vector<std::string>& args) {
     }
     if (out.help) return out;
     if (events.empty()) throw CliUsageError("no event given (try --help)");
-    if (events == "nodes" || events == "subscribe") {
+    if (events == "nodes" || events == "subscribe" || events == "keygen") {
         out.command = events;
         if (!pairs.empty()) throw CliUsageError(events + " takes no parameters");
     } else {
@@ -113,6 +125,7 @@ std::string cli_help() {
     return R"(Usage: wscenter-cli [options] EVENT[,EVENT...] [key=value | key[sub]=value ...]
        wscenter-cli [options] nodes
        wscenter-cli [options] subscribe [--event open,message,close]
+       wscenter-cli keygen
 
 Runs API events against a registry over its ZeroMQ bus and prints the same
 JSON envelope as the HTTP API. Exit status 0 when "code" is 0, 1 when the
@@ -124,6 +137,9 @@ Options:
   --timeout MS          gathering time for the call (also bounds the wait)
   --json '{...}'        parameters as a JSON object, merged over key=value ones
   --event LIST          subscribe: only these kinds (open, message, close)
+  --curve-server-key K  the registry's CURVE public key, when its bus needs keys
+  --curve-secret-key K  our CURVE secret key (better from the environment:
+                        WSCENTER_CLI_CURVE_SERVER_KEY, WSCENTER_CLI_CURVE_SECRET_KEY)
   -h, --help            this help
 
 nodes lists the live nodes of the cluster with their registries.
@@ -132,6 +148,11 @@ one JSON line each, until interrupted:
   {"event":"message","node":"<id>","_id":"<id>","id":<user or null>,"data":"hi"}
 data is the text, base64 for a binary message (then "binary":true), or the
 upgrade URL's query parameters on open.
+
+keygen prints a fresh CURVE keypair (Z85) as INI lines: the secret key stays
+with its owner; the public key goes to the other side (a registry's into
+curve_server_key of its wsnodes and clients, a wsnode's or client's into the
+registry's curve_authorized_keys).
 
 With one event, key=value pairs are that event's parameters; in a batch,
 name the event: bindId[id]=u1. key[]=v appends to a list.
@@ -144,6 +165,7 @@ Examples:
   wscenter-cli --json '{"sendMessageToId":{"id":"u1","msg":{"type":"hi"}}}' sendMessageToId
   wscenter-cli --registry tcp://10.0.0.5:8010 --token secret nodes
   wscenter-cli subscribe --event message
+  wscenter-cli keygen
 )";
 }
 

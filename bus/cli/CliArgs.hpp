@@ -2,6 +2,7 @@
 // the same map an HTTP caller sends as query + body.
 #pragma once
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
@@ -18,16 +19,22 @@ struct CliArgs {
     std::string token;
     int timeout_ms = 0;  // 0: the registry's default
     bool help = false;
-    std::string command;                               // "call", "nodes" or "subscribe"
+    std::string curve_server_key;                      // registry's public key (Z85)
+    std::string curve_secret_key;                      // our own secret key (Z85)
+    std::string command;                               // "call", "nodes", "subscribe", "keygen"
     std::vector<std::string> event_filter;             // subscribe --event open,message,close
     nlohmann::json params = nlohmann::json::object();  // for "call"
 };
 
-// argv[1..]: options (--registry, --token, --timeout, --json, --help) and,
-// for a call, EVENT[,EVENT…] followed by key=value / key[sub]=value pairs.
-// With one event a plain key is that event's parameter; in a batch it must
-// name the event (bindId[id]=u1). Throws CliUsageError with a clear reason.
-CliArgs parse_cli_args(const std::vector<std::string>& args);
+// argv[1..]: options (--registry, --token, --timeout, --json, --curve-*,
+// --help) and, for a call, EVENT[,EVENT…] followed by key=value /
+// key[sub]=value pairs. With one event a plain key is that event's
+// parameter; in a batch it must name the event (bindId[id]=u1). The CURVE
+// keys may also come from `env` (WSCENTER_CLI_CURVE_SERVER_KEY,
+// WSCENTER_CLI_CURVE_SECRET_KEY; a flag wins), which keeps a secret key off
+// the command line. Throws CliUsageError with a clear reason.
+CliArgs parse_cli_args(const std::vector<std::string>& args,
+                       const std::map<std::string, std::string>& env = {});
 
 std::string cli_help();
 

@@ -4,23 +4,45 @@
 #include <iostream>
 #include <random>
 
+#include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
 #include "bus/cli/CliArgs.hpp"
+#include "common/Options.hpp"
 
 namespace {
 
 constexpr int kDefaultWaitMs = 3000;  // the registry's default gathering time
 constexpr int kMarginMs = 2000;       // the registry answers by the deadline; allow for transit
+constexpr int kExitUsage = 2;
 
-int run_call(const wsc::CliArgs& args, const nlohmann::json& params, std::string& envelope) {
-    zmq::context_t ctx(1);
-    zmq::socket_t socket(ctx, zmq::socket_type::dealer);
+// A DEALER to the registry, a CURVE client when keys were given.
+void connect_dealer(zmq::socket_t& socket, const wsc::CliArgs& args,
+                    const wsc::bus::CurveConfig& curve) {
     wsc::bus::configure_socket(socket);
+    wsc::bus::apply_curve_client(socket, curve);
     try {
         socket.connect(args.registry);
     } catch (const zmq::error_t& e) {
         throw wsc::CliUsageError("bad --registry '" + args.registry + "': " + e.what());
     }
+}
+
+int run_keygen() {
+    const auto keys = wsc::bus::make_curve_keypair();
+    std::cout << "# wscenter CURVE keypair. The secret key stays with its owner; the public key\n"
+              << "# goes to the other side: a registry's into curve_server_key of its wsnodes\n"
+              << "# and clients, a wsnode's or client's into the registry's\n"
+              << "# curve_authorized_keys.\n"
+              << "# curve_public_key = " << keys.public_key << '\n'
+              << "curve_secret_key = " << keys.secret_key << '\n';
+    return 0;
+}
+
+int run_call(const wsc::CliArgs& args, const wsc::bus::CurveConfig& curve,
+             const nlohmann::json& params, std::string& envelope) {
+    zmq::context_t ctx(1);
+    zmq::socket_t socket(ctx, zmq::socket_type::dealer);
+    connect_dealer(socket, args, curve);
     std::random_device rd;
     const std::uint64_t req = (static_cast<std::uint64_t>(rd()) << 32) | rd();
     const auto body = wsc::bus::to_msgpack(nlohmann::json{{"req", req}, {"params", params}});
@@ -44,8 +66,9 @@ int run_call(const wsc::CliArgs& args, const nlohmann::json& params, std::string
             continue;  // not for us, or malformed: keep waiting
         }
     }
-    std::cerr << "wscenter-cli: no answer from " << args.registry << " within " << wait_ms
-              << " ms\n";
+    // A CURVE registry silently drops a client without the right keys.
+    std::cerr << "wscenter-cli: no answer from " << args.registry << " within " << wait_ms << " ms"
+              << (curve.enabled() ? " (check the CURVE keys)" : "") << '\n';
     return 3;
 }
 
@@ -67,18 +90,13 @@ volatile std::sig_atomic_t interrupted = 0;
 
 // Prints upstream events until SIGINT/SIGTERM. The subscription is renewed
 // every second, which also re-establishes it after a registry restart.
-int run_subscribe(const wsc::CliArgs& args) {
+int run_subscribe(const wsc::CliArgs& args, const wsc::bus::CurveConfig& curve) {
     std::signal(SIGINT, [](int) { interrupted = 1; });
     std::signal(SIGTERM, [](int) { interrupted = 1; });
     zmq::context_t ctx(1);
     zmq::socket_t socket(ctx, zmq::socket_type::dealer);
-    wsc::bus::configure_socket(socket);
     socket.set(zmq::sockopt::rcvhwm, 100000);
-    try {
-        socket.connect(args.registry);
-    } catch (const zmq::error_t& e) {
-        throw wsc::CliUsageError("bad --registry '" + args.registry + "': " + e.what());
-    }
+    connect_dealer(socket, args, curve);
     nlohmann::json sub{{"events", args.event_filter}};
     if (!args.token.empty()) sub["token"] = args.token;
     const auto body = wsc::bus::to_msgpack(sub);
@@ -124,16 +142,21 @@ int run_subscribe(const wsc::CliArgs& args) {
 
 int main(int argc, char** argv) {
     try {
-        const auto args = wsc::parse_cli_args(std::vector<std::string>(argv + 1, argv + argc));
+        const auto args = wsc::parse_cli_args(std::vector<std::string>(argv + 1, argv + argc),
+                                              wsc::Options::process_environment());
         if (args.help) {
             std::cout << wsc::cli_help();
             return 0;
         }
-        if (args.command == "subscribe") return run_subscribe(args);
+        if (args.command == "keygen") return run_keygen();
+        const auto curve =
+            wsc::bus::curve_client_config("--curve-server-key", args.curve_server_key,
+                                          "--curve-secret-key", args.curve_secret_key);
+        if (args.command == "subscribe") return run_subscribe(args, curve);
         nlohmann::json params = args.params;
         if (args.command == "nodes") params["event"] = "nodes";
         std::string envelope;
-        if (int rc = run_call(args, params, envelope)) return rc;
+        if (int rc = run_call(args, curve, params, envelope)) return rc;
         const auto env = nlohmann::json::parse(envelope);
         const int code = env.value("code", 1);
         if (args.command == "nodes" && code == 0)
@@ -145,7 +168,10 @@ int main(int argc, char** argv) {
         return code == 0 ? 0 : 1;
     } catch (const wsc::CliUsageError& e) {
         std::cerr << "wscenter-cli: " << e.what() << '\n';
-        return 2;
+        return kExitUsage;
+    } catch (const wsc::ConfigError& e) {
+        std::cerr << "wscenter-cli: " << e.what() << '\n';
+        return kExitUsage;
     } catch (const std::exception& e) {
         std::cerr << "wscenter-cli: " << e.what() << '\n';
         return 3;

@@ -51,3 +51,17 @@ TEST(CliArgs, NodesCommand) {
     auto a = parse_cli_args({"nodes"});
     EXPECT_EQ(a.command, "nodes");
 }
+
+TEST(CliArgs, CurveKeysFromFlagsOrEnvironmentAndKeygen) {
+    const std::map<std::string, std::string> env{{"WSCENTER_CLI_CURVE_SERVER_KEY", "S-env"},
+                                                 {"WSCENTER_CLI_CURVE_SECRET_KEY", "K-env"}};
+    auto a = parse_cli_args({"getIds"}, env);
+    EXPECT_EQ(a.curve_server_key, "S-env");
+    EXPECT_EQ(a.curve_secret_key, "K-env");
+    auto b = parse_cli_args({"--curve-server-key", "S", "--curve-secret-key=K", "nodes"}, env);
+    EXPECT_EQ(b.curve_server_key, "S");
+    EXPECT_EQ(b.curve_secret_key, "K");
+    EXPECT_FALSE(b.params.contains("curve-server-key"));
+    EXPECT_EQ(parse_cli_args({"keygen"}).command, "keygen");
+    EXPECT_THROW(parse_cli_args({"keygen", "x=1"}), wsc::CliUsageError);
+}
