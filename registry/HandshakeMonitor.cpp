@@ -31,7 +31,7 @@ const char* describe(std::uint32_t value) {
 
 HandshakeMonitor::HandshakeMonitor(zmq::context_t& ctx, zmq::socket_t& router,
                                    const std::string& address, RegistryMetrics& metrics)
-    : socket_(ctx, zmq::socket_type::pair), metrics_(metrics) {
+    : socket_(ctx, zmq::socket_type::pair), metrics_(metrics), log_throttle_(kLogInterval) {
     if (zmq_socket_monitor(router.handle(), address.c_str(), kEvents) != 0)
         throw std::runtime_error(std::string("cannot monitor the bus socket: ") +
                                  zmq_strerror(zmq_errno()));
@@ -53,17 +53,9 @@ void HandshakeMonitor::drain() {
         std::uint32_t value = 0;
         std::memcpy(&value, event.data<char>() + sizeof(std::uint16_t), sizeof(value));
         metrics_.handshake_failures.fetch_add(1, std::memory_order_relaxed);
-        const auto now = Clock::now();
-        if (now < next_log_) {
-            ++unlogged_;
-            continue;
-        }
-        std::string line = std::string("bus handshake failed: ") + describe(value);
-        if (unlogged_ > 0)
-            line += " (" + std::to_string(unlogged_) + " more failed since the last report)";
-        log_warn(kLog, line);
-        unlogged_ = 0;
-        next_log_ = now + kLogInterval;
+        if (!log_throttle_.admit(LogThrottle::Clock::now())) continue;
+        log_warn(kLog, std::string("bus handshake failed: ") + describe(value) +
+                           log_throttle_.held_back_note("failed"));
     }
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 #include <zmq.hpp>
 
+#include "common/LogThrottle.hpp"
 #include "registry/RegistryMetrics.hpp"
 
 namespace wsc {
@@ -28,14 +29,11 @@ class HandshakeMonitor {
     void drain();
 
   private:
-    using Clock = std::chrono::steady_clock;
-
     zmq::socket_t socket_;
     RegistryMetrics& metrics_;
     // A misconfigured wsnode retries every reconnect interval: one log line
     // per interval, the rest only counted.
-    Clock::time_point next_log_{};
-    std::uint64_t unlogged_ = 0;
+    LogThrottle log_throttle_;
 };
 
 }  // namespace wsc

@@ -22,7 +22,8 @@ ZapHandler::ZapHandler(zmq::context_t& ctx, std::set<std::string> authorized_key
                        RegistryMetrics& metrics)
     : socket_(ctx, zmq::socket_type::rep),
       authorized_(std::move(authorized_keys)),
-      metrics_(metrics) {
+      metrics_(metrics),
+      log_throttle_(kRefusalLogInterval) {
     socket_.set(zmq::sockopt::linger, 0);
     try {
         socket_.bind(kZapEndpoint);
@@ -58,17 +59,9 @@ void ZapHandler::drain() {
 }
 
 void ZapHandler::log_refusal(const std::string& address, const std::string& reason) {
-    const auto now = Clock::now();
-    if (now < next_log_) {
-        ++unlogged_;
-        return;
-    }
-    std::string line = "refused bus client " + address + ": " + reason;
-    if (unlogged_ > 0)
-        line += " (" + std::to_string(unlogged_) + " more refused since the last report)";
-    log_warn(kLog, line);
-    unlogged_ = 0;
-    next_log_ = now + kRefusalLogInterval;
+    if (!log_throttle_.admit(LogThrottle::Clock::now())) return;
+    log_warn(kLog, "refused bus client " + address + ": " + reason +
+                       log_throttle_.held_back_note("refused"));
 }
 
 }  // namespace wsc

@@ -13,6 +13,7 @@
 #include <string>
 #include <zmq.hpp>
 
+#include "common/LogThrottle.hpp"
 #include "registry/RegistryMetrics.hpp"
 
 namespace wsc {
@@ -30,8 +31,6 @@ class ZapHandler {
     void drain();
 
   private:
-    using Clock = std::chrono::steady_clock;
-
     void log_refusal(const std::string& address, const std::string& reason);
 
     zmq::socket_t socket_;
@@ -39,8 +38,7 @@ class ZapHandler {
     RegistryMetrics& metrics_;
     // A client with a wrong key retries every reconnect interval: one log
     // line per interval, the rest only counted.
-    Clock::time_point next_log_{};
-    std::uint64_t unlogged_ = 0;
+    LogThrottle log_throttle_;
 };
 
 }  // namespace wsc
