@@ -289,6 +289,19 @@ std::optional<std::string> normalise_event_params(const EventSpec& spec, const j
     return std::nullopt;
 }
 
+std::vector<std::string> named_events(const json& merged) {
+    std::vector<std::string> out;
+    const json* event = find_key(merged, kEventKey);
+    if (event == nullptr || !event->is_string()) return out;
+    std::unordered_set<std::string> seen;
+    for (auto& name : split_list(event->get_ref<const std::string&>())) {
+        const EventSpec* spec = find_event(name);
+        if (spec == nullptr || spec->scope == EventScope::Internal) continue;
+        if (seen.insert(name).second) out.push_back(std::move(name));
+    }
+    return out;
+}
+
 std::variant<ApiCall, ApiError> build_api_call(const json& merged,
                                                const std::vector<std::string>& tokens,
                                                const ApiLimits& limits) {
@@ -300,7 +313,11 @@ std::variant<ApiCall, ApiError> build_api_call(const json& merged,
         bool accepted = false;
         if (given)
             for (const auto& t : tokens) accepted = constant_time_equal(*given, t) || accepted;
-        if (!accepted) return refuse("token error");
+        if (!accepted) {
+            ApiError error = refuse("token error");
+            error.token = true;
+            return error;
+        }
     }
 
     const json* event = find_key(merged, kEventKey);

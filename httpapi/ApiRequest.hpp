@@ -33,6 +33,7 @@ struct ApiCall {
 struct ApiError {
     int code = 1;
     std::string msg;
+    bool token = false;  // refused by the token check (metrics count it apart)
 };
 
 // Checks `merged` (query merged with body, body winning), in this order:
@@ -48,6 +49,12 @@ struct ApiError {
 std::variant<ApiCall, ApiError> build_api_call(const nlohmann::json& merged,
                                                const std::vector<std::string>& tokens,
                                                const ApiLimits& limits = {});
+
+// The known API events named by merged["event"], in order, duplicates
+// dropped; unknown and internal names are left out. For counting a refused
+// call under its events: the names are the caller's input, and only catalog
+// names may become metric labels.
+std::vector<std::string> named_events(const nlohmann::json& merged);
 
 // Normalises `given` (the parameters of one event) into `out` by the
 // ParamTypes of `spec`; shared by the HTTP API, the CLI and the wsnode.

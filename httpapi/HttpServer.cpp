@@ -135,6 +135,11 @@ void HttpServer::drain_mailbox() {
     }
 }
 
+void HttpServer::count_refused(const std::vector<std::string>& events,
+                               ApiCallMetrics::Result result) {
+    if (config_.call_metrics) config_.call_metrics->record(events, result);
+}
+
 void HttpServer::respond(lws* wsi, Session& s, int status, std::string content_type,
                          std::string body) {
     s.status = status;
@@ -238,6 +243,7 @@ int HttpServer::on_http(lws* wsi, Session& s, const char* path) {
                       eq == std::string_view::npos ? "" : std::string(frag.substr(eq + 1)));
         }
     } catch (const ParamError& e) {
+        count_refused({}, ApiCallMetrics::Result::Refused);  // which events is unknown
         respond(wsi, s, HTTP_STATUS_OK, kJson, error_envelope(kCodeError, e.what()));
         return 0;
     }
@@ -247,6 +253,7 @@ int HttpServer::on_http(lws* wsi, Session& s, const char* path) {
         if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
             std::strtoull(buf, nullptr, 10) > config_.max_body_bytes) {
             s.close_after = true;  // the body will not be read
+            count_refused(named_events(s.query), ApiCallMetrics::Result::TooLarge);
             respond(wsi, s, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, "text/plain", "body too large\n");
             return 0;
         }
@@ -262,23 +269,27 @@ void HttpServer::run_api(lws* wsi, Session& s) {
         try {
             merge_params(merged, parse_body(s.content_type, s.body));
         } catch (const ParamError& e) {
+            count_refused(named_events(merged), ApiCallMetrics::Result::Refused);
             respond(wsi, s, HTTP_STATUS_OK, kJson, error_envelope(kCodeError, e.what()));
             return;
         }
     }
     auto built = build_api_call(merged, config_.tokens, config_.limits);
     if (auto* err = std::get_if<ApiError>(&built)) {
-        if (config_.refused_counter)
-            config_.refused_counter->fetch_add(1, std::memory_order_relaxed);
+        count_refused(named_events(merged), err->token ? ApiCallMetrics::Result::BadToken
+                                                       : ApiCallMetrics::Result::Refused);
         respond(wsi, s, HTTP_STATUS_OK, kJson, error_envelope(err->code, err->msg));
         return;
     }
+    const auto& events = std::get<ApiCall>(built).events;
     if (draining_) {
+        count_refused(events, ApiCallMetrics::Result::Overloaded);
         respond(wsi, s, HTTP_STATUS_SERVICE_UNAVAILABLE, kJson,
                 error_envelope(kCodeError, "shutting down, try another registry"));
         return;
     }
     if (waiting_.size() >= config_.max_pending) {
+        count_refused(events, ApiCallMetrics::Result::Overloaded);
         respond(wsi, s, HTTP_STATUS_SERVICE_UNAVAILABLE, kJson,
                 error_envelope(kCodeError, "overloaded, try again"));
         return;
@@ -312,6 +323,9 @@ int HttpServer::callback(lws* wsi, int reason_int, void* user, void* in, std::si
                 if (!pss || !pss->s) return -1;
                 if (pss->s->body_too_large) {
                     pss->s->close_after = true;
+                    if (pss->s->status == 0)  // not yet refused by its Content-Length
+                        self->count_refused(named_events(pss->s->query),
+                                            ApiCallMetrics::Result::TooLarge);
                     self->respond(wsi, *pss->s, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, "text/plain",
                                   "body too large\n");
                 } else if (pss->s->status == 0) {

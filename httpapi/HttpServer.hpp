@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "httpapi/ApiCallMetrics.hpp"
 #include "httpapi/ApiRequest.hpp"
 
 struct lws;
@@ -30,8 +31,8 @@ struct HttpServerConfig {
     std::size_t max_body_bytes = 1 << 20;
     std::size_t max_pending = 10000;  // API calls in flight before answering 503
     std::string web_root;             // served at /ui/; empty = not served
-    // Bumped (on the lws thread) for every call refused by validation.
-    std::atomic<std::uint64_t>* refused_counter = nullptr;
+    // Counts (on the lws thread) every call refused here; may be null.
+    ApiCallMetrics* call_metrics = nullptr;
 };
 
 class HttpServer {
@@ -64,6 +65,7 @@ class HttpServer {
     void respond(lws* wsi, Session& s, int status, std::string content_type, std::string body);
     int on_writeable(lws* wsi, Session& s);
     void drain_mailbox();
+    void count_refused(const std::vector<std::string>& events, ApiCallMetrics::Result result);
 
     HttpServerConfig config_;
     Dispatch dispatch_;

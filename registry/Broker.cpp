@@ -439,12 +439,14 @@ void Broker::on_client_call(const bus::Incoming& in, const nlohmann::json& body)
     ClientTarget target{in.identity, body.contains("req") ? body["req"] : nlohmann::json()};
     const auto params = body.find("params");
     if (params == body.end() || !params->is_object()) {
+        metrics_.api.record(ApiCallMetrics::kOtherEvent, ApiCallMetrics::Result::Refused);
         answer(target, error_envelope(kCodeError, "params must be a map"));
         return;
     }
     auto built = build_api_call(*params, config_.tokens, config_.limits);
     if (auto* err = std::get_if<ApiError>(&built)) {
-        metrics_.api_errors.fetch_add(1, std::memory_order_relaxed);
+        metrics_.api.record(named_events(*params), err->token ? ApiCallMetrics::Result::BadToken
+                                                              : ApiCallMetrics::Result::Refused);
         answer(target, error_envelope(err->code, err->msg));
         return;
     }
@@ -514,9 +516,14 @@ void Broker::on_outcome(const Gatherer::Outcome& outcome) {
 }
 
 void Broker::finish(Run& run) {
-    metrics_.api_calls.fetch_add(1, std::memory_order_relaxed);
-    metrics_.observe_latency_us(static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - run.started).count()));
+    const auto us = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - run.started).count());
+    metrics_.observe_latency_us(us);
+    for (const auto& event : run.run->call().events) {
+        metrics_.api.record(event, run.run->timed_out(event) ? ApiCallMetrics::Result::NodeTimeout
+                                                             : ApiCallMetrics::Result::Ok);
+        metrics_.api.observe_latency_us(event, us);
+    }
     answer(run.target, run.run->envelope());
 }
 

@@ -73,6 +73,7 @@ void CallRun::record(const std::string& event, const std::string& result_key,
             slots[node] = node_error(kCodeError, "no result from node");
     }
     for (const auto& node : outcome.missing) slots[node] = node_error(kCodeTimeout, "timeout");
+    if (!outcome.missing.empty()) timed_out_.insert(event);
     auto& out = data_[event];
     out = nlohmann::ordered_json::object();
     for (auto& [node, value] : slots) out[node] = std::move(value);
@@ -83,6 +84,8 @@ void CallRun::finish_round(const Gatherer::Outcome& outcome) {
         const std::string& name = call_.events[pos_];
         const bool by_user = call_.params[name].contains("id");
         const std::string key = by_user ? "getGroupIdsById" : "getGroupIdsBy_Id";
+        // Groups of a node that did not answer are missing from the send.
+        if (!outcome.missing.empty()) timed_out_.insert(name);
         for (const auto& [node, results] : outcome.replies) {
             if (!results.is_object() || !results.contains(key) || !results[key].is_array())
                 continue;

@@ -35,6 +35,8 @@ class CallRun {
     std::string envelope() const;
     int timeout_ms() const { return call_.timeout_ms; }
     const ApiCall& call() const { return call_; }
+    // Whether a node did not answer in time for `event` (in any of its rounds).
+    bool timed_out(const std::string& event) const { return timed_out_.count(event) > 0; }
 
   private:
     void record(const std::string& event, const std::string& result_key,
@@ -48,6 +50,7 @@ class CallRun {
     std::vector<std::string> round_;  // node events of the round in flight
     int group_phase_ = 0;             // 0 idle, 1 gathering groups, 2 sending
     std::set<std::string> gathered_groups_;
+    std::set<std::string> timed_out_;  // events with a node missing from a round
 };
 
 }  // namespace wsc

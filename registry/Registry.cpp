@@ -22,7 +22,7 @@ void Registry::start() {
     to_broker_->set(zmq::sockopt::linger, 0);
     to_broker_->connect(broker_->inbox_address());
     auto push = to_broker_;
-    config_.http.refused_counter = &metrics_.api_errors;
+    config_.http.call_metrics = &metrics_.api;
     http_ = std::make_unique<HttpServer>(
         config_.http,
         [push](std::uint64_t id, ApiCall call) {

@@ -4,10 +4,18 @@
 
 namespace wsc {
 
+namespace {
+
+constexpr std::uint64_t kUsPerMs = 1000;
+constexpr double kMsPerSecond = 1000.0;
+constexpr double kUsPerSecond = 1e6;
+
+}  // namespace
+
 void RegistryMetrics::observe_latency_us(std::uint64_t us) {
     latency_us_sum.fetch_add(us, std::memory_order_relaxed);
     std::size_t i = 0;
-    while (i < 7 && us > kBucketMs[i] * 1000) ++i;
+    while (i < ApiCallMetrics::kBuckets && us > kBucketMs[i] * kUsPerMs) ++i;
     latency_buckets[i].fetch_add(1, std::memory_order_relaxed);
 }
 
@@ -21,8 +29,6 @@ std::string RegistryMetrics::render() const {
     counter("wscenter_nodes", "Live wsnodes known to this registry.", "gauge", nodes);
     counter("wscenter_connections", "WebSocket connections on the known nodes.", "gauge",
             connections);
-    counter("wscenter_api_calls_total", "API calls answered.", "counter", api_calls);
-    counter("wscenter_api_errors_total", "API calls refused by validation.", "counter", api_errors);
     counter("wscenter_bus_requests_total", "Requests sent to nodes.", "counter", requests_sent);
     counter("wscenter_bus_replies_total", "Replies received from nodes.", "counter", replies);
     counter("wscenter_node_timeouts_total", "Per-node results that timed out.", "counter",
@@ -46,18 +52,20 @@ std::string RegistryMetrics::render() const {
     out << "# HELP wscenter_api_latency_seconds Time from an API call to its answer.\n"
         << "# TYPE wscenter_api_latency_seconds histogram\n";
     std::uint64_t cumulative = 0;
-    for (std::size_t i = 0; i < 8; ++i) {
+    for (std::size_t i = 0; i <= ApiCallMetrics::kBuckets; ++i) {
         cumulative += latency_buckets[i].load(std::memory_order_relaxed);
         out << "wscenter_api_latency_seconds_bucket{le=\"";
-        if (i < 7)
-            out << static_cast<double>(kBucketMs[i]) / 1000.0;
+        if (i < ApiCallMetrics::kBuckets)
+            out << static_cast<double>(kBucketMs[i]) / kMsPerSecond;
         else
             out << "+Inf";
         out << "\"} " << cumulative << '\n';
     }
     out << "wscenter_api_latency_seconds_sum "
-        << static_cast<double>(latency_us_sum.load(std::memory_order_relaxed)) / 1e6 << '\n'
-        << "wscenter_api_latency_seconds_count " << cumulative << '\n';
+        << static_cast<double>(latency_us_sum.load(std::memory_order_relaxed)) / kUsPerSecond
+        << '\n'
+        << "wscenter_api_latency_seconds_count " << cumulative << '\n'
+        << api.render();
     return out.str();
 }
 

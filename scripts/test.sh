@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test. The build is the ASan+UBSan one with
 # warnings as errors, so every test — unit, integration (real registries and
-# wsnodes), the browser test — also runs under the sanitizers. Then each
-# libFuzzer target gets a short run.
+# wsnodes), a short soak, the browser test — also runs under the sanitizers.
+# Then each libFuzzer target gets a short run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -14,6 +14,9 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 BUILD_TYPE=Debug scripts/build.sh -DWSC_WERROR=ON -DWSC_TESTS=ON -DWSC_SANITIZE=ON
 (cd "$BUILD_DIR" && ctest --output-on-failure -L unit -j"$(nproc)")
 (cd "$BUILD_DIR" && ctest --output-on-failure -L integration --timeout 300)
+# A short soak: churn, calls and broadcasts while registries and a wsnode
+# are killed and restarted (scripts/soak.sh; 150 s when run alone).
+WSC_SOAK_SECONDS=${WSC_SOAK_SECONDS:-60} scripts/soak.sh
 # The browser demo, driven by headless Chromium (installs what it needs).
 tests/e2e/run.sh
 # Short fuzzing runs of every parser of untrusted input.

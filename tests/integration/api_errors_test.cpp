@@ -284,6 +284,51 @@ TEST_F(ApiErrors, HealthzAndMetrics) {
         << last;
 }
 
+// One series of wscenter_api_calls_total{event,code}; 0 while it is not printed.
+std::uint64_t api_calls(std::uint16_t port, const std::string& event, const std::string& code) {
+    const std::string series =
+        "\nwscenter_api_calls_total{event=\"" + event + "\",code=\"" + code + "\"} ";
+    const std::string text = http_get(port, "/metrics").body;
+    const auto at = text.find(series);
+    return at == std::string::npos ? 0 : std::stoull(text.substr(at + series.size()));
+}
+
+// Each call shows up under its events and its result code: answered (0),
+// refused by validation (1), token error (401), body too large (413). The
+// registry counts a call before it answers, so no waiting is needed.
+TEST_F(ApiErrors, MetricsCountCallsByEventAndCode) {
+    const auto sends = api_calls(http(), "broadcast", "0");
+    const auto counts = api_calls(http(), "getConnectionCount", "0");
+    const auto ids = api_calls(http(), "getIds", "0");
+    const auto bad_params = api_calls(http(), "bindId", "1");
+    const auto bad_token = api_calls(http(), "getIds", "401");
+    const auto unknown = api_calls(http(), "other", "1");
+    const auto too_large = api_calls(http(), "getIds", "413");
+
+    EXPECT_EQ(api(http(), "token=t1&event=broadcast&broadcast[msg]=m").value("code", -1), 0);
+    EXPECT_EQ(api(http(), "token=t1&event=getConnectionCount,getIds").value("code", -1), 0);
+    EXPECT_EQ(api(http(), "token=t1&event=bindId&bindId[id]=u1").value("code", -1), 1);
+    EXPECT_EQ(http_get(http(), "/?token=nope&event=getIds").body, kTokenError);
+    EXPECT_EQ(api(http(), "token=t1&event=noSuchEvent").value("code", -1), 1);
+    const auto big =
+        http_request(http(), "POST", "/?event=getIds&token=t1", std::string(kBodyLimit + 1, ' '),
+                     {{"Content-Type", "application/json"}});
+    EXPECT_EQ(big.status, kHttpTooLarge);
+
+    EXPECT_EQ(api_calls(http(), "broadcast", "0"), sends + 1);
+    EXPECT_EQ(api_calls(http(), "getConnectionCount", "0"), counts + 1);
+    EXPECT_EQ(api_calls(http(), "getIds", "0"), ids + 1);
+    EXPECT_EQ(api_calls(http(), "bindId", "1"), bad_params + 1);
+    EXPECT_EQ(api_calls(http(), "getIds", "401"), bad_token + 1);
+    EXPECT_EQ(api_calls(http(), "other", "1"), unknown + 1);
+    EXPECT_EQ(api_calls(http(), "getIds", "413"), too_large + 1);
+    const std::string text = http_get(http(), "/metrics").body;
+    EXPECT_NE(text.find("\nwscenter_api_event_latency_seconds_count{event=\"broadcast\"} "),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("noSuchEvent"), std::string::npos) << text;
+}
+
 // The default timeout is 3000 ms: calls that all come back in a fraction of
 // that prove the registry answers when the last node replied, not at the deadline.
 TEST_F(ApiErrors, CallReturnsAsSoonAsEveryNodeReplied) {
@@ -316,6 +361,7 @@ TEST_F(ApiErrors, FrozenNodeGetsATimeoutSlotWhileTheOtherAnswers) {
         EXPECT_TRUE(env["data"]["getConnectionCount"][a].is_number()) << res.body;
         EXPECT_EQ(env["data"]["getConnectionCount"][b], json::parse(kTimeoutSlot)) << res.body;
         EXPECT_NE(res.body.find("\"" + b + "\":" + kTimeoutSlot), std::string::npos) << res.body;
+        EXPECT_GE(api_calls(http(), "getIds", "2"), 1u);
         EXPECT_GE(elapsed, std::chrono::milliseconds(kShortTimeoutMs - 50));
         EXPECT_LT(elapsed, kDefaultTimeout) << "timeout= was not applied";
     }

@@ -121,6 +121,24 @@ TEST(ApiRequest, TokenChecks) {
     accepted(query("event=getIds&token=beta"), tokens);
 }
 
+TEST(ApiRequest, OnlyTheTokenRefusalIsMarkedAsSuch) {
+    const std::vector<std::string> tokens = {"alpha"};
+    auto bad_token = build_api_call(query("event=getIds"), tokens);
+    ASSERT_TRUE(std::holds_alternative<ApiError>(bad_token));
+    EXPECT_TRUE(std::get<ApiError>(bad_token).token);
+    auto bad_event = build_api_call(query("event=nope&token=alpha"), tokens);
+    ASSERT_TRUE(std::holds_alternative<ApiError>(bad_event));
+    EXPECT_FALSE(std::get<ApiError>(bad_event).token);
+}
+
+TEST(ApiRequest, NamedEventsKeepsOnlyKnownPublicEventsOnce) {
+    EXPECT_EQ(named_events(query("event=getIds, nope,broadcast,getIds,sendToGroups")),
+              (std::vector<std::string>{"getIds", "broadcast"}));
+    EXPECT_TRUE(named_events(query("token=x")).empty());
+    EXPECT_TRUE(named_events(json{{"event", 7}}).empty());
+    EXPECT_TRUE(named_events(json("not an object")).empty());
+}
+
 TEST(ApiRequest, NumberToken) {
     std::vector<std::string> tokens = {"123"};
     accepted(json{{"event", "getIds"}, {"token", 123}}, tokens);

@@ -93,6 +93,24 @@ TEST(CallRun, MissingNodesGetTheTimeoutSlot) {
     run.finish_round(outcome({}, {kNodeB, kNodeA}));
     const json data = data_of(run);
     EXPECT_EQ(data.at("getIds"), (json{{kNodeA, timeout_slot()}, {kNodeB, timeout_slot()}}));
+    EXPECT_TRUE(run.timed_out("getIds"));
+}
+
+TEST(CallRun, TimedOutNamesOnlyTheEventsOfARoundWithANodeMissing) {
+    CallRun run(make_call({"getIds", "route", "getConnectionCount"},
+                          {{"getIds", json::object()},
+                           {"route", {{"id", "u1"}}},
+                           {"getConnectionCount", json::object()}}),
+                {kNodeA, kNodeB});
+    ASSERT_TRUE(run.next_round().has_value());
+    run.finish_round(
+        outcome({{kNodeA, {{"getIds", json::array()}}}, {kNodeB, {{"getIds", {"u"}}}}}, {}));
+    ASSERT_TRUE(run.next_round().has_value());
+    run.finish_round(outcome({{kNodeA, {{"getConnectionCount", 1}}}}, {kNodeB}));
+    EXPECT_EQ(run.next_round(), std::nullopt);
+    EXPECT_FALSE(run.timed_out("getIds"));
+    EXPECT_FALSE(run.timed_out("route"));
+    EXPECT_TRUE(run.timed_out("getConnectionCount"));
 }
 
 TEST(CallRun, ReplyWithoutTheEventsResultIsAnError) {
@@ -191,6 +209,7 @@ TEST(CallRun, GroupSendByUserTakesTwoRoundsWithTheUnionOfGroups) {
     EXPECT_EQ(data.size(), 1u);  // the helper events leave no trace of their own
     EXPECT_EQ(data.at("sendMessageToGroupByOnlyId"),
               (json{{kNodeA, 2}, {kNodeB, timeout_slot()}, {kNodeC, 0}}));
+    EXPECT_TRUE(run.timed_out("sendMessageToGroupByOnlyId"));
 }
 
 TEST(CallRun, GroupSendByConnectionGathersByConnectionId) {
