@@ -17,6 +17,11 @@ BUILD_TYPE=Debug scripts/build.sh -DWSC_WERROR=ON -DWSC_TESTS=ON -DWSC_SANITIZE=
 # A short soak: churn, calls and broadcasts while registries and a wsnode
 # are killed and restarted (scripts/soak.sh; 150 s when run alone).
 WSC_SOAK_SECONDS=${WSC_SOAK_SECONDS:-60} scripts/soak.sh
+# ThreadSanitizer: a second full build (build-tsan) and a run of the threaded
+# tests. Measured on the 2-core machine: about 16 min to build from scratch
+# (shared with other builds), 1.5 min to run (unit, threaded integration
+# tests, 30 s soak) — too long for every run, so it is run on its own:
+# scripts/tsan.sh
 # The browser demo, driven by headless Chromium (installs what it needs).
 tests/e2e/run.sh
 # Short fuzzing runs of every parser of untrusted input.
