@@ -168,6 +168,14 @@ run_fanout() {
     --via=http --conns=8 --rate=50 --duration="$DURATION"
   run fanout-1k-50kps-bus fanout "${common[@]}" --clients=1000 --event=broadcast \
     --via=bus --conns=64 --rate=50 --duration="$DURATION"
+  # 10 broadcasts/s to 5 000 clients: the same 50 000 deliveries/s.
+  run fanout-5k-50kps-http fanout "${common[@]}" --clients=5000 --event=broadcast \
+    --via=http --conns=8 --rate=10 --duration="$DURATION"
+  # The headline: 10 000 clients on the 2 nodes, back-to-back broadcasts.
+  run fanout-10k-broadcast-bus fanout "${common[@]}" --clients=10000 --event=broadcast \
+    --via=bus --conns=16 --calls=300
+  run fanout-10k-broadcast-http-post fanout "${common[@]}" --clients=10000 --event=broadcast \
+    --via=http --method=post --conns=16 --calls=300
   stop_cluster
 }
 

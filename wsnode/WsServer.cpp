@@ -21,7 +21,7 @@ constexpr std::string_view kComponent = "wsnode";
 constexpr const char* kProtocolName = "wscenter";
 // lws allocates this per connection, so it is most of an idle connection's
 // memory; bigger messages arrive in pieces that on_receive() joins.
-constexpr std::size_t kRxBufferBytes = 1024;
+constexpr std::size_t kRxBufferBytes = 512;
 constexpr unsigned short kMaxHeaderBytes = 8192;   // request line + headers of an upgrade
 constexpr std::size_t kMailboxCapacity = 100'000;  // bus requests waiting for the lws thread
 // Bytes of frames one writable callback sends at most (one send()): large
