@@ -21,8 +21,9 @@
 # (apt-get), the npm packages pinned in bench/peers/socketio/package-lock.json.
 #
 # Environment: PEERS (default "socketio pushpin"), SCENARIOS (default
-# "ceiling memory fanout-1k fanout-5k rate-1k rate-5k unicast"), MEM_CLIENTS
-# (5000), CALLS_1K (200), CALLS_5K (100), RATE_DELIVERIES (50000 per second),
+# "ceiling memory fanout-1k fanout-5k fanout-10k rate-1k rate-5k unicast"),
+# MEM_CLIENTS (5000), CALLS_1K (200), CALLS_5K (100), CALLS_10K (100),
+# FANOUT_CONNS (16 publishers at once in fanout-10k), RATE_DELIVERIES (50000 per second),
 # DURATION (5 s per timed run), CONNECT_WINDOW (64 handshakes at once),
 # WARMUP_MS (500), BUILD_DIR (build-release), JOBS (2), WSC_BIN_DIR (use
 # binaries of that build tree, skip building), RESULTS (bench/results-<UTC
@@ -31,7 +32,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PEERS=${PEERS:-socketio pushpin}
-SCENARIOS=${SCENARIOS:-ceiling memory fanout-1k fanout-5k rate-1k rate-5k unicast}
+SCENARIOS=${SCENARIOS:-ceiling memory fanout-1k fanout-5k fanout-10k rate-1k rate-5k unicast}
+FANOUT_CONNS=${FANOUT_CONNS:-16}
+CALLS_10K=${CALLS_10K:-100}
 MEM_CLIENTS=${MEM_CLIENTS:-5000}
 CALLS_1K=${CALLS_1K:-200}
 CALLS_5K=${CALLS_5K:-100}
@@ -279,6 +282,9 @@ scenario_args() {
       --calls="$CALLS_1K") ;;
     fanout-5k) ARGS=(fanout "${common[@]}" --clients=5000 --event=broadcast --conns=1
       --calls="$CALLS_5K") ;;
+    # Many publishers at once: what a system delivers when calls overlap.
+    fanout-10k) ARGS=(fanout "${common[@]}" --clients=10000 --event=broadcast
+      --conns="$FANOUT_CONNS" --calls="$CALLS_10K") ;;
     rate-1k) ARGS=(fanout "${common[@]}" --clients=1000 --event=broadcast --conns="$HTTP_CONNS"
       --rate="$(awk "BEGIN{print $RATE_DELIVERIES/1000}")" --duration="$DURATION") ;;
     rate-5k) ARGS=(fanout "${common[@]}" --clients=5000 --event=broadcast --conns="$HTTP_CONNS"
@@ -380,6 +386,9 @@ report() {
     echo "load tool ceiling (trivial server, 1 frame per write): $(json_get "$LINE_ceiling_tool" \
       deliveries_per_s) deliveries/s"
   figure memory node_bytes_per_conn " B" low "idle memory per connection ($MEM_CLIENTS clients)"
+  figure fanout-10k deliveries_per_s "/s" high \
+    "fanout 10k clients ($FANOUT_CONNS HTTP conns), deliveries"
+  figure fanout-10k e2e_p99_ms " ms" low "fanout 10k clients ($FANOUT_CONNS HTTP conns), e2e p99"
   for n in 1k 5k; do
     figure "fanout-$n" deliveries_per_s "/s" high "fanout $n clients, deliveries"
     figure "fanout-$n" e2e_p50_ms " ms" low "fanout $n clients, e2e p50"
