@@ -4,16 +4,9 @@
 #include <sstream>
 
 #include "common/EventCatalog.hpp"
+#include "common/TimeUnits.hpp"
 
 namespace wsc {
-
-namespace {
-
-constexpr std::uint64_t kUsPerMs = 1000;
-constexpr double kMsPerSecond = 1000.0;
-constexpr double kUsPerSecond = 1e6;
-
-}  // namespace
 
 ApiCallMetrics::ApiCallMetrics()
     : slots_(all_events().size() + 1),

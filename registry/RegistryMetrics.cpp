@@ -2,15 +2,9 @@
 
 #include <sstream>
 
+#include "common/TimeUnits.hpp"
+
 namespace wsc {
-
-namespace {
-
-constexpr std::uint64_t kUsPerMs = 1000;
-constexpr double kMsPerSecond = 1000.0;
-constexpr double kUsPerSecond = 1e6;
-
-}  // namespace
 
 void RegistryMetrics::observe_latency_us(std::uint64_t us) {
     latency_us_sum.fetch_add(us, std::memory_order_relaxed);
