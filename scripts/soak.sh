@@ -7,12 +7,16 @@
 # See tests/integration/soak_test.cpp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
 export BUILD_DIR=${BUILD_DIR:-build-asan}
 export WSC_SOAK_SECONDS=${WSC_SOAK_SECONDS:-150}
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-BUILD_TYPE=Debug scripts/build.sh -DWSC_WERROR=ON -DWSC_TESTS=ON -DWSC_SANITIZE=ON
+# scripts/test.sh has just built it (WSC_SOAK_BUILT=1): configuring again
+# would make CMake rewrite the libzmq flags and rebuild most of the tree.
+if [[ -z ${WSC_SOAK_BUILT:-} ]]; then
+  scripts/setup.sh
+  BUILD_TYPE=Debug scripts/build.sh -DWSC_WERROR=ON -DWSC_TESTS=ON -DWSC_SANITIZE=ON
+fi
 # On top of the run: start-up, the wait for the last deliveries, shutdown.
 limit=$((WSC_SOAK_SECONDS + 180))
 start=$(date +%s)

@@ -16,7 +16,7 @@ BUILD_TYPE=Debug scripts/build.sh -DWSC_WERROR=ON -DWSC_TESTS=ON -DWSC_SANITIZE=
 (cd "$BUILD_DIR" && ctest --output-on-failure -L integration --timeout 300)
 # A short soak: churn, calls and broadcasts while registries and a wsnode
 # are killed and restarted (scripts/soak.sh; 150 s when run alone).
-WSC_SOAK_SECONDS=${WSC_SOAK_SECONDS:-60} scripts/soak.sh
+WSC_SOAK_BUILT=1 WSC_SOAK_SECONDS=${WSC_SOAK_SECONDS:-60} scripts/soak.sh
 # ThreadSanitizer: a second full build (build-tsan) and a run of the threaded
 # tests. Measured on the 2-core machine: about 16 min to build from scratch
 # (shared with other builds), 1.5 min to run (unit, threaded integration
