@@ -245,4 +245,13 @@ bool report_run(Report& report, const ClientPool& pool, const CallPlan& plan, co
     return verified;
 }
 
+bool run_plan(const BenchArgs& args, Report& report, ClientPool& pool, CallPlan& plan,
+              const Caller& caller, const Pacing& pace) {
+    pool.reset_measurements(plan.streams());
+    const Measured m = run_calls(
+        pool, [&] { return caller(plan, pace); }, [&] { return plan.expected_total(); },
+        args.integer("settle_ms", 0, 3'600'000) * kNsPerMs, args);
+    return report_run(report, pool, plan, m);
+}
+
 }  // namespace wsc::bench

@@ -62,4 +62,10 @@ Measured run_calls(ClientPool& pool, const std::function<CallStats()>& send,
 // whether every open client got every message once, in order.
 bool report_run(Report& report, const ClientPool& pool, const CallPlan& plan, const Measured& m);
 
+// The timed part every call scenario shares: fresh measurements, the plan's
+// calls sent by `caller` at `pace` (run_calls, settling for --settle_ms),
+// then report_run().
+bool run_plan(const BenchArgs& args, Report& report, ClientPool& pool, CallPlan& plan,
+              const Caller& caller, const Pacing& pace);
+
 }  // namespace wsc::bench

@@ -45,11 +45,7 @@ bool run_fanout(const BenchArgs& args, Report& report) {
     spec.stop_ns = duration > 0 ? now_ns() + static_cast<std::int64_t>(duration * kNsPerSecond) : 0;
     CallPlan plan(spec, ids);
     report.add("targets_per_call", plan.targets_per_call(), "", 1);
-    pool.reset_measurements(plan.streams());
-    const Measured m = run_calls(
-        pool, [&] { return caller(plan, pace); }, [&] { return plan.expected_total(); },
-        args.integer("settle_ms", 0, 3'600'000) * kNsPerMs, args);
-    return report_run(report, pool, plan, m);
+    return run_plan(args, report, pool, plan, caller, pace);
 }
 
 }  // namespace wsc::bench

@@ -43,11 +43,7 @@ bool run_unicast(const BenchArgs& args, Report& report) {
     report.add("conns", static_cast<double>(pace.concurrency));
 
     CallPlan plan(spec, ids);
-    pool.reset_measurements(plan.streams());
-    const Measured m = run_calls(
-        pool, [&] { return caller(plan, pace); }, [&] { return plan.expected_total(); },
-        args.integer("settle_ms", 0, 3'600'000) * kNsPerMs, args);
-    return report_run(report, pool, plan, m);
+    return run_plan(args, report, pool, plan, caller, pace);
 }
 
 }  // namespace wsc::bench
