@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "tests/support/Base64.hpp"
+#include "common/Base64.hpp"
 #include "tests/support/TcpConnection.hpp"
 
 namespace wsc::test {

@@ -3,8 +3,8 @@
 
 #include <stdexcept>
 
-#include "tests/support/Base64.hpp"
-#include "tests/support/Sha1.hpp"
+#include "common/Base64.hpp"
+#include "common/Sha1.hpp"
 
 namespace wsc::test {
 
