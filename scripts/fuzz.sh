@@ -10,7 +10,7 @@ CC=clang CXX=clang++ cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DWSC_FUZZ=ON -DWSC_TESTS=OFF >/dev/null
 cmake --build "$BUILD" --target fuzzers -j"$(nproc)" >/dev/null
 failed=0
-for t in bus_codec params config node_api; do
+for t in bus_codec params config node_api ws_frames; do
   work=$(mktemp -d)
   # New inputs go to a scratch corpus; the committed seeds are only read.
   if "$BUILD/tests/fuzz/fuzz_$t" -max_total_time="$SECONDS_EACH" -timeout=10 -rss_limit_mb=2048 \
