@@ -23,7 +23,7 @@ constexpr const char* kText = "text/plain; charset=utf-8";
 constexpr std::size_t kMaxFileBytes = 8u << 20;  // a file of the demo served at /ui/
 // A call answers by its timeout; the connection gets this much more before
 // it is given up (the broker always answers, this only guards against a bug).
-constexpr int kBusyMarginS = 10;
+constexpr int kBusyMarginMs = 10'000;
 
 HttpResponse text(int status, std::string body) {
     HttpResponse r;
@@ -69,7 +69,7 @@ HttpServer::HttpServer(HttpServerConfig config, Dispatch dispatch, TextSource me
       dispatch_(std::move(dispatch)),
       metrics_(std::move(metrics)),
       health_(std::move(health)) {
-    config_.timeouts.busy_s = config_.limits.max_timeout_ms / 1000 + kBusyMarginS;
+    config_.timeouts.busy_ms = config_.limits.max_timeout_ms + kBusyMarginMs;
 }
 
 HttpServer::~HttpServer() {
@@ -184,6 +184,8 @@ int HttpServer::on_writeable(Conn& c) {
     if (!c.exchange.output().empty()) {
         if (!write_raw(c.wsi, c.exchange.output())) return -1;
         c.exchange.consume(c.exchange.output().size());
+        // Pipelined requests held back while answers piled up go on now.
+        if (!c.exchange.closing()) pump(c);
         // lws sends what the socket did not take before the next writable
         // callback, so a close waits for that callback.
         if (c.exchange.closing()) lws_callback_on_writable(c.wsi);

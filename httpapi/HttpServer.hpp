@@ -34,7 +34,7 @@ struct HttpServerConfig {
     std::size_t max_body_bytes = 1 << 20;
     std::size_t max_pending = 10000;  // API calls in flight before answering 503
     std::string web_root;             // served at /ui/; empty = not served
-    HttpTimeouts timeouts;            // busy_s is derived from limits.max_timeout_ms
+    HttpTimeouts timeouts;            // busy_ms is derived from limits.max_timeout_ms
     // Counts (on the lws thread) every call refused here; may be null.
     ApiCallMetrics* call_metrics = nullptr;
 };

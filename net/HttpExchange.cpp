@@ -3,7 +3,7 @@
 namespace wsc {
 
 HttpExchange::Step HttpExchange::poll() {
-    if (busy_ || closing_) return Step::Idle;
+    if (busy_ || closing_ || out_.size() >= kMaxUnsentBytes) return Step::Idle;
     switch (parser_.next()) {
         case HttpParser::Status::Request:
             request_ = parser_.take();

@@ -16,6 +16,17 @@
 
 namespace wsc {
 
+inline constexpr int kDefaultHttpRequestTimeoutMs = 10'000;
+
+// How long a connection may sit in each phase of an HTTP exchange, in ms.
+struct HttpTimeouts {
+    int idle_ms = 30'000;  // a keep-alive connection with no request started
+    // From the first byte of a request to the end of its head, and again
+    // from there to the end of its body: slow senders are cut off.
+    int request_ms = kDefaultHttpRequestTimeoutMs;
+    int busy_ms = 60'000;  // the answer being prepared (an API call's gather)
+};
+
 class HttpExchange {
   public:
     explicit HttpExchange(HttpLimits limits = {}) : parser_(limits) {}
@@ -24,8 +35,13 @@ class HttpExchange {
         if (!closing_) parser_.feed(data);
     }
 
+    // Answers not yet handed to the socket past which pipelined requests
+    // wait: a client that sends many requests and reads no answer holds a
+    // bounded amount of memory.
+    static constexpr std::size_t kMaxUnsentBytes = 256 * 1024;
+
     enum class Step {
-        Idle,      // nothing to do until more bytes arrive or the answer is given
+        Idle,      // nothing to do until more bytes arrive, the answer is given or output leaves
         Request,   // request() is the next one to answer; answer() it, now or later
         Refused,   // a malformed request: refusal() was queued, the connection ends after it
         Continue,  // "100 Continue" was queued: the client may send its body
@@ -36,8 +52,6 @@ class HttpExchange {
     // The answer to request(). It closes the connection when the client
     // asked for that, or when `response.close` is set.
     void answer(HttpResponse response);
-    // Raw bytes for the client (the 101 of a WebSocket upgrade).
-    void write_raw(std::string_view bytes) { out_.append(bytes); }
     // The connection ends once output() is written: no more requests are read.
     void close_after_output() { closing_ = true; }
     const HttpError& refusal() const { return parser_.error(); }

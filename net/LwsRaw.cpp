@@ -1,11 +1,13 @@
 #include "net/LwsRaw.hpp"
 
+#include <algorithm>
 #include <vector>
 
 namespace wsc {
 
 namespace {
 constexpr std::size_t kPeerAddressBytes = 64;  // an IPv6 address in text with room to spare
+constexpr int kMsPerS = 1000;
 }  // namespace
 
 void accept_raw(lws_context_creation_info& info, const char* protocol) {
@@ -27,22 +29,27 @@ void apply_phase_timeout(lws* wsi, const HttpExchange& exchange, HttpExchange::P
     const HttpExchange::Phase now = exchange.phase();
     if (now == applied) return;
     applied = now;
+    // lws times connections in whole seconds (lws_set_timeout_us is not
+    // exported by Debian's build): a timeout is rounded up to the next one.
+    const auto set = [wsi](pending_timeout reason, int ms) {
+        lws_set_timeout(wsi, reason, std::max(1, (ms + kMsPerS - 1) / kMsPerS));
+    };
     switch (now) {
         case HttpExchange::Phase::Idle:
-            lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE, timeouts.idle_s);
+            set(PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE, timeouts.idle_ms);
             break;
         case HttpExchange::Phase::Head:
-            lws_set_timeout(wsi, PENDING_TIMEOUT_AWAITING_CLIENT_HS_SEND, timeouts.head_s);
+            set(PENDING_TIMEOUT_AWAITING_CLIENT_HS_SEND, timeouts.request_ms);
             break;
         case HttpExchange::Phase::Body:
-            lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, timeouts.body_s);
+            set(PENDING_TIMEOUT_HTTP_CONTENT, timeouts.request_ms);
             break;
         case HttpExchange::Phase::Busy:
-            lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, timeouts.busy_s);
+            set(PENDING_TIMEOUT_USER_OK, timeouts.busy_ms);
             break;
         case HttpExchange::Phase::Closing:
             // What is left to write gets the idle time to leave.
-            lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, timeouts.idle_s);
+            set(PENDING_TIMEOUT_CLOSE_SEND, timeouts.idle_ms);
             break;
     }
 }

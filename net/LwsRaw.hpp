@@ -14,14 +14,6 @@
 
 namespace wsc {
 
-// How long a connection may sit in each phase of an HTTP exchange, seconds.
-struct HttpTimeouts {
-    int idle_s = 30;  // keep-alive connection with no request started
-    int head_s = 10;  // from the first byte of a request to the end of its head
-    int body_s = 30;  // from the end of the head to the end of the body
-    int busy_s = 60;  // the answer being prepared (an API call's gather)
-};
-
 // Makes the vhost described by `info` hand every accepted connection to the
 // protocol named `protocol` as a raw socket (LWS_CALLBACK_RAW_*).
 void accept_raw(lws_context_creation_info& info, const char* protocol);

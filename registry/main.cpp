@@ -50,6 +50,10 @@ std::vector<wsc::OptionSpec> option_specs() {
         {"registry.max_batch", "64", "most events in one call", {}},
         {"registry.max_body_bytes", "1048576", "largest HTTP request body (413 beyond)", {}},
         {"registry.max_pending", "10000", "API calls in flight before answering 503", {}},
+        {"registry.http_request_timeout_ms",
+         std::to_string(wsc::kDefaultHttpRequestTimeoutMs),
+         "ms a request's head may take to arrive, and again its body; then the connection ends",
+         {}},
         {"registry.web_root", "", "folder served at /ui/ (empty: the bundled demo)", {}},
         {"log.level", "info", "debug, info, warn, error or off", {}},
     };
@@ -96,6 +100,8 @@ wsc::RegistryConfig make_config(const wsc::Options& o) {
         static_cast<std::size_t>(o.get_int("registry.max_body_bytes", 1, 1LL << 31));
     c.http.max_pending = static_cast<std::size_t>(o.get_int("registry.max_pending", 1, 10000000));
     c.http.web_root = find_web_root(o.get("registry.web_root"));
+    c.http.timeouts.request_ms =
+        static_cast<int>(o.get_int("registry.http_request_timeout_ms", 1, 3600000));
     for (const auto& peer : o.get_list("registry.peers"))
         c.broker.peers.push_back(wsc::to_endpoint(peer, "127.0.0.1"));
     c.broker.curve = wsc::bus::curve_registry_config(
