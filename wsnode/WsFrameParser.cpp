@@ -50,6 +50,11 @@ bool is_known(std::uint8_t op) {
     }
 }
 
+// Empties `s` and frees its memory (assigning an empty string may keep it).
+void release(std::string& s) {
+    std::string().swap(s);
+}
+
 }  // namespace
 
 bool ws_close_code_valid(std::uint16_t code) {
@@ -87,13 +92,22 @@ bool WsFrameParser::in_message() const {
     return in_message_;
 }
 
+std::uint64_t WsFrameParser::announced_bytes() const {
+    const bool data_frame = have_header_ && !is_control(opcode_);
+    return msg_.size() + (data_frame ? remaining_ : 0);
+}
+
+std::size_t WsFrameParser::capacity_bytes() const {
+    return in_.capacity() + msg_.capacity() + ctrl_.capacity();
+}
+
 WsEvent WsFrameParser::fail(std::uint16_t code, std::string why) {
     finished_ = true;
     in_message_ = false;
-    in_ = std::string();
+    release(in_);
     pos_ = 0;
-    msg_ = std::string();
-    ctrl_ = std::string();
+    release(msg_);
+    release(ctrl_);
     WsEvent e;
     e.kind = WsEvent::Kind::Error;
     e.close_code = code;
@@ -104,7 +118,7 @@ WsEvent WsFrameParser::fail(std::uint16_t code, std::string why) {
 void WsFrameParser::compact() {
     if (pos_ == 0) return;
     if (in_.capacity() > kKeepInputCapacity) {
-        in_ = std::string(in_, pos_);  // a fresh, small buffer for the few bytes left
+        std::string(in_, pos_).swap(in_);  // a fresh, small buffer for the few bytes left
     } else {
         in_.erase(0, pos_);
     }
@@ -141,7 +155,7 @@ std::optional<WsEvent> WsFrameParser::next() {
         WsEvent e;
         e.kind = WsEvent::Kind::Message;
         e.binary = binary_;
-        e.data = std::exchange(msg_, std::string());
+        e.data.swap(msg_);  // the message's memory leaves with it
         in_message_ = false;
         utf8_.reset();
         return e;

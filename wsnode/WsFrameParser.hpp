@@ -61,6 +61,13 @@ class WsFrameParser {
     // message, or a data frame whose payload is still arriving).
     bool in_message() const;
 
+    // What the message in progress will hold once the current frame's payload has
+    // arrived: partial_bytes() plus what the frame's header announced and is still
+    // to come. A budget can refuse a large frame on its header with this.
+    std::uint64_t announced_bytes() const;
+    // Memory held by the parser's buffers (their capacity), for accounting and tests.
+    std::size_t capacity_bytes() const;
+
     // True once an Error or Close event was returned.
     bool finished() const { return finished_; }
     // Bytes fed but not parsed yet (at most a frame header once next() returned nullopt).

@@ -478,5 +478,59 @@ TEST(WsFrameParser, BuffersAreGivenBackAfterALargeMessage) {
     EXPECT_EQ(p.next()->data, "after");
 }
 
+TEST(WsFrameParser, AnnouncedBytesCountTheFrameStillToCome) {
+    WsFrameParser p(kLimit);
+    const std::string first = frame(kBinary, std::string(100, 'a'));
+    p.feed(first.data(), first.size());
+    EXPECT_FALSE(p.next());
+    EXPECT_EQ(p.announced_bytes(), 100u);
+    const std::string second = frame(kFin | kCont, std::string(5000, 'b'));
+    p.feed(second.data(), 8);  // the header only
+    EXPECT_FALSE(p.next());
+    EXPECT_EQ(p.partial_bytes(), 100u);
+    EXPECT_EQ(p.announced_bytes(), 5100u);
+    // A control frame between fragments does not count.
+    p.feed(second.data() + 8, second.size() - 8);
+    const auto e = p.next();
+    ASSERT_TRUE(e);
+    EXPECT_EQ(p.announced_bytes(), 0u);
+}
+
+TEST(WsFrameParser, NothingIsHeldAfterAnError) {
+    WsFrameParser p(kLimit);
+    const std::string input = frame(kText, std::string(1000, 'a')) + frame(kFin | kText, "b");
+    p.feed(input.data(), input.size());
+    const auto e = p.next();
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->kind, Kind::Error);
+    EXPECT_FALSE(p.in_message());
+    EXPECT_EQ(p.partial_bytes(), 0u);
+    EXPECT_EQ(p.capacity_bytes(), WsFrameParser(kLimit).capacity_bytes());
+}
+
+TEST(WsFrameParser, MemoryStaysNearTheMessageSize) {
+    // A message at the limit, fed in 16 KiB reads: the buffers never hold much more
+    // than the message and one read, and a frame that announces the limit reserves
+    // nothing it has not received.
+    const std::size_t limit = 1 << 20, read = 16 * 1024;
+    WsFrameParser p(limit);
+    const std::string f = frame(kFin | kBinary, std::string(limit, 'x'));
+    p.feed(f.data(), 14 + 10);
+    EXPECT_FALSE(p.next());
+    EXPECT_LT(p.capacity_bytes(), 4096u);
+    std::size_t most = 0;
+    std::optional<WsEvent> e;
+    for (std::size_t at = 24; at < f.size() && !e; at += read) {
+        p.feed(f.data() + at, std::min(read, f.size() - at));
+        e = p.next();
+        most = std::max(most, p.capacity_bytes());
+    }
+    ASSERT_TRUE(e);
+    EXPECT_EQ(e->data.size(), limit);
+    EXPECT_LE(most, limit + 3 * read);
+    EXPECT_FALSE(p.next());
+    EXPECT_LT(p.capacity_bytes(), 4 * read);  // given back once delivered
+}
+
 }  // namespace
 }  // namespace wsc
