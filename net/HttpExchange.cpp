@@ -47,4 +47,18 @@ HttpExchange::Phase HttpExchange::phase() const {
     return Phase::Idle;
 }
 
+int phase_timeout_ms(HttpExchange::Phase phase, const HttpTimeouts& timeouts) {
+    switch (phase) {
+        case HttpExchange::Phase::Head:
+        case HttpExchange::Phase::Body:
+            return timeouts.request_ms;
+        case HttpExchange::Phase::Busy:
+            return timeouts.busy_ms;
+        case HttpExchange::Phase::Idle:
+        case HttpExchange::Phase::Closing:  // what is left to write gets the idle time
+            break;
+    }
+    return timeouts.idle_ms;
+}
+
 }  // namespace wsc

@@ -77,4 +77,7 @@ class HttpExchange {
     bool continue_sent_ = false;
 };
 
+// How long a connection may stay in `phase` before it is closed.
+int phase_timeout_ms(HttpExchange::Phase phase, const HttpTimeouts& timeouts);
+
 }  // namespace wsc

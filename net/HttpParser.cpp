@@ -105,6 +105,13 @@ HttpParser::Status HttpParser::next() {
             while (pos_ < buffer_.size() && (buffer_[pos_] == '\r' || buffer_[pos_] == '\n'))
                 ++pos_;
             const std::string_view rest = std::string_view(buffer_).substr(pos_);
+            // Not HTTP at all (a TLS hello, binary junk) is refused on its
+            // first bytes rather than when its head would end.
+            const std::string_view method = rest.substr(0, rest.find(' '));
+            if (!std::all_of(method.begin(), method.end(),
+                             [](unsigned char c) { return is_token_char(c) || c == '\r'; }) &&
+                method.find('\n') == std::string_view::npos)
+                return fail(400, "not an HTTP request");
             std::size_t end = std::string_view::npos;
             for (std::size_t i = rest.find('\n'); i != std::string_view::npos;
                  i = rest.find('\n', i + 1)) {

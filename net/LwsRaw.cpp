@@ -31,27 +31,8 @@ void apply_phase_timeout(lws* wsi, const HttpExchange& exchange, HttpExchange::P
     applied = now;
     // lws times connections in whole seconds (lws_set_timeout_us is not
     // exported by Debian's build): a timeout is rounded up to the next one.
-    const auto set = [wsi](pending_timeout reason, int ms) {
-        lws_set_timeout(wsi, reason, std::max(1, (ms + kMsPerS - 1) / kMsPerS));
-    };
-    switch (now) {
-        case HttpExchange::Phase::Idle:
-            set(PENDING_TIMEOUT_HTTP_KEEPALIVE_IDLE, timeouts.idle_ms);
-            break;
-        case HttpExchange::Phase::Head:
-            set(PENDING_TIMEOUT_AWAITING_CLIENT_HS_SEND, timeouts.request_ms);
-            break;
-        case HttpExchange::Phase::Body:
-            set(PENDING_TIMEOUT_HTTP_CONTENT, timeouts.request_ms);
-            break;
-        case HttpExchange::Phase::Busy:
-            set(PENDING_TIMEOUT_USER_OK, timeouts.busy_ms);
-            break;
-        case HttpExchange::Phase::Closing:
-            // What is left to write gets the idle time to leave.
-            set(PENDING_TIMEOUT_CLOSE_SEND, timeouts.idle_ms);
-            break;
-    }
+    const int ms = phase_timeout_ms(now, timeouts);
+    lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, std::max(1, (ms + kMsPerS - 1) / kMsPerS));
 }
 
 std::string peer_address(lws* wsi) {

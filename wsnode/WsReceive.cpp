@@ -9,7 +9,6 @@ namespace wsc {
 namespace {
 
 constexpr std::string_view kComponent = "wsnode";
-constexpr std::int64_t kUsPerMs = 1000;
 
 }  // namespace
 
@@ -66,13 +65,12 @@ bool WsServer::account_partial(Session& session) {
     partial_total_ = partial_total_ - session.partial_held + held;
     session.partial_held = held;
     const bool unfinished = session.parser.in_message();
-    if (unfinished && !session.partial_armed) {
+    if (unfinished && !session.partial_armed && session.close_code == 0) {
         session.partial_armed = true;
-        lws_sul_schedule(context_, 0, &session.partial_timer.sul, &WsServer::on_partial_timeout,
-                         static_cast<lws_usec_t>(partial_timeout_ms_) * kUsPerMs);
+        set_deadline(*session.peer, Peer::Timer::Partial, partial_timeout_ms_);
     } else if (!unfinished && session.partial_armed) {
         session.partial_armed = false;
-        lws_sul_cancel(&session.partial_timer.sul);
+        clear_deadline(*session.peer);
     }
     return partial_total_ <= partial_budget_bytes_;
 }
@@ -82,27 +80,14 @@ void WsServer::release_partial(Session& session) {
     session.partial_held = 0;
     if (session.partial_armed) {
         session.partial_armed = false;
-        lws_sul_cancel(&session.partial_timer.sul);
+        clear_deadline(*session.peer);
     }
-}
-
-void WsServer::on_partial_timeout(lws_sorted_usec_list_t* sul) {
-    auto* timer = reinterpret_cast<PartialTimer*>(sul);
-    WsServer& self = *timer->owner;
-    Session& session = *timer->session;
-    session.partial_armed = false;
-    self.counters_.partial_closes.fetch_add(1, std::memory_order_relaxed);
-    log_info(kComponent, "closing " + session.id + ": a message unfinished after " +
-                             std::to_string(self.partial_timeout_ms_) + " ms");
-    self.end_session(session, LWS_CLOSE_STATUS_POLICY_VIOLATION, "message too slow");
 }
 
 void WsServer::end_session(Session& session, int code, std::string reason) {
     release_partial(session);
-    // What was queued is dropped: the close frame leaves now, and last.
-    session.queue.clear();
-    session.queue_head = 0;
-    session.queued_bytes = 0;
+    // What was queued before still leaves (answers to messages that were
+    // fine), then the close frame; nothing new is queued.
     session.close_reason = std::move(reason);
     session.drop_after_close = true;
     session.close_code = 0;  // a close already pending gives way to this one

@@ -28,9 +28,13 @@ constexpr std::size_t kMailboxCapacity = 100'000;  // bus requests waiting for t
 constexpr std::size_t kCoalesceBytes = 64 * 1024;
 // A drained queue that grew past this many slots gives its memory back.
 constexpr std::size_t kQueueKeepSlots = 64;
-constexpr std::size_t kScratchKeepBytes = 1 << 20;  // larger scratch buffers are released
-constexpr lws_usec_t kDrainUs = 1'000'000;          // how long stop() waits for clients to close
-constexpr int kCloseFlushSeconds = 5;  // a closing connection's queue gets this long to drain
+constexpr std::size_t kScratchKeepBytes = 1 << 20;    // larger scratch buffers are released
+constexpr auto kDrainTime = std::chrono::seconds(1);  // how long stop() waits for clients to close
+// A closing connection's queue, then its close handshake, get this long.
+constexpr int kCloseFlushMs = 5000;
+// How often deadlines are checked: the resolution of every node timeout.
+constexpr double kSweepSeconds = 0.1;
+constexpr lws_usec_t kSweepUs = 100'000;
 
 // The ordering of the keys is part of the client protocol, so the frame is
 // written as text rather than through nlohmann::json (which sorts keys).
@@ -59,6 +63,14 @@ struct QuietLwsLogs {
 };
 
 }  // namespace
+
+// The node's clock for deadlines: a libev timer on the node's loop, or an
+// lws timer when lws runs its own poll() loop (where its timers work).
+struct WsServer::SweepTimer {
+    lws_sorted_usec_list_t sul;  // first: lws hands back the address of this member
+    ev_timer timer;
+    WsServer* owner = nullptr;
+};
 
 WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChain handlers)
     : tokens_(config.tokens),
@@ -102,9 +114,31 @@ WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChai
         throw std::runtime_error(listen_error(listen.iface, config.port));
     }
     port_ = static_cast<std::uint16_t>(bound);
+    sweep_timer_ = std::make_unique<SweepTimer>();
+    sweep_timer_->owner = this;
+    if (loop_) {
+        ev_timer_init(
+            &sweep_timer_->timer,
+            [](struct ev_loop*, ev_timer* timer, int) {
+                static_cast<SweepTimer*>(timer->data)->owner->sweep();
+            },
+            kSweepSeconds, kSweepSeconds);
+        sweep_timer_->timer.data = sweep_timer_.get();
+        ev_timer_start(loop_, &sweep_timer_->timer);
+    } else {
+        lws_sul_schedule(context_, 0, &sweep_timer_->sul, &WsServer::on_sweep_sul, kSweepUs);
+    }
+}
+
+void WsServer::on_sweep_sul(lws_sorted_usec_list_t* sul) {
+    auto* timer = reinterpret_cast<SweepTimer*>(sul);
+    timer->owner->sweep();
+    lws_sul_schedule(timer->owner->context_, 0, &timer->sul, &WsServer::on_sweep_sul, kSweepUs);
 }
 
 WsServer::~WsServer() {
+    if (sweep_timer_ && loop_) ev_timer_stop(loop_, &sweep_timer_->timer);
+    if (sweep_timer_ && !loop_) lws_sul_cancel(&sweep_timer_->sul);
     // Closes what is left; CLOSED callbacks still find every member alive.
     if (context_) lws_context_destroy(context_);
     if (loop_) ev_loop_destroy(loop_);
@@ -143,7 +177,8 @@ void WsServer::request_stop() {
 }
 
 void WsServer::run() {
-    while (!(stopping_ && (sessions_.empty() || drain_expired_))) {
+    while (
+        !(stopping_ && (sessions_.empty() || std::chrono::steady_clock::now() >= drain_until_))) {
         if (loop_) {
             // One round of waiting and dispatching; lws's callbacks run inside.
             ev_run(loop_, EVRUN_ONCE);
@@ -152,7 +187,6 @@ void WsServer::run() {
             break;
         }
     }
-    lws_sul_cancel(&drain_timer_.sul);
 }
 
 int WsServer::dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
@@ -179,8 +213,8 @@ int WsServer::handle(lws* wsi, lws_callback_reasons reason, Peer** slot, void* i
             fresh->wsi = wsi;
             fresh->http = std::make_unique<HttpExchange>(HttpLimits{
                 .max_head_bytes = kMaxHeaderBytes, .max_body_bytes = max_message_bytes_});
-            apply_phase_timeout(wsi, *fresh->http, fresh->timeout_phase, http_timeouts_);
             *slot = fresh.release();
+            http_deadline(**slot);
             return 0;
         }
         case LWS_CALLBACK_RAW_RX: {
@@ -233,7 +267,7 @@ int WsServer::on_http_bytes(Peer& peer, std::string_view data) {
         peer.http.reset();
         return early.empty() ? 0 : on_frames(*peer.session, early);
     }
-    apply_phase_timeout(peer.wsi, http, peer.timeout_phase, http_timeouts_);
+    http_deadline(peer);
     if (!http.output().empty() || http.closing()) lws_callback_on_writable(peer.wsi);
     return 0;
 }
@@ -270,12 +304,11 @@ WsServer::Session& WsServer::open_session(Peer& peer, nlohmann::json query, std:
     // A 128-bit id colliding is not going to happen; if it did, a fresh one would.
     while (!index_.add(session->id, query)) session->id = random_hex_id();
     Session& ref = *session;
-    ref.partial_timer.owner = this;
-    ref.partial_timer.session = &ref;
+    ref.peer = &peer;
     peer.session = &ref;
     sessions_.emplace(ref.id, std::move(session));
     // WebSocket connections have no idle timeout: clients keep them open.
-    lws_set_timeout(peer.wsi, NO_PENDING_TIMEOUT, 0);
+    clear_deadline(peer);
     conns_.store(index_.connection_count(), std::memory_order_relaxed);
     counters_.opened.fetch_add(1, std::memory_order_relaxed);
     queue(ref, std::make_shared<const std::string>(client_frame("open", ref.id)));
@@ -311,7 +344,8 @@ void WsServer::mark_closing(Session& session, int code) {
     // A client that stops reading would keep the queue from flushing
     // forever, and one that never answers our close frame would keep the
     // connection: both get this long.
-    lws_set_timeout(session.wsi, PENDING_TIMEOUT_CLOSE_SEND, kCloseFlushSeconds);
+    session.partial_armed = false;  // the close deadline replaces an unfinished message's
+    set_deadline(*session.peer, Peer::Timer::Close, kCloseFlushMs);
     lws_callback_on_writable(session.wsi);
 }
 
@@ -425,6 +459,7 @@ void WsServer::release_sent(Session& session, std::size_t frames, std::size_t pa
 void WsServer::on_closed(Peer* peer) {
     if (!peer) return;
     const std::unique_ptr<Peer> owned(peer);
+    clear_deadline(*peer);
     if (!peer->session) return;  // it never upgraded
     Session& session = *peer->session;
     release_partial(session);
@@ -473,14 +508,47 @@ void WsServer::run_request(const BusRequest& request) {
 void WsServer::begin_drain() {
     if (stopping_) return;
     stopping_ = true;
+    drain_until_ = std::chrono::steady_clock::now() + kDrainTime;
     for (auto& entry : sessions_) mark_closing(*entry.second, LWS_CLOSE_STATUS_GOINGAWAY);
-    drain_timer_.owner = this;
-    lws_sul_schedule(context_, 0, &drain_timer_.sul, &WsServer::on_drain_timeout, kDrainUs);
 }
 
-void WsServer::on_drain_timeout(lws_sorted_usec_list_t* sul) {
-    auto* timer = reinterpret_cast<DrainTimer*>(sul);
-    timer->owner->drain_expired_ = true;
+void WsServer::set_deadline(Peer& peer, Peer::Timer timer, int ms) {
+    peer.timer = timer;
+    deadlines_.set(&peer, std::chrono::steady_clock::now() + std::chrono::milliseconds(ms));
+}
+
+void WsServer::http_deadline(Peer& peer) {
+    const HttpExchange::Phase phase = peer.http->phase();
+    if (phase == peer.timeout_phase) return;  // set once per phase: trickling does not extend it
+    peer.timeout_phase = phase;
+    set_deadline(peer, Peer::Timer::Http, phase_timeout_ms(phase, http_timeouts_));
+}
+
+void WsServer::kill(lws* wsi) {
+    lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+}
+
+void WsServer::sweep() {
+    // Closing one connection never closes another at once (close handlers
+    // only mark connections closing), so every peer taken here is alive
+    // when its turn comes.
+    for (Peer* peer : deadlines_.take_expired(std::chrono::steady_clock::now())) {
+        switch (peer->timer) {
+            case Peer::Timer::Partial: {
+                Session& session = *peer->session;
+                session.partial_armed = false;
+                counters_.partial_closes.fetch_add(1, std::memory_order_relaxed);
+                log_info(kComponent, "closing " + session.id + ": a message unfinished after " +
+                                         std::to_string(partial_timeout_ms_) + " ms");
+                end_session(session, LWS_CLOSE_STATUS_POLICY_VIOLATION, "message too slow");
+                break;
+            }
+            case Peer::Timer::Http:   // a request too slow, or an idle HTTP connection
+            case Peer::Timer::Close:  // a close that the client does not complete
+                kill(peer->wsi);
+                break;
+        }
+    }
 }
 
 }  // namespace wsc

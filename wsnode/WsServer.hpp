@@ -19,6 +19,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -30,6 +31,7 @@
 
 #include <libwebsockets.h>
 
+#include "net/Deadlines.hpp"
 #include "net/HttpExchange.hpp"
 #include "net/LwsRaw.hpp"
 #include "wsnode/BusLink.hpp"
@@ -109,22 +111,18 @@ class WsServer final : public Transport {
         std::unique_ptr<HttpExchange> http;                                // null once upgraded
         HttpExchange::Phase timeout_phase = HttpExchange::Phase::Closing;  // none applied yet
         Session* session = nullptr;                                        // owned by sessions_
-    };
-    // lws timers hand back only their list entry, the first member here.
-    struct PartialTimer {
-        lws_sorted_usec_list_t sul;
-        WsServer* owner;
-        Session* session;
+        // What its deadline in deadlines_ (if any) is for.
+        enum class Timer { Http, Partial, Close } timer = Timer::Http;
     };
     struct Session {
         std::string id;
         lws* wsi = nullptr;
         WsFrameParser parser;
         std::size_t partial_held = 0;  // parser.partial_bytes() as counted in partial_total_
-        PartialTimer partial_timer{};  // armed while a message is unfinished
-        bool partial_armed = false;
-        std::string handshake;  // the 101 answer, written before any frame
-        std::string pong;       // payload of the ping to answer (the latest one)
+        Peer* peer = nullptr;
+        bool partial_armed = false;  // its deadline is the unfinished message's
+        std::string handshake;       // the 101 answer, written before any frame
+        std::string pong;            // payload of the ping to answer (the latest one)
         bool pong_due = false;
         bool close_sent = false;        // our close frame is written
         bool drop_after_close = false;  // close the TCP connection once the close frame is out
@@ -145,11 +143,6 @@ class WsServer final : public Transport {
 
         Session(std::string conn_id, lws* w, std::size_t max_message_bytes)
             : id(std::move(conn_id)), wsi(w), parser(max_message_bytes) {}
-    };
-    // lws timers hand back only their list entry, the first member here.
-    struct DrainTimer {
-        lws_sorted_usec_list_t sul;
-        WsServer* owner;
     };
 
     static int dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len);
@@ -185,10 +178,9 @@ class WsServer final : public Transport {
     // or disarms its timer; false when the budget is exceeded.
     bool account_partial(Session& session);
     void release_partial(Session& session);
-    static void on_partial_timeout(lws_sorted_usec_list_t* sul);
-    // Ends the session now (a protocol error, the client's close): what was
-    // queued is dropped, the close frame with `code` leaves, then the TCP
-    // connection ends. Nothing more is read or sent.
+    // Ends the session (a protocol error, the client's close): what was
+    // queued leaves, then the close frame with `code`, then the TCP
+    // connection ends. Nothing more is read or queued.
     void end_session(Session& session, int code, std::string reason);
 
     // Turns an upgraded peer into a session; `handshake` (the 101 answer)
@@ -200,7 +192,14 @@ class WsServer final : public Transport {
     void drain_mailbox();
     void run_request(const BusRequest& request);
     void begin_drain();
-    static void on_drain_timeout(lws_sorted_usec_list_t* sul);
+    // Deadlines: set for one peer, cleared, and acted on when they pass.
+    void set_deadline(Peer& peer, Peer::Timer timer, int ms);
+    void clear_deadline(Peer& peer) { deadlines_.clear(&peer); }
+    void http_deadline(Peer& peer);  // the one of its HTTP phase, when that changed
+    void sweep();
+    // Ends a connection now, without a word (its deadline passed).
+    static void kill(lws* wsi);
+    static void on_sweep_sul(lws_sorted_usec_list_t* sul);
     void mark_closing(Session& session, int code);
     bool queue(Session& session, const Payload& text);
     // Drops the first `frames` unsent frames after a write.
@@ -233,10 +232,12 @@ class WsServer final : public Transport {
     Context handler_context_;      // lws thread: what the handlers call events through
     BusLink::Outbox outbox_;       // lws thread
     std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // lws thread
-    std::vector<unsigned char> scratch_;  // lws thread: LWS_PRE + frames, reused
-    bool stopping_ = false;               // lws thread
-    bool drain_expired_ = false;          // lws thread
-    DrainTimer drain_timer_{};            // lws thread
+    std::vector<unsigned char> scratch_;                 // lws thread: LWS_PRE + frames, reused
+    bool stopping_ = false;                              // lws thread
+    Deadlines<Peer*> deadlines_;                         // lws thread
+    std::chrono::steady_clock::time_point drain_until_;  // lws thread, once stopping_
+    struct SweepTimer;                                   // a libev timer that calls sweep()
+    std::unique_ptr<SweepTimer> sweep_timer_;
 
     Mailbox<BusRequest> mailbox_;
     std::atomic<bool> stop_requested_{false};

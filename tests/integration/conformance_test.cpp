@@ -35,7 +35,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/Cluster.hpp"
-#include "tests/support/Base64.hpp"
+#include "common/Base64.hpp"
 #include "tests/support/WaitUntil.hpp"
 #include "tests/support/WsClient.hpp"
 

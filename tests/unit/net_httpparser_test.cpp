@@ -135,6 +135,13 @@ INSTANTIATE_TEST_SUITE_P(
         Refusal{"GET /" + std::string(300, 'a') + " HTTP/1.1\r\n\r\n", 431},
         Refusal{"GET / HTTP/1.1\r\n" + std::string(300, 'a'), 431}));
 
+TEST(HttpParser, BinaryJunkIsRefusedOnItsFirstBytes) {
+    HttpParser p;
+    p.feed(std::string("\x16\x03\x01\x02\x00", 5));
+    ASSERT_EQ(p.next(), Status::Error);
+    EXPECT_EQ(p.error().status, 400);
+}
+
 TEST(HttpParser, TooManyHeaders) {
     HttpLimits limits;
     limits.max_headers = 3;
