@@ -157,9 +157,10 @@ void HttpServer::pump(Conn& c) {
                 more = c.call_id == 0;  // the next request waits for this answer
                 break;
             case HttpExchange::Step::Refused:
-                count_refused({}, c.exchange.refusal().status == 413
-                                      ? ApiCallMetrics::Result::TooLarge
-                                      : ApiCallMetrics::Result::Refused);
+                // The events it named, when its request line could be read.
+                count_refused(named_events(parse_query_lenient(c.exchange.request().query)),
+                              c.exchange.refusal().status == 413 ? ApiCallMetrics::Result::TooLarge
+                                                                 : ApiCallMetrics::Result::Refused);
                 more = false;
                 break;
             case HttpExchange::Step::Continue:
@@ -181,17 +182,18 @@ void HttpServer::pump(Conn& c) {
 }
 
 int HttpServer::on_writeable(Conn& c) {
-    if (!c.exchange.output().empty()) {
-        if (!write_raw(c.wsi, c.exchange.output())) return -1;
-        c.exchange.consume(c.exchange.output().size());
-        // Pipelined requests held back while answers piled up go on now.
-        if (!c.exchange.closing()) pump(c);
-        // lws sends what the socket did not take before the next writable
-        // callback, so a close waits for that callback.
-        if (c.exchange.closing()) lws_callback_on_writable(c.wsi);
-        return 0;
+    switch (flush_exchange(c.wsi, c.exchange)) {
+        case Flushed::Wrote:
+            // Pipelined requests held back while answers piled up go on now.
+            if (!c.exchange.closing()) pump(c);
+            return 0;
+        case Flushed::Nothing:
+            return 0;
+        case Flushed::Close:
+        case Flushed::Failed:
+            break;
     }
-    return c.exchange.closing() ? -1 : 0;
+    return -1;
 }
 
 void HttpServer::on_request(Conn& c) {

@@ -11,6 +11,7 @@ HttpExchange::Step HttpExchange::poll() {
             continue_sent_ = false;
             return Step::Request;
         case HttpParser::Status::Error: {
+            request_ = parser_.take();  // what was read of it, for the caller's counts
             HttpResponse refusal;
             refusal.status = parser_.error().status;
             refusal.body = parser_.error().reason + "\n";

@@ -47,6 +47,8 @@ class HttpExchange {
         Continue,  // "100 Continue" was queued: the client may send its body
     };
     Step poll();
+    // The request to answer; after Refused, what was read of the refused one
+    // (its method and target when its request line was whole).
     const HttpRequest& request() const { return request_; }
 
     // The answer to request(). It closes the connection when the client

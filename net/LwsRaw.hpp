@@ -22,6 +22,15 @@ void accept_raw(lws_context_creation_info& info, const char* protocol);
 // and sends it before the next writable callback). False when it failed.
 bool write_raw(lws* wsi, const std::string& bytes);
 
+// Writes what `exchange` holds for the client, from a writable callback.
+enum class Flushed {
+    Wrote,    // bytes left; the exchange may take pipelined requests again
+    Nothing,  // nothing to write
+    Close,    // the last answer is out: end the connection (return -1)
+    Failed,   // the connection failed (return -1)
+};
+Flushed flush_exchange(lws* wsi, HttpExchange& exchange);
+
 // Sets the connection's timeout for the exchange's phase when the phase
 // changed since `applied` (a timeout is set once per phase, so a client
 // trickling bytes cannot keep extending it).

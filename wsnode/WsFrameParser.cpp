@@ -1,6 +1,8 @@
 // Server-side parser of client WebSocket frames; see WsFrameParser.hpp.
 #include "wsnode/WsFrameParser.hpp"
 
+#include "wsnode/TextFrames.hpp"
+
 #include <algorithm>
 #include <utility>
 
@@ -15,7 +17,6 @@ constexpr unsigned char kMaskBit = 0x80;
 constexpr unsigned char kLengthBits = 0x7F;
 constexpr unsigned char kLength16 = 126;  // a 16-bit length follows
 constexpr unsigned char kLength64 = 127;  // a 64-bit length follows
-constexpr std::size_t kMaxControlPayload = 125;
 constexpr std::size_t kMaskBytes = 4;
 constexpr std::size_t kCloseCodeBytes = 2;
 constexpr std::uint64_t kLength64TopBit = std::uint64_t{1} << 63;
@@ -23,14 +24,16 @@ constexpr int kBitsPerByte = 8;
 // Input buffers larger than this are given back once they are drained.
 constexpr std::size_t kKeepInputCapacity = 64 * 1024;
 
-enum Opcode : std::uint8_t {
-    kContinuation = 0x0,
-    kText = 0x1,
-    kBinary = 0x2,
-    kClose = 0x8,
-    kPing = 0x9,
-    kPong = 0xA,
-};
+// The opcodes of TextFrames.hpp as the byte the header carries.
+constexpr std::uint8_t op(WsOpcode opcode) {
+    return static_cast<std::uint8_t>(opcode);
+}
+constexpr std::uint8_t kContinuation = op(WsOpcode::Continuation);
+constexpr std::uint8_t kText = op(WsOpcode::Text);
+constexpr std::uint8_t kBinary = op(WsOpcode::Binary);
+constexpr std::uint8_t kClose = op(WsOpcode::Close);
+constexpr std::uint8_t kPing = op(WsOpcode::Ping);
+constexpr std::uint8_t kPong = op(WsOpcode::Pong);
 
 bool is_control(std::uint8_t op) {
     return (op & 0x8) != 0;
@@ -213,7 +216,7 @@ bool WsFrameParser::take_header() {
         }
     }
     // Checked on the decoded length: a longer encoding of a short length is allowed.
-    if (is_control(op) && len > kMaxControlPayload) {
+    if (is_control(op) && len > kMaxControlPayloadBytes) {
         error_ = fail(kWsCloseProtocolError, "control frame longer than 125 bytes");
         return false;
     }

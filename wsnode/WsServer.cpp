@@ -284,18 +284,17 @@ void WsServer::on_http_request(Peer& peer) {
 }
 
 int WsServer::on_http_writeable(Peer& peer) {
-    HttpExchange& http = *peer.http;
-    if (!http.output().empty()) {
-        if (!write_raw(peer.wsi, http.output())) return -1;
-        http.consume(http.output().size());
-        // Pipelined requests held back while answers piled up go on now.
-        if (!http.closing()) return on_http_bytes(peer, {});
-        // lws sends what the socket did not take before the next writable
-        // callback, so a close waits for that callback.
-        lws_callback_on_writable(peer.wsi);
-        return 0;
+    switch (flush_exchange(peer.wsi, *peer.http)) {
+        case Flushed::Wrote:
+            // Pipelined requests held back while answers piled up go on now.
+            return peer.http->closing() ? 0 : on_http_bytes(peer, {});
+        case Flushed::Nothing:
+            return 0;
+        case Flushed::Close:
+        case Flushed::Failed:
+            break;
     }
-    return http.closing() ? -1 : 0;
+    return -1;
 }
 
 WsServer::Session& WsServer::open_session(Peer& peer, nlohmann::json query, std::string handshake) {

@@ -76,4 +76,16 @@ bool wait_for_nodes(std::uint16_t http_port, std::size_t count, std::chrono::mil
         timeout);
 }
 
+std::vector<nlohmann::json> subscriber_events(ChildProcess& subscriber) {
+    std::vector<nlohmann::json> out;
+    for (const auto& line : subscriber.stdout_lines()) {
+        try {
+            out.push_back(nlohmann::json::parse(line));
+        } catch (const std::exception&) {
+            // not an event: a log line
+        }
+    }
+    return out;
+}
+
 }  // namespace wsc::test

@@ -43,4 +43,8 @@ nlohmann::json api_post(std::uint16_t http_port, const std::string& query,
 bool wait_for_nodes(std::uint16_t http_port, std::size_t count,
                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+// Events printed so far by a subscriber process (wscenter-cli subscribe or
+// the Python client), one JSON object per line; other lines are skipped.
+std::vector<nlohmann::json> subscriber_events(ChildProcess& subscriber);
+
 }  // namespace wsc::test

@@ -53,18 +53,6 @@ std::string lower(std::string s) {
     return s;
 }
 
-// Sends SIGCONT when the test leaves, whatever assertion stopped it.
-class Resume {
-  public:
-    explicit Resume(ChildProcess& proc) : proc_(proc) {}
-    ~Resume() { proc_.signal(SIGCONT); }
-    Resume(const Resume&) = delete;
-    Resume& operator=(const Resume&) = delete;
-
-  private:
-    ChildProcess& proc_;
-};
-
 class ApiErrors : public ::testing::Test {
   protected:
     static void SetUpTestSuite() {
@@ -348,7 +336,7 @@ TEST_F(ApiErrors, FrozenNodeGetsATimeoutSlotWhileTheOtherAnswers) {
     const std::string a = node_a_->node_id;
     const std::string b = node_b_->node_id;
     {
-        Resume resume(*node_b_->proc);
+        ResumeOnExit resume(*node_b_->proc);
         node_b_->proc->signal(SIGSTOP);
         const auto start = Clock::now();
         const auto res = http_get(http(), "/?token=t1&event=getConnectionCount,getIds&timeout=" +

@@ -34,8 +34,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/Cluster.hpp"
 #include "common/Base64.hpp"
+#include "tests/integration/Cluster.hpp"
 #include "tests/support/WaitUntil.hpp"
 #include "tests/support/WsClient.hpp"
 
@@ -72,17 +72,6 @@ struct Shared {
     std::unique_ptr<ChildProcess> subscriber;
 };
 std::unique_ptr<Shared> g_shared;
-
-std::vector<json> events_of(ChildProcess& sub) {
-    std::vector<json> out;
-    for (const auto& line : sub.stdout_lines()) {
-        try {
-            out.push_back(json::parse(line));
-        } catch (const std::exception&) {
-        }
-    }
-    return out;
-}
 
 // Opens a connection; returns its _id, read from the node's "open" message.
 std::string open(WsClient& c, std::uint16_t port) {
@@ -177,7 +166,7 @@ class Conformance : public ::testing::Test {
         ASSERT_TRUE(wait_until(
             [&] {
                 probe.send_text("probe");
-                for (const auto& e : events_of(*g_shared->subscriber))
+                for (const auto& e : subscriber_events(*g_shared->subscriber))
                     if (e.value("_id", "") == id) return true;
                 return false;
             },
@@ -208,7 +197,7 @@ class Conformance : public ::testing::Test {
         std::optional<json> found;
         wait_until(
             [&] {
-                for (const auto& e : events_of(*g_shared->subscriber))
+                for (const auto& e : subscriber_events(*g_shared->subscriber))
                     if (e.value("_id", "") == id_ && e.value("event", "") == "message") {
                         found = e;
                         return true;
@@ -220,7 +209,7 @@ class Conformance : public ::testing::Test {
     }
     std::size_t published_count() {
         std::size_t n = 0;
-        for (const auto& e : events_of(*g_shared->subscriber))
+        for (const auto& e : subscriber_events(*g_shared->subscriber))
             if (e.value("_id", "") == id_) ++n;
         return n;
     }

@@ -42,18 +42,6 @@ int count_responses(const std::string& bytes) {
     return n;
 }
 
-// Sends SIGCONT when the test leaves, whatever assertion stopped it.
-class Resume {
-  public:
-    explicit Resume(ChildProcess& proc) : proc_(proc) {}
-    ~Resume() { proc_.signal(SIGCONT); }
-    Resume(const Resume&) = delete;
-    Resume& operator=(const Resume&) = delete;
-
-  private:
-    ChildProcess& proc_;
-};
-
 // Reads one whole response (head and Content-Length body) from a connection.
 HttpResponse read_response(TcpConnection& conn, std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
@@ -145,7 +133,7 @@ TEST_F(HostileHttp, AnswersNeverCrossBetweenConnections) {
     // A frozen node keeps each call waiting its timeout; callers that hang up
     // meanwhile must not have their answers handed to the next connection.
     node_->proc->signal(SIGSTOP);
-    Resume resume(*node_->proc);
+    ResumeOnExit resume(*node_->proc);
     constexpr int kRounds = 20;
     for (int round = 0; round < kRounds; ++round) {
         {
@@ -250,7 +238,7 @@ TEST(HostileHttpTimeouts, TheLongestAllowedTimeoutIsAnswered) {
     auto node = start_wsnode({registry.bus_port});
     ASSERT_TRUE(wait_for_nodes(registry.http_port, 1));
     node.proc->signal(SIGSTOP);
-    Resume resume(*node.proc);
+    ResumeOnExit resume(*node.proc);
     const auto start = Clock::now();
     const HttpResponse res = http_request(registry.http_port, "GET",
                                           "/?event=getConnectionCount&timeout=31000", "", {}, 40s);

@@ -20,18 +20,6 @@ std::string open_id(WsClient& c) {
     return json::parse(*first).at("_id").get<std::string>();
 }
 
-// Events printed so far by a subscriber process, one JSON object per line.
-std::vector<json> events_of(ChildProcess& sub) {
-    std::vector<json> out;
-    for (const auto& line : sub.stdout_lines()) {
-        try {
-            out.push_back(json::parse(line));
-        } catch (const std::exception&) {
-        }
-    }
-    return out;
-}
-
 std::vector<json> for_conn(const std::vector<json>& events, const std::string& id) {
     std::vector<json> out;
     for (const auto& e : events)
@@ -61,8 +49,8 @@ TEST(Upstream, SubscriberAtAnyRegistryGetsEveryEventOnceInOrder) {
     ASSERT_TRUE(wait_until(
         [&] {
             probe.send_text("probe");
-            return !for_conn(events_of(sub2), probe_id).empty() &&
-                   !for_conn(events_of(sub3), probe_id).empty();
+            return !for_conn(subscriber_events(sub2), probe_id).empty() &&
+                   !for_conn(subscriber_events(sub3), probe_id).empty();
         },
         std::chrono::seconds(10)));
 
@@ -81,15 +69,15 @@ TEST(Upstream, SubscriberAtAnyRegistryGetsEveryEventOnceInOrder) {
     cb.close();
     ASSERT_TRUE(wait_until(
         [&] {
-            return for_conn(events_of(sub2), ida).size() == n + 2 &&
-                   for_conn(events_of(sub2), idb).size() == n + 2 &&
-                   for_conn(events_of(sub3), ida).size() == n &&
-                   for_conn(events_of(sub3), idb).size() == n;
+            return for_conn(subscriber_events(sub2), ida).size() == n + 2 &&
+                   for_conn(subscriber_events(sub2), idb).size() == n + 2 &&
+                   for_conn(subscriber_events(sub3), ida).size() == n &&
+                   for_conn(subscriber_events(sub3), idb).size() == n;
         },
         std::chrono::seconds(10)))
         << sub2.stderr_text();
 
-    auto ea = for_conn(events_of(sub2), ida);
+    auto ea = for_conn(subscriber_events(sub2), ida);
     EXPECT_EQ(ea.front()["event"], "open");
     EXPECT_EQ(ea.front()["data"], json({{"room", "7"}}));
     EXPECT_EQ(ea.front()["node"], a.node_id);
@@ -100,7 +88,7 @@ TEST(Upstream, SubscriberAtAnyRegistryGetsEveryEventOnceInOrder) {
     }
     EXPECT_EQ(ea.back()["event"], "close");
     EXPECT_EQ(ea.back()["id"], "alice");
-    auto eb = for_conn(events_of(sub3), idb);
+    auto eb = for_conn(subscriber_events(sub3), idb);
     for (int i = 0; i < n; ++i) {
         EXPECT_EQ(eb[i]["event"], "message");
         EXPECT_EQ(eb[i]["binary"], true);
@@ -109,11 +97,11 @@ TEST(Upstream, SubscriberAtAnyRegistryGetsEveryEventOnceInOrder) {
     }
     // Nothing more arrives: no duplicates delivered late.
     ChildProcess* subs[] = {&sub2, &sub3};
-    const auto before2 = events_of(sub2).size(), before3 = events_of(sub3).size();
+    const auto before2 = subscriber_events(sub2).size(), before3 = subscriber_events(sub3).size();
     probe.close();
-    EXPECT_FALSE(wait_until([&] { return events_of(*subs[1]).size() > before3; },
+    EXPECT_FALSE(wait_until([&] { return subscriber_events(*subs[1]).size() > before3; },
                             std::chrono::milliseconds(500)));
-    EXPECT_LE(events_of(sub2).size(), before2 + 1);  // only the probe's close
+    EXPECT_LE(subscriber_events(sub2).size(), before2 + 1);  // only the probe's close
 }
 
 TEST(Upstream, SubscribeNeedsTheTokenWhenTokensAreSet) {
@@ -148,7 +136,7 @@ TEST(Upstream, PythonExampleCallsAndSubscribes) {
     ASSERT_TRUE(wait_until(
         [&] {
             c.send_text("hello from a client");
-            for (const auto& e : events_of(sub))
+            for (const auto& e : subscriber_events(sub))
                 if (e.value("_id", "") == id && e.value("data", json()) == "hello from a client")
                     return true;
             return false;

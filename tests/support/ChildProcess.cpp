@@ -369,4 +369,8 @@ std::string ChildProcess::stderr_tail() const {
     return out;
 }
 
+ResumeOnExit::~ResumeOnExit() {
+    proc_.signal(SIGCONT);
+}
+
 }  // namespace wsc::test

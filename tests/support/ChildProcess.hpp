@@ -81,4 +81,17 @@ class ChildProcess {
     std::thread reader_;
 };
 
+// Sends SIGCONT to a process stopped with SIGSTOP when the scope ends,
+// whatever assertion ended it.
+class ResumeOnExit {
+  public:
+    explicit ResumeOnExit(ChildProcess& proc) : proc_(proc) {}
+    ~ResumeOnExit();
+    ResumeOnExit(const ResumeOnExit&) = delete;
+    ResumeOnExit& operator=(const ResumeOnExit&) = delete;
+
+  private:
+    ChildProcess& proc_;
+};
+
 }  // namespace wsc::test
