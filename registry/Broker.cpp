@@ -450,6 +450,13 @@ void Broker::on_client_call(const bus::Incoming& in, const nlohmann::json& body)
         answer(target, error_envelope(err->code, err->msg));
         return;
     }
+    // Every call waiting on nodes holds memory until its deadline: past the
+    // bound a caller is told at once, exactly as an HTTP caller is.
+    if (runs_.size() >= config_.max_pending) {
+        metrics_.api.record(std::get<ApiCall>(built).events, ApiCallMetrics::Result::Overloaded);
+        answer(target, error_envelope(kCodeError, "overloaded, try again"));
+        return;
+    }
     begin(std::move(std::get<ApiCall>(built)), std::move(target));
 }
 

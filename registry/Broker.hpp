@@ -37,6 +37,10 @@ struct BrokerConfig {
     int heartbeat_ms = 1000;
     int liveness = 3;
     ApiLimits limits;
+    // Calls in flight (HTTP and bus together) past which a bus ClientCall is
+    // answered "overloaded" at once; the HTTP side applies the same number
+    // to its own calls.
+    std::size_t max_pending = 10000;
     std::vector<std::string> peers;  // bus endpoints of peer registries to dial
     bus::CurveConfig curve;          // CURVE on the ROUTER and the dialers; off when empty
 };

@@ -49,7 +49,10 @@ std::vector<wsc::OptionSpec> option_specs() {
         {"registry.max_timeout_ms", "30000", "largest timeout= a call may ask for", {}},
         {"registry.max_batch", "64", "most events in one call", {}},
         {"registry.max_body_bytes", "1048576", "largest HTTP request body (413 beyond)", {}},
-        {"registry.max_pending", "10000", "API calls in flight before answering 503", {}},
+        {"registry.max_pending",
+         "10000",
+         "API calls in flight before refusing more (HTTP 503, bus: overloaded)",
+         {}},
         {"registry.web_root", "", "folder served at /ui/ (empty: the bundled demo)", {}},
         {"log.level", "info", "debug, info, warn, error or off", {}},
     };
@@ -95,6 +98,7 @@ wsc::RegistryConfig make_config(const wsc::Options& o) {
     c.http.max_body_bytes =
         static_cast<std::size_t>(o.get_int("registry.max_body_bytes", 1, 1LL << 31));
     c.http.max_pending = static_cast<std::size_t>(o.get_int("registry.max_pending", 1, 10000000));
+    c.broker.max_pending = c.http.max_pending;
     c.http.web_root = find_web_root(o.get("registry.web_root"));
     for (const auto& peer : o.get_list("registry.peers"))
         c.broker.peers.push_back(wsc::to_endpoint(peer, "127.0.0.1"));
