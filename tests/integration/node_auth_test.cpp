@@ -11,6 +11,7 @@
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <thread>
 #include <zmq.hpp>
 
 #include "bus/Frames.hpp"
@@ -355,6 +356,35 @@ TEST(NodeAuth, AForgedHugeSeqFromAPeerDoesNotSilenceANode) {
         client->ws->send_text(text);
         EXPECT_TRUE(sub.event_with(text).has_value()) << text;
     }
+}
+
+TEST(NodeAuth, NodesProveThemselvesAgainAfterARegistryRestartOrFreeze) {
+    auto reg = start_registry({}, registry_secret());
+    const std::uint16_t bus_port = reg.bus_port;
+    auto node = start_wsnode({bus_port}, node_secret());
+    ASSERT_TRUE(wait_for_nodes(reg.http_port, 1));
+    auto client = connect_client(node);
+
+    // A restarted registry knows no link: the node's next heartbeat is
+    // challenged and it proves itself again.
+    EXPECT_EQ(reg.proc->stop(), 0);
+    Flags same_port = registry_secret();
+    same_port["registry.bus_port"] = std::to_string(bus_port);
+    reg = start_registry({}, same_port);
+    ASSERT_TRUE(wait_for_nodes(reg.http_port, 1)) << "the node did not rejoin";
+    EXPECT_EQ(master_ids(reg.http_port), IdSet{node.node_id});
+
+    // A registry frozen past the node's patience: the node reconnects on a
+    // new link, which gets the node id once the old link has expired.
+    reg.proc->signal(SIGSTOP);
+    std::this_thread::sleep_for(std::chrono::milliseconds(4000));
+    reg.proc->signal(SIGCONT);
+    ASSERT_TRUE(wait_until([&] { return master_ids(reg.http_port) == IdSet{node.node_id}; },
+                           std::chrono::seconds(10)));
+    Subscriber sub(reg.bus_endpoint());
+    ASSERT_TRUE(subscribed(sub, *client));
+    const auto sent = api(reg.http_port, "event=broadcast&broadcast[msg]=back");
+    EXPECT_EQ(sent["data"]["broadcast"][node.node_id], 1) << sent.dump();
 }
 
 TEST(NodeAuth, BadSecretsAreOneLineConfigErrors) {
