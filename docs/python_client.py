@@ -30,10 +30,33 @@ def send(sock, command, body):
 
 
 def receive(sock):
-    frames = sock.recv_multipart()
+    return decode(sock.recv_multipart())
+
+
+def decode(frames):
+    """(command, body) of one bus message; (None, None) for one that cannot be read.
+
+    Client messages are published as the clients sent them, so a string may hold
+    bytes that are not UTF-8: they become U+FFFD instead of stopping the program.
+    """
     if len(frames) != 3 or frames[0] != HEADER or len(frames[1]) != 1:
         return None, None
-    return frames[1][0], msgpack.unpackb(frames[2], raw=False)
+    try:
+        return frames[1][0], msgpack.unpackb(frames[2], raw=False, unicode_errors="replace")
+    except Exception:  # a malformed body: skip it
+        return None, None
+
+
+def format_event(event):
+    """One JSON line for an event; bytes values (msgpack bin) are shown as text."""
+    def printable(value):
+        if isinstance(value, (bytes, bytearray)):
+            return bytes(value).decode("utf-8", errors="replace")
+        return repr(value)
+    try:
+        return json.dumps(event, separators=(",", ":"), default=printable)
+    except (TypeError, ValueError):  # e.g. keys that JSON cannot have
+        return json.dumps(repr(event))
 
 
 def connect(endpoint, curve=None):
@@ -109,7 +132,7 @@ def main():
         return 0 if envelope.get("code") == 0 else 1
     try:
         for event in subscribe(args.registry, args.event, args.token, curve):
-            print(json.dumps(event, separators=(",", ":")), flush=True)
+            print(format_event(event), flush=True)
     except KeyboardInterrupt:
         pass
     return 0

@@ -1,5 +1,6 @@
-// The registry's HTTP API server (libwebsockets): parses requests, validates
-// them, hands API calls to the broker and writes the envelopes back.
+// The registry's HTTP API server: lws accepts connections and moves bytes
+// (raw sockets); HttpExchange parses the requests, which are validated here,
+// handed to the broker as API calls, and answered in order with the envelopes.
 //
 // One thread owns the lws context. Finished calls come back from the broker
 // thread through a mailbox and lws_cancel_service(); nothing else is shared.
@@ -17,6 +18,8 @@
 
 #include "httpapi/ApiCallMetrics.hpp"
 #include "httpapi/ApiRequest.hpp"
+#include "net/HttpExchange.hpp"
+#include "net/LwsRaw.hpp"
 
 struct lws;
 struct lws_context;
@@ -31,6 +34,7 @@ struct HttpServerConfig {
     std::size_t max_body_bytes = 1 << 20;
     std::size_t max_pending = 10000;  // API calls in flight before answering 503
     std::string web_root;             // served at /ui/; empty = not served
+    HttpTimeouts timeouts;            // busy_ms is derived from limits.max_timeout_ms
     // Counts (on the lws thread) every call refused here; may be null.
     ApiCallMetrics* call_metrics = nullptr;
 };
@@ -56,14 +60,17 @@ class HttpServer {
     std::size_t in_flight() const { return in_flight_.load(); }
     void stop();
 
-    struct Session;  // per-connection state, defined in the .cpp
+    struct Conn;  // per-connection state, defined in the .cpp
 
   private:
     static int callback(lws* wsi, int reason, void* user, void* in, std::size_t len);
-    int on_http(lws* wsi, Session& s, const char* path);
-    void run_api(lws* wsi, Session& s);
-    void respond(lws* wsi, Session& s, int status, std::string content_type, std::string body);
-    int on_writeable(lws* wsi, Session& s);
+    // Answers what the connection has received, in order, until a request
+    // waits for the broker or more bytes are needed; then schedules the write.
+    void pump(Conn& c);
+    void on_request(Conn& c);
+    void run_api(Conn& c, const HttpRequest& req);
+    HttpResponse serve_file(const HttpRequest& req) const;
+    int on_writeable(Conn& c);
     void drain_mailbox();
     void count_refused(const std::vector<std::string>& events, ApiCallMetrics::Result result);
 
@@ -71,12 +78,11 @@ class HttpServer {
     Dispatch dispatch_;
     TextSource metrics_;
     TextSource health_;
-    std::string mount_origin_;
     std::uint16_t port_ = 0;
 
     // lws thread only.
     lws_context* context_ = nullptr;
-    std::unordered_map<std::uint64_t, lws*> waiting_;  // call id -> connection
+    std::unordered_map<std::uint64_t, Conn*> waiting_;  // call id -> connection
     std::uint64_t next_id_ = 1;
 
     // Mailbox from other threads.

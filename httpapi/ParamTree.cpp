@@ -196,9 +196,13 @@ void add_param(json& root, std::string_view key, std::string value, const ParamL
     *slot = std::move(value);
 }
 
-json parse_query_string(std::string_view raw, const ParamLimits& limits) {
+namespace {
+
+// Calls add(key, value) for each decoded pair of a query string, at most
+// `max_pairs` (then returns false).
+template <class Add>
+bool for_each_pair(std::string_view raw, size_t max_pairs, Add&& add) {
     if (!raw.empty() && raw.front() == '?') raw.remove_prefix(1);
-    json root = json::object();
     size_t count = 0;
     size_t start = 0;
     while (start <= raw.size()) {
@@ -206,17 +210,38 @@ json parse_query_string(std::string_view raw, const ParamLimits& limits) {
         if (end == std::string_view::npos) end = raw.size();
         std::string_view piece = raw.substr(start, end - start);
         if (!piece.empty()) {
-            if (++count > limits.max_params)
-                throw ParamError("too many parameters (more than " +
-                                 std::to_string(limits.max_params) + ")");
+            if (++count > max_pairs) return false;
             size_t eq = piece.find('=');
-            std::string key = url_decode(piece.substr(0, eq));
-            std::string value =
-                eq == std::string_view::npos ? "" : url_decode(piece.substr(eq + 1));
-            add_param(root, key, std::move(value), limits);
+            add(url_decode(piece.substr(0, eq)),
+                eq == std::string_view::npos ? std::string() : url_decode(piece.substr(eq + 1)));
         }
         start = end + 1;
     }
+    return true;
+}
+
+}  // namespace
+
+json parse_query_string(std::string_view raw, const ParamLimits& limits) {
+    json root = json::object();
+    if (!for_each_pair(raw, limits.max_params, [&](const std::string& key, std::string value) {
+            add_param(root, key, std::move(value), limits);
+        }))
+        throw ParamError("too many parameters (more than " + std::to_string(limits.max_params) +
+                         ")");
+    return root;
+}
+
+json parse_query_lenient(std::string_view raw, const ParamLimits& limits) {
+    json root = json::object();
+    for_each_pair(raw, limits.max_params, [&](const std::string& key, std::string value) {
+        if (key.empty()) return;
+        try {
+            add_param(root, key, std::move(value), limits);
+        } catch (const ParamError&) {
+            // A malformed key is left out rather than refusing the whole query.
+        }
+    });
     return root;
 }
 

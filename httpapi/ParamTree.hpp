@@ -48,6 +48,10 @@ void add_param(nlohmann::json& root, std::string_view key, std::string value,
 // ParamError past `max_params` pairs or on a malformed key.
 nlohmann::json parse_query_string(std::string_view raw, const ParamLimits& limits = {});
 
+// The same for a query that must not fail (the data of a WebSocket upgrade):
+// malformed keys are left out, pairs past `max_params` ignored.
+nlohmann::json parse_query_lenient(std::string_view raw, const ParamLimits& limits = {});
+
 // Parses a request body. JSON when the content type mentions "json" or the
 // body starts with '{' (after whitespace); form-urlencoded otherwise. An empty
 // body gives {}. Throws ParamError "malformed JSON body: <reason>", "JSON body

@@ -59,6 +59,10 @@ std::vector<wsc::OptionSpec> option_specs() {
          "10000",
          "API calls in flight before refusing more (HTTP 503, bus: overloaded)",
          {}},
+        {"registry.http_request_timeout_ms",
+         std::to_string(wsc::kDefaultHttpRequestTimeoutMs),
+         "ms a request's head may take to arrive, and again its body; then the connection ends",
+         {}},
         {"registry.web_root", "", "folder served at /ui/ (empty: the bundled demo)", {}},
         {"log.level", "info", "debug, info, warn, error or off", {}},
     };
@@ -106,6 +110,8 @@ wsc::RegistryConfig make_config(const wsc::Options& o) {
     c.http.max_pending = static_cast<std::size_t>(o.get_int("registry.max_pending", 1, 10000000));
     c.broker.max_pending = c.http.max_pending;
     c.http.web_root = find_web_root(o.get("registry.web_root"));
+    c.http.timeouts.request_ms =
+        static_cast<int>(o.get_int("registry.http_request_timeout_ms", 1, 3600000));
     for (const auto& peer : o.get_list("registry.peers"))
         c.broker.peers.push_back(wsc::to_endpoint(peer, "127.0.0.1"));
     c.broker.cluster_secret = o.get("registry.cluster_secret");

@@ -2,7 +2,8 @@
 # Sets up, builds and runs every test. The build is the ASan+UBSan one with
 # warnings as errors, so every test — unit, integration (real registries and
 # wsnodes), a short soak, the browser test — also runs under the sanitizers.
-# Then each libFuzzer target gets a short run.
+# Then every fuzz corpus is replayed and each libFuzzer target gets a short,
+# fixed-seed run: the same inputs on every machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -17,12 +18,10 @@ BUILD_TYPE=Debug scripts/build.sh -DWSC_WERROR=ON -DWSC_TESTS=ON -DWSC_SANITIZE=
 # A short soak: churn, calls and broadcasts while registries and a wsnode
 # are killed and restarted (scripts/soak.sh; 150 s when run alone).
 WSC_SOAK_BUILT=1 WSC_SOAK_SECONDS=${WSC_SOAK_SECONDS:-60} scripts/soak.sh
-# ThreadSanitizer: a second full build (build-tsan) and a run of the threaded
-# tests. Measured on the 2-core machine: about 16 min to build from scratch
-# (shared with other builds), 1.5 min to run (unit, threaded integration
-# tests, 30 s soak) — too long for every run, so it is run on its own:
-# scripts/tsan.sh
+# ThreadSanitizer (a second full build and the threaded tests) is
+# scripts/tsan.sh, which CI runs after this script.
 # The browser demo, driven by headless Chromium (installs what it needs).
 tests/e2e/run.sh
-# Short fuzzing runs of every parser of untrusted input.
-FUZZ_SECONDS=${FUZZ_SECONDS:-5} scripts/fuzz.sh
+# Every parser of untrusted input: its committed inputs replayed, then a
+# fixed-seed run (open-ended fuzzing: scripts/fuzz.sh without FUZZ_RUNS).
+FUZZ_RUNS=${FUZZ_RUNS:-20000} scripts/fuzz.sh

@@ -1,90 +1,64 @@
-// WsServer: the node-local API. A plain HTTP request (not an upgrade) to the
-// WebSocket port runs the events on this node alone (SPEC §5).
+// WsServer: plain HTTP requests (not upgrades) to the WebSocket port: the
+// node-local API, which runs the events on this node alone (SPEC §5), and
+// /metrics.
 #include "wsnode/WsServer.hpp"
-
-#include <cstdlib>
 
 #include "httpapi/Envelope.hpp"
 #include "httpapi/ParamTree.hpp"
+#include "net/Loopback.hpp"
 #include "wsnode/LocalApi.hpp"
-#include "wsnode/LwsRequest.hpp"
 
 namespace wsc {
 
 namespace {
 
 constexpr const char* kJson = "application/json";
-constexpr std::size_t kHeaderCopyBytes = 256;  // content type and length of a request
+
+HttpResponse answer(int status, std::string body, const char* type = kJson) {
+    HttpResponse r;
+    r.status = status;
+    r.content_type = type;
+    r.body = std::move(body);
+    return r;
+}
 
 }  // namespace
 
-int WsServer::on_http(lws* wsi) {
-    counters_.http_requests.fetch_add(1, std::memory_order_relaxed);
-    char* uri = nullptr;
-    int uri_len = 0;
-    const int method = lws_http_get_uri_and_method(wsi, &uri, &uri_len);
-    if (method == LWSHUMETH_OPTIONS) return finish_http(wsi, HTTP_STATUS_NO_CONTENT, "");
-    if (method != LWSHUMETH_GET && method != LWSHUMETH_POST)
-        return finish_http(wsi, HTTP_STATUS_METHOD_NOT_ALLOWED, "method not allowed\n");
-    if (uri && std::string_view(uri, static_cast<std::size_t>(uri_len)) == "/metrics")
-        return finish_http(wsi, HTTP_STATUS_OK, metrics_text(), "text/plain; version=0.0.4");
-    // The node-local API: the events run on this node alone.
-    LocalHttp req;
-    for (auto& [key, value] : query_args(wsi)) {
-        if (key.empty()) continue;
-        try {
-            add_param(req.query, key, std::move(value));
-        } catch (const ParamError& e) {
-            return finish_http(wsi, HTTP_STATUS_OK, error_envelope(kCodeError, e.what()), kJson);
+HttpResponse WsServer::local_http(const HttpRequest& request, lws* wsi) {
+    const std::string& method = request.method;
+    if (method == "OPTIONS") return answer(HTTP_STATUS_NO_CONTENT, "", "text/plain");
+    if (method != "GET" && method != "POST")
+        return answer(HTTP_STATUS_METHOD_NOT_ALLOWED, "method not allowed\n", "text/plain");
+    if (request.path == "/metrics")
+        return answer(HTTP_STATUS_OK, metrics_text(), "text/plain; version=0.0.4");
+    // The node-local API: the events run on this node alone. Who may call it
+    // is decided before anything of the request is looked at.
+    if (api_tokens_.empty()) {
+        if (!tokens_.empty()) {
+            counters_.api_refused.fetch_add(1, std::memory_order_relaxed);
+            return answer(
+                HTTP_STATUS_FORBIDDEN,
+                error_envelope(kCodeError, "the node-local API is off: no api_tokens configured"));
+        }
+        if (!is_loopback_address(peer_address(wsi))) {
+            counters_.api_refused.fetch_add(1, std::memory_order_relaxed);
+            return answer(HTTP_STATUS_FORBIDDEN,
+                          error_envelope(kCodeError,
+                                         "without api_tokens the node-local API answers "
+                                         "loopback clients only"));
         }
     }
-    if (method == LWSHUMETH_GET) return finish_http(wsi, HTTP_STATUS_OK, run_local(req), kJson);
-    char buf[kHeaderCopyBytes];
-    if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_TYPE) > 0) req.content_type = buf;
-    if (lws_hdr_copy(wsi, buf, sizeof buf, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-        std::strtoull(buf, nullptr, 10) > max_message_bytes_) {
-        write_http_response(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, "body too large\n");
-        return -1;  // the body will not be read
-    }
-    http_[wsi] = std::move(req);
-    return 0;  // the body follows
-}
-
-int WsServer::on_http_body(lws* wsi, const char* data, size_t len) {
-    auto it = http_.find(wsi);
-    if (it == http_.end()) return -1;
-    if (it->second.body.size() + len > max_message_bytes_)
-        it->second.too_large = true;
-    else
-        it->second.body.append(data, len);
-    return 0;
-}
-
-int WsServer::on_http_body_done(lws* wsi) {
-    auto it = http_.find(wsi);
-    if (it == http_.end()) return -1;
-    LocalHttp req = std::move(it->second);
-    http_.erase(it);
-    if (req.too_large) {
-        write_http_response(wsi, HTTP_STATUS_REQ_ENTITY_TOO_LARGE, "body too large\n");
-        return -1;
-    }
+    nlohmann::json merged;
     try {
-        merge_params(req.query, parse_body(req.content_type, req.body));
+        merged = parse_query_string(request.query);
+        if (!request.body.empty())
+            merge_params(merged,
+                         parse_body(std::string(request.header("content-type")), request.body));
     } catch (const ParamError& e) {
-        return finish_http(wsi, HTTP_STATUS_OK, error_envelope(kCodeError, e.what()), kJson);
+        return answer(HTTP_STATUS_OK, error_envelope(kCodeError, e.what()));
     }
-    return finish_http(wsi, HTTP_STATUS_OK, run_local(req), kJson);
-}
-
-std::string WsServer::run_local(const LocalHttp& req) {
-    return run_local_api(req.query, tokens_, executor_);
-}
-
-int WsServer::finish_http(lws* wsi, unsigned status, std::string_view body,
-                          const char* content_type) {
-    if (!write_http_response(wsi, status, body, content_type)) return -1;
-    return lws_http_transaction_completed(wsi) ? -1 : 0;
+    std::string body = run_local_api(merged, api_tokens_, executor_);
+    return answer(HTTP_STATUS_OK, std::move(body));
 }
 
 }  // namespace wsc
@@ -114,6 +88,18 @@ std::string WsServer::metrics_text() const {
     metric("wscenter_node_too_large_closes_total",
            "Connections closed (1009) for a message over the limit.", "counter",
            count(counters_.too_large_closes));
+    metric("wscenter_node_protocol_closes_total",
+           "Connections closed for breaking RFC 6455 (1002, 1007).", "counter",
+           count(counters_.protocol_closes));
+    metric("wscenter_node_partial_closes_total",
+           "Connections closed for an unfinished message too slow (1008) or over the node's "
+           "budget (1009).",
+           "counter", count(counters_.partial_closes));
+    metric("wscenter_node_http_refused_total", "Malformed HTTP requests and upgrades refused.",
+           "counter", count(counters_.http_refused));
+    metric("wscenter_node_api_refused_total",
+           "Node-local API calls refused: API off, or not loopback without api_tokens.", "counter",
+           count(counters_.api_refused));
     metric("wscenter_node_token_rejects_total", "Upgrades refused for a bad token.", "counter",
            count(counters_.token_rejects));
     metric("wscenter_node_limit_rejects_total", "Upgrades refused: node at max_connections.",

@@ -1,76 +1,106 @@
-// WsServer: the upgrade checks (built-in tokens, then the embedding
-// program's middleware) and the open / message / close handler chains.
+// WsServer: the WebSocket upgrade and its checks (built-in limits and tokens,
+// then the embedding program's middleware) and the open / message / close
+// handler chains.
 #include "wsnode/WsServer.hpp"
 
 #include <algorithm>
+#include <cctype>
 
+#include "common/Base64.hpp"
 #include "common/Log.hpp"
-#include "wsnode/LwsRequest.hpp"
+#include "httpapi/ParamTree.hpp"
+#include "net/WsHandshake.hpp"
 
 namespace wsc {
 
 namespace {
 
 constexpr std::string_view kComponent = "wsnode";
+constexpr const char* kSubprotocol = "wscenter";
 
-std::string base64(std::string_view in) {
-    static constexpr char kAlphabet[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    std::string out;
-    out.reserve((in.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 2 < in.size(); i += 3) {
-        const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
-                           (static_cast<unsigned char>(in[i + 1]) << 8) |
-                           static_cast<unsigned char>(in[i + 2]);
-        for (int k = 18; k >= 0; k -= 6) out.push_back(kAlphabet[(v >> k) & 63]);
+// The upgrade request as the embedding program's middleware sees it.
+class RawUpgradeRequest final : public UpgradeRequest {
+  public:
+    RawUpgradeRequest(const HttpRequest& request, lws* wsi)
+        : request_(request), wsi_(wsi), query_(parse_query_lenient(request.query)) {}
+
+    const std::string& path() const override { return request_.path; }
+    const nlohmann::json& query() const override { return query_; }
+    std::string header(std::string_view name) const override {
+        std::string key(name);
+        std::transform(key.begin(), key.end(), key.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return std::string(request_.header(key));
     }
-    if (i < in.size()) {
-        unsigned v = static_cast<unsigned char>(in[i]) << 16;
-        if (i + 1 < in.size()) v |= static_cast<unsigned char>(in[i + 1]) << 8;
-        out.push_back(kAlphabet[(v >> 18) & 63]);
-        out.push_back(kAlphabet[(v >> 12) & 63]);
-        out.push_back(i + 1 < in.size() ? kAlphabet[(v >> 6) & 63] : '=');
-        out.push_back('=');
-    }
-    return out;
-}
+    std::string peer_address() const override { return wsc::peer_address(wsi_); }
+
+  private:
+    const HttpRequest& request_;
+    lws* wsi_;
+    nlohmann::json query_;
+};
 
 }  // namespace
 
-bool WsServer::token_ok(lws* wsi) const {
-    for (const auto& [key, value] : query_args(wsi))
-        if (key == "token" && std::find(tokens_.begin(), tokens_.end(), value) != tokens_.end())
-            return true;
-    return false;
+bool WsServer::token_ok(const HttpRequest& request) const {
+    const nlohmann::json query = parse_query_lenient(request.query);
+    const auto it = query.find("token");
+    return it != query.end() && it->is_string() &&
+           std::find(tokens_.begin(), tokens_.end(), it->get_ref<const std::string&>()) !=
+               tokens_.end();
 }
 
-int WsServer::on_confirm_upgrade(lws* wsi) {
-    if (stopping_) return -1;
+int WsServer::upgrade_refusal(const HttpRequest& request, lws* wsi) {
+    if (stopping_) return HTTP_STATUS_SERVICE_UNAVAILABLE;
     if (index_.connection_count() >= max_connections_) {
         counters_.limit_rejects.fetch_add(1, std::memory_order_relaxed);
-        return write_http_response(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "node full\n") ? 1 : -1;
+        return HTTP_STATUS_SERVICE_UNAVAILABLE;
     }
-    char address[64] = {0};
-    lws_get_peer_simple(wsi, address, sizeof address);
-    if (!rate_limiter_.allow(address, ConnectRateLimiter::Clock::now())) {
+    if (!rate_limiter_.allow(peer_address(wsi), ConnectRateLimiter::Clock::now())) {
         counters_.rate_rejects.fetch_add(1, std::memory_order_relaxed);
-        return write_http_response(wsi, 429, "too many connections from your address\n") ? 1 : -1;
+        return 429;
     }
-    if (!tokens_.empty() && !token_ok(wsi)) {
+    if (!tokens_.empty() && !token_ok(request)) {
         counters_.token_rejects.fetch_add(1, std::memory_order_relaxed);
         log_debug(kComponent, "upgrade refused: token error");
-        // >0 tells lws the response is written and the upgrade is refused.
-        return write_http_response(wsi, HTTP_STATUS_UNAUTHORIZED, "token error\n") ? 1 : -1;
+        return HTTP_STATUS_UNAUTHORIZED;
     }
     if (!handlers_.has_middleware()) return 0;
-    const LwsUpgradeRequest request(wsi);
-    const std::optional<int> refusal = handlers_.upgrade(request);
+    const RawUpgradeRequest view(request, wsi);
+    const std::optional<int> refusal = handlers_.upgrade(view);
     if (!refusal) return 0;
     counters_.middleware_rejects.fetch_add(1, std::memory_order_relaxed);
-    log_debug(kComponent, "upgrade of " + request.path() + " refused by middleware with " +
+    log_debug(kComponent, "upgrade of " + request.path + " refused by middleware with " +
                               std::to_string(*refusal));
-    return write_http_response(wsi, static_cast<unsigned>(*refusal), "upgrade refused\n") ? 1 : -1;
+    return *refusal;
+}
+
+bool WsServer::upgrade(Peer& peer) {
+    HttpExchange& http = *peer.http;
+    const HttpRequest& request = http.request();
+    const UpgradeCheck check = check_upgrade(request, kSubprotocol);
+    HttpResponse refusal;
+    if (check.status != 0) {
+        counters_.http_refused.fetch_add(1, std::memory_order_relaxed);
+        refusal.status = check.status;
+        refusal.body = check.reason + "\n";
+        if (check.status == 426) refusal.headers.emplace_back("sec-websocket-version", "13");
+    } else if (const int status = upgrade_refusal(request, peer.wsi); status != 0) {
+        refusal.status = status;
+        refusal.body = status == HTTP_STATUS_UNAUTHORIZED ? "token error\n"
+                       : status == 429 ? "too many connections from your address\n"
+                       : status == HTTP_STATUS_SERVICE_UNAVAILABLE ? "node full\n"
+                                                                   : "upgrade refused\n";
+    } else {
+        nlohmann::json query = parse_query_lenient(request.query);
+        query.erase("token");  // a secret, not connection data
+        open_session(peer, std::move(query), switching_protocols(check));
+        return true;
+    }
+    // A refused upgrade ends the connection: the client would not reuse it.
+    refusal.close = true;
+    http.answer(std::move(refusal));
+    return false;
 }
 
 Connection WsServer::view(const Session& session) const {
@@ -93,9 +123,10 @@ void WsServer::on_client_message(Session& session, std::string_view data, bool b
     counters_.client_messages.fetch_add(1, std::memory_order_relaxed);
     // The bound id as the handlers left it: a login message is published
     // with the user it bound.
-    if (!outbox_.upstream("message", session.id, conn.user(),
-                          binary ? nlohmann::json(base64(data)) : nlohmann::json(std::string(data)),
-                          binary))
+    if (!outbox_.upstream(
+            "message", session.id, conn.user(),
+            binary ? nlohmann::json(base64_encode(data)) : nlohmann::json(std::string(data)),
+            binary))
         counters_.upstream_dropped.fetch_add(1, std::memory_order_relaxed);
     if (log_enabled(LogLevel::debug))
         log_debug(kComponent, "message from " + session.id + ": " + std::to_string(data.size()) +

@@ -1,4 +1,5 @@
-// WsServer: the lws callback, client sessions, send queues and bus requests.
+// WsServer: the lws callback, peers and their HTTP, sessions, sending and bus
+// requests.
 #include "wsnode/WsServer.hpp"
 
 #include <algorithm>
@@ -9,8 +10,8 @@
 
 #include "common/Ids.hpp"
 #include "common/Log.hpp"
+#include "net/WsHandshake.hpp"
 #include "wsnode/ListenAddress.hpp"
-#include "wsnode/LwsRequest.hpp"
 #include "wsnode/TextFrames.hpp"
 
 namespace wsc {
@@ -19,10 +20,7 @@ namespace {
 
 constexpr std::string_view kComponent = "wsnode";
 constexpr const char* kProtocolName = "wscenter";
-// lws allocates this per connection, so it is most of an idle connection's
-// memory; bigger messages arrive in pieces that on_receive() joins.
-constexpr std::size_t kRxBufferBytes = 512;
-constexpr unsigned short kMaxHeaderBytes = 8192;   // request line + headers of an upgrade
+constexpr std::size_t kMaxHeaderBytes = 8192;      // request line + headers of a request
 constexpr std::size_t kMailboxCapacity = 100'000;  // bus requests waiting for the lws thread
 // Bytes of frames one writable callback sends at most (one send()): large
 // enough to carry a burst of broadcasts in one syscall, small enough to be
@@ -67,18 +65,21 @@ WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChai
       send_queue_bytes_(config.send_queue_bytes),
       max_message_bytes_(config.max_message_bytes),
       max_connections_(config.max_connections),
+      partial_budget_bytes_(config.partial_budget_bytes),
+      partial_timeout_ms_(config.partial_timeout_ms),
+      api_tokens_(config.api_tokens),
       rate_limiter_(config.connect_rate_per_ip),
+      http_timeouts_{.request_ms = config.http_request_timeout_ms},
       executor_(index_, *this),
       handlers_(std::move(handlers)),
       handler_context_(executor_, *this, config.node_id),
       outbox_(std::move(outbox)),
       mailbox_(kMailboxCapacity) {
     const QuietLwsLogs quiet;
-    // One protocol serves both plain HTTP and every WebSocket upgrade.
+    // One protocol serves every accepted connection, as a raw socket.
     protocols_[0].name = kProtocolName;
     protocols_[0].callback = &WsServer::dispatch;
-    protocols_[0].per_session_data_size = sizeof(Session*);
-    protocols_[0].rx_buffer_size = kRxBufferBytes;
+    protocols_[0].per_session_data_size = sizeof(Peer*);
 
     const ListenAddress listen = resolve_listen_host(config.host);
     create_context(listen);
@@ -87,6 +88,7 @@ WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChai
     vhost_info.port = config.port;
     vhost_info.iface = listen.iface.empty() ? nullptr : listen.iface.c_str();
     vhost_info.protocols = protocols_;
+    accept_raw(vhost_info, kProtocolName);
     lws_vhost* vhost = lws_create_vhost(context_, &vhost_info);
     // An address lws cannot bind yet gives a vhost without a listener (lws
     // would retry later; resolve_listen_host() refuses most such addresses
@@ -113,7 +115,6 @@ void WsServer::create_context(const ListenAddress& listen) {
     info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
     if (listen.ipv4_only) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     info.user = this;
-    info.max_http_header_data = kMaxHeaderBytes;
     loop_ =
         ev_loop_new(static_cast<unsigned>(EVBACKEND_EPOLL) | static_cast<unsigned>(EVFLAG_NOENV));
     if (loop_) {
@@ -157,9 +158,9 @@ void WsServer::run() {
 int WsServer::dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
     if (!wsi) return 0;
     auto* self = static_cast<WsServer*>(lws_context_user(lws_get_context(wsi)));
-    if (!self) return lws_callback_http_dummy(wsi, reason, user, in, len);
+    if (!self) return 0;
     try {
-        return self->handle(wsi, reason, static_cast<Session**>(user), in, len);
+        return self->handle(wsi, reason, static_cast<Peer**>(user), in, len);
     } catch (const std::exception& e) {
         log_error(kComponent, "callback " + std::to_string(reason) + " failed: " + e.what());
     } catch (...) {
@@ -169,85 +170,119 @@ int WsServer::dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* 
     return reason == LWS_CALLBACK_EVENT_WAIT_CANCELLED ? 0 : -1;
 }
 
-int WsServer::handle(lws* wsi, lws_callback_reasons reason, Session** slot, void* in, size_t len) {
-    Session* session = slot ? *slot : nullptr;
+int WsServer::handle(lws* wsi, lws_callback_reasons reason, Peer** slot, void* in, size_t len) {
+    Peer* peer = slot ? *slot : nullptr;
     switch (reason) {
-        case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
-            return stopping_ ? -1 : 0;
-        case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
-            return on_confirm_upgrade(wsi);
-        case LWS_CALLBACK_HTTP:
-            return on_http(wsi);
-        case LWS_CALLBACK_HTTP_BODY:
-            return on_http_body(wsi, static_cast<const char*>(in), len);
-        case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-            return on_http_body_done(wsi);
-        case LWS_CALLBACK_CLOSED_HTTP:
-            http_.erase(wsi);
+        case LWS_CALLBACK_RAW_ADOPT: {
+            if (!slot || stopping_) return -1;
+            auto fresh = std::make_unique<Peer>();
+            fresh->wsi = wsi;
+            fresh->http = std::make_unique<HttpExchange>(HttpLimits{
+                .max_head_bytes = kMaxHeaderBytes, .max_body_bytes = max_message_bytes_});
+            apply_phase_timeout(wsi, *fresh->http, fresh->timeout_phase, http_timeouts_);
+            *slot = fresh.release();
             return 0;
-        case LWS_CALLBACK_ESTABLISHED:
-            return on_established(wsi, slot);
-        case LWS_CALLBACK_RECEIVE:
-            return session ? on_receive(wsi, *session, static_cast<const char*>(in), len) : -1;
-        case LWS_CALLBACK_SERVER_WRITEABLE:
-            return session ? on_writeable(wsi, *session) : 0;
-        case LWS_CALLBACK_CLOSED:
-            on_closed(slot);
+        }
+        case LWS_CALLBACK_RAW_RX: {
+            if (!peer) return -1;
+            const std::string_view data(static_cast<const char*>(in), len);
+            if (peer->session) return on_frames(*peer->session, data);
+            return on_http_bytes(*peer, data);
+        }
+        case LWS_CALLBACK_RAW_WRITEABLE:
+            if (!peer) return 0;
+            if (peer->session) return on_writeable(*peer->session);
+            return on_http_writeable(*peer);
+        case LWS_CALLBACK_RAW_CLOSE:
+            if (slot) {
+                on_closed(peer);
+                *slot = nullptr;
+            }
             return 0;
         case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
             drain_mailbox();
             if (stop_requested_.load()) begin_drain();
             return 0;
         default:
-            return lws_callback_http_dummy(wsi, reason, slot, in, len);
+            return 0;
     }
 }
 
-int WsServer::on_established(lws* wsi, Session** slot) {
-    if (!slot) return -1;
-    nlohmann::json query = lenient_query(wsi);
-    query.erase("token");  // a secret, not connection data
+int WsServer::on_http_bytes(Peer& peer, std::string_view data) {
+    HttpExchange& http = *peer.http;
+    http.feed(data);
+    for (bool more = true; more && !peer.session;) {
+        switch (http.poll()) {
+            case HttpExchange::Step::Request:
+                on_http_request(peer);
+                break;
+            case HttpExchange::Step::Refused:
+                counters_.http_refused.fetch_add(1, std::memory_order_relaxed);
+                more = false;
+                break;
+            case HttpExchange::Step::Continue:
+                break;
+            case HttpExchange::Step::Idle:
+                more = false;
+                break;
+        }
+    }
+    if (peer.session) {
+        // Bytes after the upgrade request are the client's first frames.
+        std::string early = http.take_buffered();
+        peer.http.reset();
+        return early.empty() ? 0 : on_frames(*peer.session, early);
+    }
+    apply_phase_timeout(peer.wsi, http, peer.timeout_phase, http_timeouts_);
+    if (!http.output().empty() || http.closing()) lws_callback_on_writable(peer.wsi);
+    return 0;
+}
 
-    auto session = std::make_unique<Session>();
-    session->id = random_hex_id();
-    session->wsi = wsi;
-    if (!index_.add(session->id, std::move(query))) return -1;  // a 128-bit id collided
+void WsServer::on_http_request(Peer& peer) {
+    HttpExchange& http = *peer.http;
+    const HttpRequest& request = http.request();
+    if (wants_websocket(request)) {
+        upgrade(peer);
+        return;
+    }
+    counters_.http_requests.fetch_add(1, std::memory_order_relaxed);
+    http.answer(local_http(request, peer.wsi));
+}
+
+int WsServer::on_http_writeable(Peer& peer) {
+    HttpExchange& http = *peer.http;
+    if (!http.output().empty()) {
+        if (!write_raw(peer.wsi, http.output())) return -1;
+        http.consume(http.output().size());
+        // Pipelined requests held back while answers piled up go on now.
+        if (!http.closing()) return on_http_bytes(peer, {});
+        // lws sends what the socket did not take before the next writable
+        // callback, so a close waits for that callback.
+        lws_callback_on_writable(peer.wsi);
+        return 0;
+    }
+    return http.closing() ? -1 : 0;
+}
+
+WsServer::Session& WsServer::open_session(Peer& peer, nlohmann::json query, std::string handshake) {
+    auto session = std::make_unique<Session>(random_hex_id(), peer.wsi, max_message_bytes_);
+    session->handshake = std::move(handshake);
+    // A 128-bit id colliding is not going to happen; if it did, a fresh one would.
+    while (!index_.add(session->id, query)) session->id = random_hex_id();
     Session& ref = *session;
-    *slot = session.get();
+    ref.partial_timer.owner = this;
+    ref.partial_timer.session = &ref;
+    peer.session = &ref;
     sessions_.emplace(ref.id, std::move(session));
+    // WebSocket connections have no idle timeout: clients keep them open.
+    lws_set_timeout(peer.wsi, NO_PENDING_TIMEOUT, 0);
     conns_.store(index_.connection_count(), std::memory_order_relaxed);
     counters_.opened.fetch_add(1, std::memory_order_relaxed);
     queue(ref, std::make_shared<const std::string>(client_frame("open", ref.id)));
     const nlohmann::json* data = index_.query_data(ref.id);
     outbox_.upstream("open", ref.id, std::nullopt, data ? *data : nlohmann::json::object(), false);
     run_open_handlers(ref);
-    return 0;
-}
-
-int WsServer::on_receive(lws* wsi, Session& session, const char* data, size_t len) {
-    if (!session.rx_active) {
-        session.rx_active = true;
-        session.rx_binary = lws_frame_is_binary(wsi) != 0;
-        session.rx.clear();
-    }
-    if (session.rx.size() + len > max_message_bytes_) {
-        counters_.too_large_closes.fetch_add(1, std::memory_order_relaxed);
-        log_info(kComponent, "closing " + session.id + ": message over " +
-                                 std::to_string(max_message_bytes_) + " bytes");
-        session.rx.clear();
-        session.rx.shrink_to_fit();
-        static unsigned char reason[] = "message too large";
-        lws_close_reason(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, reason, sizeof reason - 1);
-        return -1;
-    }
-    session.rx.append(data, len);
-    if (!lws_is_final_fragment(wsi)) return 0;
-    session.rx_active = false;
-    std::string message;
-    message.swap(session.rx);
-    // "ping" is answered by the built-in handler, first in the chain.
-    on_client_message(session, message, session.rx_binary);
-    return 0;
+    return ref;
 }
 
 bool WsServer::queue(Session& session, const Payload& text) {
@@ -273,7 +308,9 @@ bool WsServer::queue(Session& session, const Payload& text) {
 void WsServer::mark_closing(Session& session, int code) {
     if (session.close_code != 0) return;
     session.close_code = code;
-    // A client that stops reading would keep the queue from flushing forever.
+    // A client that stops reading would keep the queue from flushing
+    // forever, and one that never answers our close frame would keep the
+    // connection: both get this long.
     lws_set_timeout(session.wsi, PENDING_TIMEOUT_CLOSE_SEND, kCloseFlushSeconds);
     lws_callback_on_writable(session.wsi);
 }
@@ -311,46 +348,61 @@ void WsServer::close(const std::string& conn_id) {
         if (const nlohmann::json* query = index_.query_data(conn_id))
             session.query_at_close = *query;
     }
-    // A close handler's connection is already closing inside lws.
+    // A close handler's connection is already closing.
     if (!session.gone) mark_closing(session, LWS_CLOSE_STATUS_NORMAL);
 }
 
-int WsServer::on_writeable(lws* wsi, Session& session) {
-    // A normal close first flushes what was queued before it; an overflow
-    // close drops the queue (it was cleared) and closes at once.
-    if (session.close_code != 0 && !session.has_queued()) {
-        lws_close_reason(wsi, static_cast<lws_close_status>(session.close_code), nullptr, 0);
-        return -1;
+int WsServer::on_writeable(Session& session) {
+    if (session.close_sent) {
+        // Our close frame is out (lws has sent all of it before calling
+        // back): after a protocol error, or once the client has answered
+        // it, the connection ends here; otherwise the client's close frame
+        // (or the close timeout) ends it.
+        return session.drop_after_close ? -1 : 0;
     }
     // Everything queued (up to kCoalesceBytes) leaves as back-to-back frames
     // in one raw write: one send() per connection per burst, not per frame.
-    // The node negotiates no extensions, so its frames are plain RFC 6455
-    // frames that lws itself would write the same way. One scratch buffer
-    // serves every connection: a broadcast is copied into it per write,
-    // never duplicated per connection.
-    scratch_.resize(LWS_PRE);
+    // One scratch buffer serves every connection: a broadcast is copied into
+    // it per write, never duplicated per connection.
+    scratch_.clear();
+    if (!session.handshake.empty()) {
+        scratch_.assign(session.handshake.begin(), session.handshake.end());
+        session.handshake.clear();
+        session.handshake.shrink_to_fit();
+    }
+    if (session.pong_due) {
+        append_frame(scratch_, WsOpcode::Pong, session.pong);
+        session.pong_due = false;
+        session.pong.clear();
+    }
     std::size_t taken = 0;
     std::size_t payload_bytes = 0;
     for (std::size_t i = session.queue_head; i < session.queue.size(); ++i) {
         const std::string& text = *session.queue[i];
-        const std::size_t framed = scratch_.size() - LWS_PRE;
-        if (taken > 0 && framed + text_frame_size(text.size()) > kCoalesceBytes) break;
+        if (taken > 0 && scratch_.size() + text_frame_size(text.size()) > kCoalesceBytes) break;
         append_text_frame(scratch_, text);
         payload_bytes += text.size();
         ++taken;
     }
-    const std::size_t wire_bytes = scratch_.size() - LWS_PRE;
-    if (lws_write(wsi, scratch_.data() + LWS_PRE, wire_bytes, LWS_WRITE_RAW) <
-        static_cast<int>(wire_bytes)) {
+    release_sent(session, taken, payload_bytes);
+    // A close leaves after what was queued before it (an overflow close
+    // cleared the queue: it leaves at once).
+    if (session.close_code != 0 && !session.has_queued()) {
+        append_frame(
+            scratch_, WsOpcode::Close,
+            close_payload(static_cast<std::uint16_t>(session.close_code), session.close_reason));
+        session.close_sent = true;
+    }
+    if (!scratch_.empty() && lws_write(session.wsi, scratch_.data(), scratch_.size(),
+                                       LWS_WRITE_RAW) < static_cast<int>(scratch_.size())) {
         log_debug(kComponent, "write to " + session.id + " failed");
         return -1;
     }
-    release_sent(session, taken, payload_bytes);
     if (scratch_.capacity() > kScratchKeepBytes) {
         scratch_.clear();
         scratch_.shrink_to_fit();
     }
-    if (session.has_queued() || session.close_code != 0) lws_callback_on_writable(wsi);
+    if (session.has_queued() || session.close_code != 0) lws_callback_on_writable(session.wsi);
     return 0;
 }
 
@@ -370,12 +422,14 @@ void WsServer::release_sent(Session& session, std::size_t frames, std::size_t pa
     }
 }
 
-void WsServer::on_closed(Session** slot) {
-    if (!slot || !*slot) return;
-    Session& session = **slot;
+void WsServer::on_closed(Peer* peer) {
+    if (!peer) return;
+    const std::unique_ptr<Peer> owned(peer);
+    if (!peer->session) return;  // it never upgraded
+    Session& session = *peer->session;
+    release_partial(session);
     const std::string id = session.id;
     auto user = index_.has(id) ? index_.user_of(id) : session.user_at_close;
-    *slot = nullptr;
     session.gone = true;
     outbox_.upstream("close", id, user, nullptr, false);
     run_close_handlers(session);

@@ -1,6 +1,10 @@
-// The node's libwebsockets server: client connections, their send queues,
-// the embedding program's handlers and middleware, and the execution of bus
-// requests.
+// The node's server: client connections, their send queues, the embedding
+// program's handlers and middleware, and the execution of bus requests.
+//
+// lws accepts the connections and moves their bytes as raw sockets; the
+// HTTP requests (upgrades, the node-local API) are parsed by HttpExchange and
+// the WebSocket frames by WsFrameParser, so that every rule of RFC 6455 and
+// every limit is ours to enforce.
 //
 // Everything here except post(), request_stop() and the counters belongs to
 // the lws thread: the lws context, the ConnectionIndex, the CommandExecutor,
@@ -8,9 +12,10 @@
 // thread only through post() (a mailbox plus lws_cancel_service) and is
 // answered through the BusLink::Outbox.
 //
-// The members are defined in three files: WsServer.cpp (lws callback,
-// sessions, bus requests), WsHooks.cpp (upgrade checks and the handler
-// chains) and LocalHttp.cpp (the node-local API on plain HTTP).
+// The members are defined in four files: WsServer.cpp (lws callback,
+// sessions, sending, bus requests), WsReceive.cpp (client frames and the
+// limits on unfinished messages), WsHooks.cpp (the upgrade, its checks and
+// the handler chains) and LocalHttp.cpp (the node-local API on plain HTTP).
 #pragma once
 
 #include <atomic>
@@ -25,6 +30,8 @@
 
 #include <libwebsockets.h>
 
+#include "net/HttpExchange.hpp"
+#include "net/LwsRaw.hpp"
 #include "wsnode/BusLink.hpp"
 #include "wsnode/CommandExecutor.hpp"
 #include "wsnode/ConnectRateLimiter.hpp"
@@ -35,6 +42,7 @@
 #include "wsnode/Mailbox.hpp"
 #include "wsnode/NodeConfig.hpp"
 #include "wsnode/Transport.hpp"
+#include "wsnode/WsFrameParser.hpp"
 
 struct ev_loop;  // libev's loop (ev.h), kept out of this header
 
@@ -45,10 +53,15 @@ class WsServer final : public Transport {
     // Things worth counting, readable from any thread.
     struct Counters {
         std::atomic<std::uint64_t> opened{0};
-        std::atomic<std::uint64_t> client_messages{0};     // not taken by a handler (ping is)
-        std::atomic<std::uint64_t> upstream_dropped{0};    // client events not queued for the bus
-        std::atomic<std::uint64_t> overflow_closes{0};     // send queue over the cap (1008)
-        std::atomic<std::uint64_t> too_large_closes{0};    // client message over the cap (1009)
+        std::atomic<std::uint64_t> client_messages{0};   // not taken by a handler (ping is)
+        std::atomic<std::uint64_t> upstream_dropped{0};  // client events not queued for the bus
+        std::atomic<std::uint64_t> overflow_closes{0};   // send queue over the cap (1008)
+        std::atomic<std::uint64_t> too_large_closes{0};  // client message over the cap (1009)
+        std::atomic<std::uint64_t> protocol_closes{0};   // RFC 6455 violations (1002, 1007)
+        std::atomic<std::uint64_t> partial_closes{0};  // unfinished message too slow or over budget
+        std::atomic<std::uint64_t> http_refused{0};    // malformed HTTP requests and upgrades
+        std::atomic<std::uint64_t> api_refused{
+            0};  // node-local API calls from whom it is closed to
         std::atomic<std::uint64_t> token_rejects{0};       // upgrades refused with 401
         std::atomic<std::uint64_t> middleware_rejects{0};  // upgrades refused by middleware
         std::atomic<std::uint64_t> limit_rejects{0};       // upgrades refused: node full (503)
@@ -89,9 +102,33 @@ class WsServer final : public Transport {
     void close(const std::string& conn_id) override;
 
   private:
+    struct Session;
+    // One accepted connection: HTTP until it upgrades, then a Session.
+    struct Peer {
+        lws* wsi = nullptr;
+        std::unique_ptr<HttpExchange> http;                                // null once upgraded
+        HttpExchange::Phase timeout_phase = HttpExchange::Phase::Closing;  // none applied yet
+        Session* session = nullptr;                                        // owned by sessions_
+    };
+    // lws timers hand back only their list entry, the first member here.
+    struct PartialTimer {
+        lws_sorted_usec_list_t sul;
+        WsServer* owner;
+        Session* session;
+    };
     struct Session {
         std::string id;
         lws* wsi = nullptr;
+        WsFrameParser parser;
+        std::size_t partial_held = 0;  // parser.partial_bytes() as counted in partial_total_
+        PartialTimer partial_timer{};  // armed while a message is unfinished
+        bool partial_armed = false;
+        std::string handshake;  // the 101 answer, written before any frame
+        std::string pong;       // payload of the ping to answer (the latest one)
+        bool pong_due = false;
+        bool close_sent = false;        // our close frame is written
+        bool drop_after_close = false;  // close the TCP connection once the close frame is out
+        std::string close_reason;
         // Frames waiting for a writable callback: queue[queue_head..] are
         // unsent. A vector, not a deque: an idle connection's empty vector
         // allocates nothing, a deque allocates ~600 bytes up front.
@@ -101,13 +138,13 @@ class WsServer final : public Transport {
         bool has_queued() const { return queue_head < queue.size(); }
         int close_code = 0;  // non-zero once closing
         bool gone = false;   // the client has gone: close handlers run, sends are dropped
-        std::string rx;      // a message arriving in fragments
-        bool rx_active = false;
-        bool rx_binary = false;
         // What the connection had when an event closed it (and removed it
         // from the index): for the close event and the handlers.
         std::optional<std::string> user_at_close;
         std::optional<nlohmann::json> query_at_close;
+
+        Session(std::string conn_id, lws* w, std::size_t max_message_bytes)
+            : id(std::move(conn_id)), wsi(w), parser(max_message_bytes) {}
     };
     // lws timers hand back only their list entry, the first member here.
     struct DrainTimer {
@@ -116,13 +153,21 @@ class WsServer final : public Transport {
     };
 
     static int dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len);
-    int handle(lws* wsi, lws_callback_reasons reason, Session** slot, void* in, size_t len);
+    int handle(lws* wsi, lws_callback_reasons reason, Peer** slot, void* in, size_t len);
     // Creates context_ on loop_, or on lws's poll() loop when that fails.
     void create_context(const ListenAddress& listen);
 
-    // WsHooks.cpp: the built-in token check, the middleware and handlers.
-    bool token_ok(lws* wsi) const;
-    int on_confirm_upgrade(lws* wsi);
+    // HTTP on a peer not yet upgraded: answers its requests in order.
+    int on_http_bytes(Peer& peer, std::string_view data);
+    void on_http_request(Peer& peer);
+    int on_http_writeable(Peer& peer);
+
+    // WsHooks.cpp: the upgrade, its checks, the middleware and handlers.
+    // Answers the upgrade request of `peer`; true when it became a session.
+    bool upgrade(Peer& peer);
+    // The HTTP status refusing an upgrade (0: accepted).
+    int upgrade_refusal(const HttpRequest& request, lws* wsi);
+    bool token_ok(const HttpRequest& request) const;
     Connection view(const Session& session) const;
     void run_open_handlers(Session& session);
     void run_close_handlers(Session& session);
@@ -130,25 +175,27 @@ class WsServer final : public Transport {
     void on_client_message(Session& session, std::string_view data, bool binary);
     void handler_failed(Session& session);
 
-    // LocalHttp.cpp: the node-local API. A request while its body arrives:
-    struct LocalHttp {
-        nlohmann::json query = nlohmann::json::object();
-        std::string content_type;
-        std::string body;
-        bool too_large = false;
-    };
-    int on_http(lws* wsi);
+    // LocalHttp.cpp: plain HTTP requests, the node-local API and /metrics.
+    HttpResponse local_http(const HttpRequest& request, lws* wsi);
     std::string metrics_text() const;
-    int on_http_body(lws* wsi, const char* data, size_t len);
-    int on_http_body_done(lws* wsi);
-    std::string run_local(const LocalHttp& req);
-    int finish_http(lws* wsi, unsigned status, std::string_view body,
-                    const char* content_type = "text/plain; charset=utf-8");
 
-    int on_established(lws* wsi, Session** slot);
-    int on_receive(lws* wsi, Session& session, const char* data, size_t len);
-    int on_writeable(lws* wsi, Session& session);
-    void on_closed(Session** slot);
+    // WsReceive.cpp: client frames and the limits on unfinished messages.
+    int on_frames(Session& session, std::string_view data);
+    // Counts the session's unfinished bytes in the node-wide budget and arms
+    // or disarms its timer; false when the budget is exceeded.
+    bool account_partial(Session& session);
+    void release_partial(Session& session);
+    static void on_partial_timeout(lws_sorted_usec_list_t* sul);
+    // Ends the session now (a protocol error, the client's close): what was
+    // queued is dropped, the close frame with `code` leaves, then the TCP
+    // connection ends. Nothing more is read or sent.
+    void end_session(Session& session, int code, std::string reason);
+
+    // Turns an upgraded peer into a session; `handshake` (the 101 answer)
+    // is its first write.
+    Session& open_session(Peer& peer, nlohmann::json query, std::string handshake);
+    int on_writeable(Session& session);
+    void on_closed(Peer* peer);
 
     void drain_mailbox();
     void run_request(const BusRequest& request);
@@ -164,7 +211,12 @@ class WsServer final : public Transport {
     std::size_t send_queue_bytes_;
     std::size_t max_message_bytes_;
     std::size_t max_connections_;
+    std::size_t partial_budget_bytes_;
+    int partial_timeout_ms_;
+    std::vector<std::string> api_tokens_;
     ConnectRateLimiter rate_limiter_;  // lws thread
+    HttpTimeouts http_timeouts_;
+    std::size_t partial_total_ = 0;  // lws thread: bytes held for unfinished messages
 
     lws_protocols protocols_[2]{};
     // The node's event loop: libev on epoll, so that a wake-up costs the
@@ -181,11 +233,10 @@ class WsServer final : public Transport {
     Context handler_context_;      // lws thread: what the handlers call events through
     BusLink::Outbox outbox_;       // lws thread
     std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // lws thread
-    std::unordered_map<lws*, LocalHttp> http_;  // lws thread: node-local API bodies in flight
-    std::vector<unsigned char> scratch_;        // lws thread: LWS_PRE + frames, reused
-    bool stopping_ = false;                     // lws thread
-    bool drain_expired_ = false;                // lws thread
-    DrainTimer drain_timer_{};                  // lws thread
+    std::vector<unsigned char> scratch_;  // lws thread: LWS_PRE + frames, reused
+    bool stopping_ = false;               // lws thread
+    bool drain_expired_ = false;          // lws thread
+    DrainTimer drain_timer_{};            // lws thread
 
     Mailbox<BusRequest> mailbox_;
     std::atomic<bool> stop_requested_{false};

@@ -25,6 +25,7 @@ constexpr int kExitFailure = 1;
 constexpr long long kMaxHeartbeatMs = 3'600'000;
 constexpr long long kMaxLiveness = 1000;
 constexpr long long kMinBufferBytes = 1024;
+constexpr long long kMaxPartialTimeoutMs = 3'600'000;
 constexpr long long kMaxBufferBytes = 1LL << 30;
 
 std::vector<wsc::OptionSpec> option_specs() {
@@ -43,6 +44,10 @@ std::vector<wsc::OptionSpec> option_specs() {
          "",
          "comma list of tokens a client must give as ?token= (empty = none)",
          {"TOKEN"}},
+        {"wsnode.api_tokens",
+         "",
+         "comma list of tokens for the node-local API (token=); client tokens never work there",
+         {}},
         {"wsnode.public_url",
          "",
          "WebSocket URL advertised to registries (empty = ws://127.0.0.1:PORT/)",
@@ -63,6 +68,18 @@ std::vector<wsc::OptionSpec> option_specs() {
         {"wsnode.max_message_bytes",
          std::to_string(wsc::kDefaultMaxMessageBytes),
          "largest client message; a bigger one closes the connection with 1009",
+         {}},
+        {"wsnode.partial_budget_bytes",
+         std::to_string(wsc::kDefaultPartialBudgetBytes),
+         "bytes held for unfinished messages on the whole node; past it a connection gets 1009",
+         {}},
+        {"wsnode.partial_timeout_ms",
+         std::to_string(wsc::kDefaultPartialTimeoutMs),
+         "ms a client message may stay unfinished; past it the connection gets 1008",
+         {}},
+        {"wsnode.http_request_timeout_ms",
+         std::to_string(wsc::kDefaultHttpRequestTimeoutMs),
+         "ms a request's head (upgrade or API) may take to arrive, and again its body",
          {}},
         {"wsnode.max_connections",
          "100000",
@@ -111,6 +128,7 @@ wsc::NodeConfig node_config(const wsc::Options& options) {
     for (const auto& item : options.get_list("wsnode.registries"))
         config.registries.push_back(registry_endpoint(item));
     config.tokens = options.get_list("wsnode.tokens");
+    config.api_tokens = options.get_list("wsnode.api_tokens");
     config.public_url = options.get("wsnode.public_url");
     config.node_id = options.get("wsnode.node_id");
     if (!config.node_id.empty() && !wsc::is_hex_id(config.node_id))
@@ -123,6 +141,12 @@ wsc::NodeConfig node_config(const wsc::Options& options) {
         options.get_int("wsnode.send_queue_bytes", kMinBufferBytes, kMaxBufferBytes));
     config.max_message_bytes = static_cast<std::size_t>(
         options.get_int("wsnode.max_message_bytes", kMinBufferBytes, kMaxBufferBytes));
+    config.partial_budget_bytes = static_cast<std::size_t>(
+        options.get_int("wsnode.partial_budget_bytes", kMinBufferBytes, kMaxBufferBytes));
+    config.partial_timeout_ms =
+        static_cast<int>(options.get_int("wsnode.partial_timeout_ms", 1, kMaxPartialTimeoutMs));
+    config.http_request_timeout_ms =
+        static_cast<int>(options.get_int("wsnode.http_request_timeout_ms", 1, 3600000));
     config.max_connections =
         static_cast<std::size_t>(options.get_int("wsnode.max_connections", 1, 100000000));
     config.connect_rate_per_ip =

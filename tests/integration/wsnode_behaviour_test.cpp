@@ -337,16 +337,19 @@ TEST_F(WsNode, SlowClientIsClosedWith1008PastTheSendQueueCap) {
     EXPECT_EQ(send_to(reader_id), 1) << "the reader was not hurt";
 }
 
-// The node-local API takes POST bodies and tokens like a registry's.
+// The node-local API takes POST bodies and its own tokens like a registry's.
 TEST(WsNodeLocalApi, PostBodyAndTokens) {
     auto registry = start_registry();
-    auto node = start_wsnode({registry.bus_port}, {{"wsnode.tokens", "tk"}});
+    auto node =
+        start_wsnode({registry.bus_port}, {{"wsnode.tokens", "tk"}, {"wsnode.api_tokens", "api"}});
     WsClient ws;
     ASSERT_EQ(ws.connect(node.ws_port, "/?token=tk&a=b"), 101);
     const auto id = json::parse(*ws.recv())["_id"].get<std::string>();
     EXPECT_EQ(http_get(node.ws_port, "/?event=getIds").json()["msg"], "token error");
+    // A client token opens a WebSocket, never the API.
+    EXPECT_EQ(http_get(node.ws_port, "/?event=getIds&token=tk").json()["msg"], "token error");
     const auto res = http_post_json(
-        node.ws_port, "/?event=get_IdData,sendMessageTo_Id&token=tk",
+        node.ws_port, "/?event=get_IdData,sendMessageTo_Id&token=api",
         {{"get_IdData", {{"_id", id}}}, {"sendMessageTo_Id", {{"_id", id}, {"msg", {{"k", 1}}}}}});
     EXPECT_EQ(res.status, 200);
     EXPECT_EQ(res.header("access-control-allow-origin"), "*");
@@ -354,7 +357,7 @@ TEST(WsNodeLocalApi, PostBodyAndTokens) {
     EXPECT_EQ(env["data"]["get_IdData"], json({{"a", "b"}}));
     EXPECT_EQ(env["data"]["sendMessageTo_Id"], 1);
     EXPECT_EQ(ws.recv(), std::optional<std::string>(R"({"k":1})"));
-    const auto bad = http_request(node.ws_port, "POST", "/?event=getIds&token=tk", "{oops",
+    const auto bad = http_request(node.ws_port, "POST", "/?event=getIds&token=api", "{oops",
                                   {{"Content-Type", "application/json"}});
     EXPECT_EQ(bad.json()["code"], 1);
 }

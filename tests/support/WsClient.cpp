@@ -4,7 +4,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "tests/support/Base64.hpp"
+#include "common/Base64.hpp"
 #include "tests/support/TcpConnection.hpp"
 
 namespace wsc::test {
@@ -115,12 +115,67 @@ void WsClient::send_frame(WsOpcode opcode, std::string_view payload, bool fin) {
         throw std::runtime_error(std::string("websocket: cannot send ") + to_string(opcode) +
                                  ", the connection is not open");
     }
+    conn_->send_all(encode_ws_frame(opcode, payload, fin, new_mask()), Clock::now() + kSendTimeout);
+}
+
+WsMask WsClient::new_mask() {
     WsMask mask{};
     const uint32_t bits = rng_();
     for (std::size_t i = 0; i < mask.size(); ++i) {
         mask[i] = static_cast<unsigned char>((bits >> (8 * i)) & 0xFF);
     }
-    conn_->send_all(encode_ws_frame(opcode, payload, fin, mask), Clock::now() + kSendTimeout);
+    return mask;
+}
+
+void WsClient::send_raw(std::string_view bytes) {
+    if (!open_ || !conn_)
+        throw std::runtime_error("websocket: cannot send, the connection is not open");
+    conn_->send_all(bytes, Clock::now() + kSendTimeout);
+}
+
+std::optional<WsFrame> WsClient::recv_frame(std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (conn_) {
+        if (auto frame = parse_ws_frame(conn_->buffer())) {
+            if (frame->opcode == WsOpcode::Close) {
+                if (frame->payload.size() >= kCloseCodeBytes) {
+                    close_code_ = (static_cast<unsigned char>(frame->payload[0]) << 8) |
+                                  static_cast<unsigned char>(frame->payload[1]);
+                    close_reason_ = frame->payload.substr(kCloseCodeBytes);
+                } else {
+                    close_code_ = kWsCloseNoStatus;
+                }
+            }
+            return frame;
+        }
+        switch (conn_->fill(deadline)) {
+            case TcpConnection::Fill::Data:
+                break;
+            case TcpConnection::Fill::Eof:
+                drop_connection();
+                return std::nullopt;
+            case TcpConnection::Fill::Timeout:
+                return std::nullopt;
+        }
+    }
+    return std::nullopt;
+}
+
+bool WsClient::wait_eof(std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (conn_) {
+        conn_->buffer().clear();
+        switch (conn_->fill(deadline)) {
+            case TcpConnection::Fill::Data:
+                break;
+            case TcpConnection::Fill::Eof:
+                drop_connection();
+                return true;
+            case TcpConnection::Fill::Timeout:
+                return false;
+        }
+    }
+    return true;
 }
 
 std::optional<std::string> WsClient::recv(std::chrono::milliseconds timeout) {

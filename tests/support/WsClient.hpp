@@ -65,6 +65,18 @@ class WsClient {
     std::string close_reason() const { return close_reason_; }
     // Waits until the server closes (close frame or EOF); returns the close code if any.
     std::optional<int> wait_closed(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    // Raw access for protocol tests. send_raw writes bytes as they are (see
+    // encode_raw_ws_frame); a random client mask for them comes from new_mask().
+    // recv_frame returns the server's next frame of any kind, unhandled (a close
+    // frame is recorded in close_code() but not answered); nullopt on timeout or
+    // when the server ends the connection (then is_open() is false).
+    void send_raw(std::string_view bytes);
+    WsMask new_mask();
+    std::optional<WsFrame> recv_frame(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+    // Whether the server ended the TCP stream within `timeout` (reading and
+    // dropping whatever else it sent).
+    bool wait_eof(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
     // Sends a close frame, waits briefly for the server's reply, then drops the
     // connection. Never throws: it also runs from the destructor.
     void close(int code = kWsCloseNormal);

@@ -3,8 +3,8 @@
 
 #include <stdexcept>
 
-#include "tests/support/Base64.hpp"
-#include "tests/support/Sha1.hpp"
+#include "common/Base64.hpp"
+#include "common/Sha1.hpp"
 
 namespace wsc::test {
 
@@ -83,6 +83,30 @@ std::string encode_ws_frame(WsOpcode opcode, std::string_view payload, bool fin,
     for (std::size_t i = 0; i < payload.size(); ++i) {
         out[start + i] = static_cast<char>(static_cast<unsigned char>(out[start + i]) ^
                                            (*mask)[i % mask->size()]);
+    }
+    return out;
+}
+
+std::string encode_raw_ws_frame(unsigned char first_byte, std::string_view payload,
+                                std::optional<WsMask> mask, int length_bytes) {
+    std::string out(1, static_cast<char>(first_byte));
+    const unsigned char mask_bit = mask ? kMaskBit : 0;
+    const uint64_t len = payload.size();
+    if (length_bytes == 0 && len <= kMax7BitLength) {
+        out += static_cast<char>(mask_bit | len);
+    } else if (length_bytes != 8 && len <= kMax16BitLength) {
+        out += static_cast<char>(mask_bit | kLength16);
+        out += static_cast<char>((len >> 8) & 0xFF);
+        out += static_cast<char>(len & 0xFF);
+    } else {
+        out += static_cast<char>(mask_bit | kLength64);
+        for (int i = 7; i >= 0; --i) out += static_cast<char>((len >> (8 * i)) & 0xFF);
+    }
+    if (!mask) return out.append(payload);
+    for (const unsigned char b : *mask) out += static_cast<char>(b);
+    for (std::size_t i = 0; i < payload.size(); ++i) {
+        out +=
+            static_cast<char>(static_cast<unsigned char>(payload[i]) ^ (*mask)[i % mask->size()]);
     }
     return out;
 }

@@ -47,6 +47,12 @@ using WsMask = std::array<unsigned char, 4>;
 std::string encode_ws_frame(WsOpcode opcode, std::string_view payload, bool fin = true,
                             std::optional<WsMask> mask = std::nullopt);
 
+// The bytes of any frame, valid or not, for protocol tests: `first_byte` is sent as
+// given (FIN, RSV1-3, opcode, even reserved ones), the length in its shortest form
+// unless `length_bytes` asks for the 16-bit (2) or 64-bit (8) form.
+std::string encode_raw_ws_frame(unsigned char first_byte, std::string_view payload,
+                                std::optional<WsMask> mask, int length_bytes = 0);
+
 // Close frame payload: 2-byte code then an optional reason.
 std::string encode_ws_close_payload(int code, std::string_view reason = "");
 

@@ -11,11 +11,11 @@
 #include <filesystem>
 #include <memory>
 
-#include "tests/support/Base64.hpp"
+#include "common/Base64.hpp"
 #include "tests/support/ChildProcess.hpp"
 #include "tests/support/EchoWsServer.hpp"
 #include "tests/support/HttpClient.hpp"
-#include "tests/support/Sha1.hpp"
+#include "common/Sha1.hpp"
 #include "tests/support/WaitUntil.hpp"
 #include "tests/support/WsClient.hpp"
 #include "tests/support/WsFrame.hpp"

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,47 @@ TEST(TextFrames, BackToBackFramesSplitAgain) {
         at += header + len;
     }
     EXPECT_EQ(at, out.size());
+}
+
+TEST(TextFrames, CloseFrameCarriesCodeAndReason) {
+    std::vector<unsigned char> out;
+    append_frame(out, WsOpcode::Close, close_payload(1000, "bye"));
+    const std::vector<unsigned char> expected{0x88, 5, 0x03, 0xE8, 'b', 'y', 'e'};
+    EXPECT_EQ(out, expected);
+}
+
+TEST(TextFrames, EmptyCloseAndPongFrames) {
+    std::vector<unsigned char> out;
+    append_frame(out, WsOpcode::Close, "");
+    append_frame(out, WsOpcode::Pong, "ab");
+    const std::vector<unsigned char> expected{0x88, 0, 0x8A, 2, 'a', 'b'};
+    EXPECT_EQ(out, expected);
+}
+
+TEST(TextFrames, ControlPayloadOver125BytesIsRefused) {
+    std::vector<unsigned char> out;
+    EXPECT_THROW(append_frame(out, WsOpcode::Pong, std::string(126, 'x')), std::invalid_argument);
+    EXPECT_NO_THROW(append_frame(out, WsOpcode::Ping, std::string(125, 'x')));
+    EXPECT_EQ(out.size(), 127u);
+    EXPECT_EQ(out[0], 0x89);
+}
+
+TEST(TextFrames, BinaryFrameUsesTheLongLength) {
+    std::vector<unsigned char> out;
+    append_frame(out, WsOpcode::Binary, std::string(70000, 'z'));
+    ASSERT_EQ(out.size(), 70010u);
+    EXPECT_EQ(out[0], 0x82);
+    EXPECT_EQ(out[1], 127);
+}
+
+TEST(TextFrames, CloseReasonIsCutAtACharacterBoundary) {
+    // 61 two-byte characters = 122 bytes; 2 more would pass 123 in the middle of one.
+    std::string reason;
+    for (int i = 0; i < 62; ++i) reason += "\xC3\xA9";
+    const std::string p = close_payload(1008, reason);
+    EXPECT_EQ(p.size(), 2u + 122u);
+    EXPECT_EQ(p.substr(2), reason.substr(0, 122));
+    EXPECT_EQ(close_payload(1000, std::string(200, 'a')).size(), 125u);
 }
 
 }  // namespace

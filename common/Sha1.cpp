@@ -1,10 +1,10 @@
 // SHA-1 as specified in FIPS 180-4 (see Sha1.hpp for why it is here).
-#include "tests/support/Sha1.hpp"
+#include "common/Sha1.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace wsc::test {
+namespace wsc {
 
 namespace {
 
@@ -79,4 +79,4 @@ std::string sha1(std::string_view data) {
     return digest;
 }
 
-}  // namespace wsc::test
+}  // namespace wsc

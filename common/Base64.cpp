@@ -1,10 +1,10 @@
 // Standard base64 with padding (see Base64.hpp).
-#include "tests/support/Base64.hpp"
+#include "common/Base64.hpp"
 
 #include <cstdint>
 #include <stdexcept>
 
-namespace wsc::test {
+namespace wsc {
 
 namespace {
 
@@ -71,4 +71,4 @@ std::string base64_decode(std::string_view text) {
     return out;
 }
 
-}  // namespace wsc::test
+}  // namespace wsc

@@ -1,0 +1,34 @@
+// The lws side of our own HTTP handling: lws accepts connections and moves
+// bytes as raw sockets; HttpExchange (and, on a node, the WebSocket code)
+// does all the parsing. lws's own HTTP server is not used, because it
+// mishandles pipelined requests and request bodies on hostile input.
+//
+// lws thread only.
+#pragma once
+
+#include <libwebsockets.h>
+
+#include <string>
+
+#include "net/HttpExchange.hpp"
+
+namespace wsc {
+
+// Makes the vhost described by `info` hand every accepted connection to the
+// protocol named `protocol` as a raw socket (LWS_CALLBACK_RAW_*).
+void accept_raw(lws_context_creation_info& info, const char* protocol);
+
+// Writes `bytes` to a raw connection (lws keeps what the socket did not take
+// and sends it before the next writable callback). False when it failed.
+bool write_raw(lws* wsi, const std::string& bytes);
+
+// Sets the connection's timeout for the exchange's phase when the phase
+// changed since `applied` (a timeout is set once per phase, so a client
+// trickling bytes cannot keep extending it).
+void apply_phase_timeout(lws* wsi, const HttpExchange& exchange, HttpExchange::Phase& applied,
+                         const HttpTimeouts& timeouts);
+
+// The peer's address as text ("" when unknown).
+std::string peer_address(lws* wsi);
+
+}  // namespace wsc
