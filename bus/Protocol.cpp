@@ -28,13 +28,15 @@ std::string_view to_string(Command c) {
             return "Upstream";
         case Command::Disconnect:
             return "Disconnect";
+        case Command::Challenge:
+            return "Challenge";
     }
     return "?";
 }
 
 std::optional<Command> command_from_byte(std::uint8_t b) {
     if (b < static_cast<std::uint8_t>(Command::NodeReady) ||
-        b > static_cast<std::uint8_t>(Command::Disconnect))
+        b > static_cast<std::uint8_t>(Command::Challenge))
         return std::nullopt;
     return static_cast<Command>(b);
 }

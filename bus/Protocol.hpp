@@ -28,6 +28,7 @@ enum class Command : std::uint8_t {
     Subscribe = 10,    // client -> registry: start/refresh receiving upstream events
     Upstream = 11,     // node -> registry -> peers/subscribers: a client event
     Disconnect = 12,   // registry -> node/client: unknown sender, register again
+    Challenge = 13,    // registry -> node/peer: prove the cluster secret with this nonce
 };
 
 std::string_view to_string(Command c);

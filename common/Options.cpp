@@ -96,6 +96,73 @@ void validate_specs(const std::vector<OptionSpec>& specs) {
     }
 }
 
+// Boost formats an error lazily in what(), replacing each %name% of its
+// template with a value and searching the whole text again after each
+// replacement: a value that contains its own placeholder (a config line
+// reading "%invalid_line%") makes it loop forever, and one containing another
+// placeholder is rewritten. So no boost error that carries user text is ever
+// asked for what(): its template is filled here in a single pass, in which
+// substituted text is never looked at again.
+struct BoostErrorText : po::error_with_option_name {
+    static std::string format(const po::error_with_option_name& e) {
+        std::string text = e.m_error_template;
+        std::map<std::string, std::string> values = e.*(&BoostErrorText::m_substitutions);
+        values["canonical_option"] = (e.*(&BoostErrorText::get_canonical_option_name))();
+        values["prefix"] = (e.*(&BoostErrorText::get_canonical_option_prefix))();
+        // A placeholder without a value: boost rewrites a part of its own
+        // template (both texts are boost's, never the user's).
+        for (const auto& [name, rewrite] : e.*(&BoostErrorText::m_substitution_defaults)) {
+            if (!values[name].empty() || rewrite.first.empty()) continue;
+            for (auto at = text.find(rewrite.first); at != std::string::npos;
+                 at = text.find(rewrite.first, at + rewrite.second.size()))
+                text.replace(at, rewrite.first.size(), rewrite.second);
+        }
+        std::string out;
+        std::size_t pos = 0;
+        while (pos < text.size()) {
+            const auto open = text.find('%', pos);
+            const auto close = open == std::string::npos ? open : text.find('%', open + 1);
+            if (close == std::string::npos) {
+                out.append(text, pos, std::string::npos);
+                break;
+            }
+            out.append(text, pos, open - pos);
+            const auto found = values.find(text.substr(open + 1, close - open - 1));
+            if (found == values.end()) {
+                out.append(text, open, close - open);  // not a placeholder: keep '%'
+                pos = close;
+                continue;
+            }
+            out += found->second;
+            pos = close + 1;
+        }
+        return out;
+    }
+};
+
+// One line describing a boost error, whatever text the user gave.
+std::string describe(const po::error& e) {
+    std::string text;
+    if (const auto* named = dynamic_cast<const po::error_with_option_name*>(&e))
+        text = BoostErrorText::format(*named);
+    else
+        text = e.what();  // no placeholders: a fixed text
+    // Control characters (a line of the file may hold anything) stay visible.
+    std::string out;
+    for (const char ch : text) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c == 0x7f) {
+            constexpr const char* kHex = "0123456789abcdef";
+            out += "\\x";
+            out += kHex[c >> 4];
+            out += kHex[c & 0xf];
+        } else {
+            out += ch;
+        }
+    }
+    return out;
+}
+
 po::options_description settings_description(const std::vector<OptionSpec>& specs) {
     po::options_description desc;
     for (const auto& spec : specs) {
@@ -172,7 +239,7 @@ po::variables_map parse_command_line(int argc, const char* const* argv,
         const std::string name = e.get_option_name();
         throw ConfigError("unknown option " + quote_value(name.substr(0, name.find('='))));
     } catch (const po::error& e) {
-        throw ConfigError(e.what());
+        throw ConfigError(describe(e));
     }
     if (flags.count(kPositional) != 0) {
         const auto& args = flags[kPositional].as<std::vector<std::string>>();
@@ -203,7 +270,7 @@ std::map<std::string, std::string> read_config_file(const std::string& path,
     } catch (const po::multiple_occurrences& e) {
         throw ConfigError("option '" + e.get_option_name() + "' is set more than once in " + path);
     } catch (const po::error& e) {
-        throw ConfigError(std::string(e.what()) + " in " + path);
+        throw ConfigError(describe(e) + " in " + path);
     }
     std::map<std::string, std::string> values;
     for (const auto& [key, value] : vm) values[key] = value.as<std::string>();

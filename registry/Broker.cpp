@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <random>
 
+#include "bus/LinkProof.hpp"
 #include "common/Ids.hpp"
 #include "common/Log.hpp"
 #include "httpapi/Envelope.hpp"
@@ -16,6 +17,10 @@ constexpr const char* kLog = "broker";
 // Messages handled per socket per loop turn, so one busy socket cannot
 // starve the others or the timers.
 constexpr int kBurst = 256;
+// Nonces pending at once (one per unproven connection), and how often a
+// refused link is reported in the log.
+constexpr std::size_t kMaxChallenges = 10000;
+constexpr auto kRefusalLogInterval = std::chrono::seconds(10);
 
 using Clock = Gatherer::Clock;
 
@@ -39,7 +44,11 @@ Broker::Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver, Regist
       registry_id_(random_hex_id()),
       nodes_(std::chrono::milliseconds(config_.heartbeat_ms) * config_.liveness),
       next_req_(random_u64() >> 1),
-      heartbeat_body_(bus::to_msgpack(nlohmann::json::object())) {
+      heartbeat_body_(bus::to_msgpack(nlohmann::json::object())),
+      require_proof_(!config_.cluster_secret.empty() && !config_.curve.enabled()),
+      challenges_(std::chrono::milliseconds(config_.heartbeat_ms) * config_.liveness,
+                  kMaxChallenges, bus::make_nonce),
+      refusal_log_(kRefusalLogInterval) {
     const std::string tag = random_hex_id().substr(0, 12);
     inbox_address_ = "inproc://wsc-api-" + tag;
     control_address_ = "inproc://wsc-control-" + tag;
@@ -70,10 +79,10 @@ void Broker::bind() {
                                  e.what());
     }
     bound_endpoint_ = router_->get(zmq::sockopt::last_endpoint);
-    federation_ =
-        std::make_unique<Federation>(ctx_, *router_, registry_id_, config_.peers,
-                                     std::chrono::milliseconds(config_.heartbeat_ms),
-                                     config_.liveness, metrics_, config_.tokens, config_.curve);
+    federation_ = std::make_unique<Federation>(ctx_, *router_, registry_id_, config_.peers,
+                                               std::chrono::milliseconds(config_.heartbeat_ms),
+                                               config_.liveness, metrics_, config_.tokens,
+                                               config_.curve, config_.cluster_secret);
     inbox_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::pull);
     inbox_->set(zmq::sockopt::linger, 0);
     inbox_->bind(inbox_address_);
@@ -207,7 +216,10 @@ void Broker::on_bus(bus::Incoming& in, const Federation::Source& from) {
             break;
         case bus::Command::NodeBye: {
             auto node = nodes_.node_of_route(in.identity);
-            if (node) node_gone(*node, "said goodbye");
+            if (node)
+                node_gone(*node, "said goodbye");
+            else if (!peer)
+                ignore_unproven(in, "goodbye from a link that registered no node");
             break;
         }
         case bus::Command::Reply:
@@ -218,6 +230,9 @@ void Broker::on_bus(bus::Incoming& in, const Federation::Source& from) {
             break;
         case bus::Command::PeerHello:
             federation_->on_hello(from, body, now);
+            break;
+        case bus::Command::Challenge:
+            federation_->on_challenge(from, body);
             break;
         case bus::Command::PeerState:
             federation_->on_state(from, body, now);
@@ -250,13 +265,60 @@ void Broker::on_node_hello(const bus::Incoming& in, const nlohmann::json& body, 
     const std::string node = str_field(body, "node");
     if (node.empty() && !ready) return;  // a client's or peer's keep-alive
     if (!is_hex_id(node)) throw bus::DecodeError("node id must be 32 lowercase hex characters");
+    const auto now = Clock::now();
     const auto conns_it = body.find("conns");
     const std::int64_t conns =
         conns_it != body.end() && conns_it->is_number_integer() ? conns_it->get<std::int64_t>() : 0;
-    if (nodes_.upsert(node, in.identity, str_field(body, "url"), conns, Clock::now())) {
-        log_info(kLog, "node " + node + " joined (" + str_field(body, "url") + ")");
-        publish_gauges();
+    const std::string url = str_field(body, "url");
+    const bool proven = nodes_.node_of_route(in.identity) == node;
+    if (require_proof_ && !proven) {
+        const std::string nonce = str_field(body, "nonce");
+        if (nonce.empty()) {
+            // A new link, or we restarted and forgot it: ask for proof. Only
+            // a hello without one is answered, so a wrong proof never loops.
+            send_challenge(in.identity);
+            return;
+        }
+        const bool redeemed = challenges_.redeem(in.identity, nonce, now);
+        if (!redeemed || !bus::proof_matches(config_.cluster_secret, bus::kRoleNode, nonce, node,
+                                             str_field(body, "proof"))) {
+            ignore_unproven(in, std::string("node ") + node + ": " +
+                                    (redeemed ? "wrong proof of the cluster secret"
+                                              : "proof for a nonce not handed to this link"));
+            return;
+        }
     }
+    switch (nodes_.upsert(node, in.identity, url, conns, now)) {
+        case NodeTable::Upsert::Refused:
+            metrics_.claims_refused.fetch_add(1, std::memory_order_relaxed);
+            if (refusal_log_.admit(now))
+                log_warn(kLog, "node " + node + " claimed by a second link while alive; refused" +
+                                   refusal_log_.held_back_note("refusals"));
+            return;
+        case NodeTable::Upsert::Joined:
+        case NodeTable::Upsert::Moved:
+            log_info(kLog, "node " + node + " joined (" + url + ")");
+            publish_gauges();
+            break;
+        case NodeTable::Upsert::Refreshed:
+            break;
+    }
+    // A node that just proved itself learns at once that it is registered.
+    if (require_proof_ && !proven)
+        bus::send_routed(*router_, in.identity, bus::Command::Heartbeat, heartbeat_body_);
+}
+
+void Broker::send_challenge(const std::string& route) {
+    const auto nonce = challenges_.issue(route, Clock::now());
+    bus::send_routed(*router_, route, bus::Command::Challenge,
+                     bus::to_msgpack(nlohmann::json{{"nonce", nonce}}));
+}
+
+void Broker::ignore_unproven(const bus::Incoming& in, const std::string& why) {
+    metrics_.unauthenticated.fetch_add(1, std::memory_order_relaxed);
+    if (!refusal_log_.admit(Clock::now())) return;
+    log_warn(kLog, "ignored " + std::string(bus::to_string(in.command)) + ": " + why +
+                       refusal_log_.held_back_note("ignored"));
 }
 
 void Broker::on_reply(const bus::Incoming& in, const Federation::Source& from,
@@ -268,8 +330,10 @@ void Broker::on_reply(const bus::Incoming& in, const Federation::Source& from,
         throw bus::DecodeError("reply without a valid req");
     const bool from_peer = federation_->peer_of(from).has_value();
     // A node may only answer for itself, on its own link.
-    if (!from_peer && nodes_.node_of_route(in.identity) != node)
-        throw bus::DecodeError("reply for node '" + node + "' from another link");
+    if (!from_peer && nodes_.node_of_route(in.identity) != node) {
+        ignore_unproven(in, "reply for node '" + node + "' from a link that does not speak for it");
+        return;
+    }
     const std::string origin = str_field(body, "origin");
     if (!origin.empty() && origin != registry_id_) {
         // Someone else's call: pass the reply back the way the request came.
@@ -313,13 +377,29 @@ void Broker::on_upstream(const bus::Incoming& in, const Federation::Source& from
     if (!is_hex_id(node) || seq == body.end() || !seq->is_number_unsigned())
         throw bus::DecodeError("upstream event without node or seq");
     const bool from_peer = federation_->peer_of(from).has_value();
-    if (!from_peer && nodes_.node_of_route(in.identity) != node)
-        throw bus::DecodeError("upstream event for node '" + node + "' from another link");
+    if (!from_peer && nodes_.node_of_route(in.identity) != node) {
+        ignore_unproven(in, "event of node '" + node + "' from a link that does not speak for it");
+        return;
+    }
     // Each node numbers its events: a copy already seen (a route that
-    // changed under our feet) is never delivered twice.
-    auto& last = upstream_seen_[node];
-    if (seq->get<std::uint64_t>() <= last) return;
-    last = seq->get<std::uint64_t>();
+    // changed under our feet) is never delivered twice, and a number no
+    // node could have reached is refused without moving the mark.
+    const auto boot = body.find("boot");
+    const std::uint64_t boot_id =
+        boot != body.end() && boot->is_number_unsigned() ? boot->get<std::uint64_t>() : 0;
+    switch (upstream_seq_.check(node, boot_id, seq->get<std::uint64_t>())) {
+        case UpstreamSeq::Verdict::Repeat:
+            return;
+        case UpstreamSeq::Verdict::Refused:
+            metrics_.upstream_refused.fetch_add(1, std::memory_order_relaxed);
+            if (refusal_log_.admit(Clock::now()))
+                log_warn(kLog, "event of node " + node + " with an impossible seq " +
+                                   std::to_string(seq->get<std::uint64_t>()) + " refused" +
+                                   refusal_log_.held_back_note("refusals"));
+            return;
+        case UpstreamSeq::Verdict::Deliver:
+            break;
+    }
     metrics_.upstream_events.fetch_add(1, std::memory_order_relaxed);
 
     const std::string root = from_peer ? str_field(body, "root") : registry_id_;
@@ -340,6 +420,7 @@ void Broker::on_upstream(const bus::Incoming& in, const Federation::Source& from
                        {"id", body.value("id", nlohmann::json())},
                        {"data", body.value("data", nlohmann::json())},
                        {"seq", *seq}};
+    if (boot != body.end()) out["boot"] = *boot;
     if (body.value("binary", false)) out["binary"] = true;
     const auto event = bus::to_msgpack(out);
     for (const auto& [identity, sub] : subscribers_) {
@@ -450,6 +531,13 @@ void Broker::on_client_call(const bus::Incoming& in, const nlohmann::json& body)
         answer(target, error_envelope(err->code, err->msg));
         return;
     }
+    // Every call waiting on nodes holds memory until its deadline: past the
+    // bound a caller is told at once, exactly as an HTTP caller is.
+    if (runs_.size() >= config_.max_pending) {
+        metrics_.api.record(std::get<ApiCall>(built).events, ApiCallMetrics::Result::Overloaded);
+        answer(target, error_envelope(kCodeError, "overloaded, try again"));
+        return;
+    }
     begin(std::move(std::get<ApiCall>(built)), std::move(target));
 }
 
@@ -544,7 +632,7 @@ void Broker::node_gone(const std::string& node_id, const char* why) {
 
 void Broker::node_forgotten(const std::string& node_id, const char* why) {
     log_info(kLog, "node " + node_id + " left: " + why);
-    upstream_seen_.erase(node_id);
+    upstream_seq_.forget(node_id);
     publish_gauges();
     // Calls waiting on it finish now rather than at their deadline.
     for (auto& outcome : gatherer_.drop_node(node_id)) on_outcome(outcome);

@@ -20,13 +20,16 @@
 
 #include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
+#include "common/LogThrottle.hpp"
 #include "httpapi/ApiRequest.hpp"
 #include "registry/CallRun.hpp"
 #include "registry/Federation.hpp"
 #include "registry/Gatherer.hpp"
 #include "registry/HandshakeMonitor.hpp"
+#include "registry/LinkChallenges.hpp"
 #include "registry/NodeTable.hpp"
 #include "registry/RegistryMetrics.hpp"
+#include "registry/UpstreamSeq.hpp"
 #include "registry/ZapHandler.hpp"
 
 namespace wsc {
@@ -37,8 +40,15 @@ struct BrokerConfig {
     int heartbeat_ms = 1000;
     int liveness = 3;
     ApiLimits limits;
+    // Calls in flight (HTTP and bus together) past which a bus ClientCall is
+    // answered "overloaded" at once; the HTTP side applies the same number
+    // to its own calls.
+    std::size_t max_pending = 10000;
     std::vector<std::string> peers;  // bus endpoints of peer registries to dial
     bus::CurveConfig curve;          // CURVE on the ROUTER and the dialers; off when empty
+    // Node and peer links must prove it (bus/LinkProof.hpp) unless CURVE is
+    // on, whose keys are then the credential; empty: links are not checked.
+    std::string cluster_secret;
 };
 
 class Broker {
@@ -112,6 +122,10 @@ class Broker {
     std::map<std::string, Topology::Route> routes() const;
     void on_inbox(const std::string& bytes);
     void on_node_hello(const bus::Incoming& in, const nlohmann::json& body, bool ready);
+    // A node message from a link that does not speak for that node: counted,
+    // logged at a throttled rate, otherwise ignored.
+    void ignore_unproven(const bus::Incoming& in, const std::string& why);
+    void send_challenge(const std::string& route);
     void on_reply(const bus::Incoming& in, const Federation::Source& from,
                   const nlohmann::json& body);
     void on_client_call(const bus::Incoming& in, const nlohmann::json& body);
@@ -147,12 +161,16 @@ class Broker {
     std::unique_ptr<Federation> federation_;
     std::map<std::pair<std::string, std::uint64_t>, Relay> relays_;  // (origin, req)
     std::unordered_map<std::string, Subscriber> subscribers_;        // by ROUTER identity
-    std::unordered_map<std::string, std::uint64_t> upstream_seen_;   // node -> last seq delivered
+    UpstreamSeq upstream_seq_;                                       // last seq delivered per node
     NodeTable nodes_;
     Gatherer gatherer_;
     std::unordered_map<std::uint64_t, Run> runs_;  // by the req of their round in flight
     std::uint64_t next_req_;
     std::string heartbeat_body_;
+    // Proof of the cluster secret is asked of node links (not with CURVE).
+    bool require_proof_ = false;
+    LinkChallenges challenges_;
+    LogThrottle refusal_log_;
 
     std::thread thread_;
     std::atomic<bool> running_{false};

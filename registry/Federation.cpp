@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "bus/LinkProof.hpp"
 #include "common/Ids.hpp"
 #include "common/Log.hpp"
 
@@ -9,12 +10,14 @@ namespace wsc {
 
 namespace {
 constexpr const char* kLog = "federation";
-}
+constexpr std::size_t kMaxChallenges = 1000;
+constexpr auto kRefusalLogInterval = std::chrono::seconds(10);
+}  // namespace
 
 Federation::Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string self_id,
                        std::vector<std::string> endpoints, std::chrono::milliseconds interval,
                        int liveness, RegistryMetrics& metrics, std::vector<std::string> tokens,
-                       bus::CurveConfig curve)
+                       bus::CurveConfig curve, std::string cluster_secret)
     : ctx_(ctx),
       router_(router),
       self_(std::move(self_id)),
@@ -28,7 +31,11 @@ Federation::Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string s
           tokens.empty() ? nlohmann::json{{"registry", self_}}
                          : nlohmann::json{{"registry", self_}, {"token", tokens.front()}})),
       tokens_(std::move(tokens)),
-      curve_(std::move(curve)) {
+      curve_(std::move(curve)),
+      secret_(std::move(cluster_secret)),
+      require_proof_(!secret_.empty() && !curve_.enabled()),
+      challenges_(interval * liveness, kMaxChallenges, bus::make_nonce),
+      refusal_log_(kRefusalLogInterval) {
     for (auto& e : endpoints) dialers_.push_back(Dialer{std::move(e), nullptr, {}, {}});
 }
 
@@ -39,6 +46,7 @@ void Federation::connect(Dialer& d) {
     bus::configure_socket(*d.socket);
     bus::apply_curve_client(*d.socket, curve_);
     d.socket->set(zmq::sockopt::immediate, 1);  // queue nothing for a peer that is down
+    d.socket->set(zmq::sockopt::routing_id, bus::random_routing_id());
     d.socket->set(zmq::sockopt::reconnect_ivl, 100);
     d.socket->set(zmq::sockopt::reconnect_ivl_max, 2000);
     d.socket->connect(d.endpoint);
@@ -89,6 +97,25 @@ void Federation::on_hello(const Source& from, const nlohmann::json& body, Clock:
         d.heard = now;
         return;
     }
+    if (require_proof_ && !routed_.count(from.identity)) {
+        const std::string nonce = body.value("nonce", "");
+        if (nonce.empty()) {
+            const auto challenge =
+                bus::to_msgpack(nlohmann::json{{"nonce", challenges_.issue(from.identity, now)}});
+            bus::send_routed(router_, from.identity, bus::Command::Challenge, challenge);
+            return;
+        }
+        const bool redeemed = challenges_.redeem(from.identity, nonce, now);
+        if (!redeemed ||
+            !bus::proof_matches(secret_, bus::kRolePeer, nonce, peer, body.value("proof", ""))) {
+            metrics_.unauthenticated.fetch_add(1, std::memory_order_relaxed);
+            if (refusal_log_.admit(now))
+                log_warn(kLog, "peer hello from " + peer +
+                                   " without a valid proof of the cluster secret: refused" +
+                                   refusal_log_.held_back_note("refused"));
+            return;
+        }
+    }
     auto [it, inserted] = routed_.try_emplace(from.identity, Routed{peer, now});
     if (!inserted && it->second.peer != peer) {
         // A link does not change identity: someone is impersonating.
@@ -100,6 +127,26 @@ void Federation::on_hello(const Source& from, const nlohmann::json& body, Clock:
     it->second.heard = now;
     // Answer on the same connection: the dialer learns who we are.
     bus::send_routed(router_, from.identity, bus::Command::PeerHello, hello_body_);
+}
+
+void Federation::on_challenge(const Source& from, const nlohmann::json& body) {
+    if (!from.dialer) throw bus::DecodeError("challenge from a link we did not dial");
+    const std::string nonce = body.value("nonce", "");
+    if (nonce.empty()) throw bus::DecodeError("challenge without a nonce");
+    auto& d = dialers_.at(from.index);
+    if (secret_.empty()) {
+        if (refusal_log_.admit(Clock::now()))
+            log_warn(kLog, "peer at " + d.endpoint +
+                               " asks for the cluster secret, and registry.cluster_secret is not "
+                               "set: the link stays down" +
+                               refusal_log_.held_back_note("requests"));
+        return;
+    }
+    nlohmann::json hello{{"registry", self_},
+                         {"nonce", nonce},
+                         {"proof", bus::link_proof(secret_, bus::kRolePeer, nonce, self_)}};
+    if (!tokens_.empty()) hello["token"] = tokens_.front();
+    bus::send_message(*d.socket, bus::Command::PeerHello, bus::to_msgpack(hello));
 }
 
 void Federation::on_state(const Source& from, const nlohmann::json& body, Clock::time_point now) {

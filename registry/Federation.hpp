@@ -17,6 +17,8 @@
 
 #include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
+#include "common/LogThrottle.hpp"
+#include "registry/LinkChallenges.hpp"
 #include "registry/RegistryMetrics.hpp"
 #include "registry/Topology.hpp"
 
@@ -36,7 +38,7 @@ class Federation {
     Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string self_id,
                std::vector<std::string> endpoints, std::chrono::milliseconds interval, int liveness,
                RegistryMetrics& metrics, std::vector<std::string> tokens = {},
-               bus::CurveConfig curve = {});
+               bus::CurveConfig curve = {}, std::string cluster_secret = {});
     ~Federation();
 
     void open();  // creates and connects the dialers (broker thread)
@@ -48,6 +50,8 @@ class Federation {
     bool is_peer_route(const std::string& identity) const { return routed_.count(identity) != 0; }
 
     void on_hello(const Source& from, const nlohmann::json& body, Clock::time_point now);
+    // A peer we dialed asks us to prove the cluster secret.
+    void on_challenge(const Source& from, const nlohmann::json& body);
     void on_state(const Source& from, const nlohmann::json& body, Clock::time_point now);
     void touch(const Source& from, Clock::time_point now);
 
@@ -96,6 +100,12 @@ class Federation {
     std::vector<std::string> tokens_;
     // Dialers are CURVE clients of the peers' ROUTERs when this is enabled.
     bus::CurveConfig curve_;
+    // With a cluster secret (and no CURVE), a peer dialing us must prove it
+    // before its link counts; we prove it to the peers we dial when asked.
+    std::string secret_;
+    bool require_proof_ = false;
+    LinkChallenges challenges_;
+    LogThrottle refusal_log_;
 };
 
 }  // namespace wsc

@@ -2,21 +2,26 @@
 
 namespace wsc {
 
-bool NodeTable::upsert(const std::string& node_id, const std::string& route, const std::string& url,
-                       std::int64_t conns, Clock::time_point now) {
+NodeTable::Upsert NodeTable::upsert(const std::string& node_id, const std::string& route,
+                                    const std::string& url, std::int64_t conns,
+                                    Clock::time_point now) {
+    if (auto known = nodes_.find(node_id);
+        known != nodes_.end() && known->second.route != route && known->second.expires > now)
+        return Upsert::Refused;
     // One link speaks for one node: a link now naming another node replaced it.
     if (auto owner = routes_.find(route); owner != routes_.end() && owner->second != node_id)
         nodes_.erase(owner->second);
     auto [it, inserted] = nodes_.try_emplace(node_id);
     Entry& e = it->second;
-    if (!inserted && e.route != route) routes_.erase(e.route);
+    const bool moved = !inserted && e.route != route;
+    if (moved) routes_.erase(e.route);
     e.node_id = node_id;
     e.route = route;
     e.url = url;
     e.conns = conns;
     e.expires = now + expiry_;
     routes_[route] = node_id;
-    return inserted;
+    return inserted ? Upsert::Joined : moved ? Upsert::Moved : Upsert::Refreshed;
 }
 
 bool NodeTable::touch_route(const std::string& route, Clock::time_point now) {

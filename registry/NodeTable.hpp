@@ -28,10 +28,19 @@ class NodeTable {
 
     explicit NodeTable(std::chrono::milliseconds expiry) : expiry_(expiry) {}
 
-    // Registers or refreshes a node; true when it was not known before.
-    // A node that reconnects on a new link simply moves to the new route.
-    bool upsert(const std::string& node_id, const std::string& route, const std::string& url,
-                std::int64_t conns, Clock::time_point now);
+    enum class Upsert {
+        Joined,     // not known before
+        Refreshed,  // known on this route
+        Moved,      // known on another route that had expired: now on this one
+        Refused,    // alive on another route: the first link keeps it
+    };
+    // Registers or refreshes a node. A live node id belongs to the link it
+    // first registered on until it leaves or expires: a second link naming
+    // it is refused, so a stranger cannot take a node's commands over. A
+    // node that reconnects after its old link went silent moves to the new
+    // route once the old one has expired.
+    Upsert upsert(const std::string& node_id, const std::string& route, const std::string& url,
+                  std::int64_t conns, Clock::time_point now);
     // Any message on a known route keeps its node alive; false if unknown.
     bool touch_route(const std::string& route, Clock::time_point now);
     std::optional<std::string> node_of_route(const std::string& route) const;

@@ -43,6 +43,14 @@ std::string RegistryMetrics::render() const {
     counter("wscenter_bus_handshake_failures_total",
             "Bus handshakes failed: no CURVE keys, or the wrong server key.", "counter",
             handshake_failures);
+    counter("wscenter_bus_unauthenticated_total",
+            "Node or peer messages ignored: their link has not proved the cluster secret.",
+            "counter", unauthenticated);
+    counter("wscenter_bus_node_claims_refused_total",
+            "Node registrations refused: the node id is live on another link.", "counter",
+            claims_refused);
+    counter("wscenter_upstream_refused_total",
+            "Client events refused: seq not possible for that node.", "counter", upstream_refused);
     out << "# HELP wscenter_api_latency_seconds Time from an API call to its answer.\n"
         << "# TYPE wscenter_api_latency_seconds histogram\n";
     std::uint64_t cumulative = 0;

@@ -24,6 +24,9 @@ struct RegistryMetrics {
     std::atomic<std::uint64_t> upstream_dropped{0};    // not sent: a subscriber too slow
     std::atomic<std::uint64_t> auth_refused{0};        // CURVE clients refused by the ZAP handler
     std::atomic<std::uint64_t> handshake_failures{0};  // no CURVE keys, or the wrong server key
+    std::atomic<std::uint64_t> unauthenticated{0};     // node/peer messages ignored: no proof
+    std::atomic<std::uint64_t> claims_refused{0};      // node ids claimed while live elsewhere
+    std::atomic<std::uint64_t> upstream_refused{0};    // client events with an impossible seq
     std::atomic<std::uint64_t> latency_us_sum{0};      // total call latency
     // Calls of every kind, answered or refused, by event and result (HTTP
     // thread and broker thread).

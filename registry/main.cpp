@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "bus/CurveConfig.hpp"
+#include "bus/LinkProof.hpp"
 #include "common/Endpoint.hpp"
 #include "common/Log.hpp"
 #include "common/Options.hpp"
@@ -43,13 +44,21 @@ std::vector<wsc::OptionSpec> option_specs() {
          "",
          "CURVE public key of the peer registries (empty: our own, a shared keypair)",
          {}},
+        {"registry.cluster_secret",
+         "",
+         "secret (16+ characters) that wsnodes and peer registries prove on their bus links; "
+         "the same in every [registry] and [wsnode]",
+         {}},
         {"registry.heartbeat_ms", "1000", "heartbeat interval on every bus link", {}},
         {"registry.liveness", "3", "silent heartbeat intervals before a link is dead", {}},
         {"registry.timeout_ms", "3000", "default time to gather node replies", {}},
         {"registry.max_timeout_ms", "30000", "largest timeout= a call may ask for", {}},
         {"registry.max_batch", "64", "most events in one call", {}},
         {"registry.max_body_bytes", "1048576", "largest HTTP request body (413 beyond)", {}},
-        {"registry.max_pending", "10000", "API calls in flight before answering 503", {}},
+        {"registry.max_pending",
+         "10000",
+         "API calls in flight before refusing more (HTTP 503, bus: overloaded)",
+         {}},
         {"registry.http_request_timeout_ms",
          std::to_string(wsc::kDefaultHttpRequestTimeoutMs),
          "ms a request's head may take to arrive, and again its body; then the connection ends",
@@ -99,11 +108,15 @@ wsc::RegistryConfig make_config(const wsc::Options& o) {
     c.http.max_body_bytes =
         static_cast<std::size_t>(o.get_int("registry.max_body_bytes", 1, 1LL << 31));
     c.http.max_pending = static_cast<std::size_t>(o.get_int("registry.max_pending", 1, 10000000));
+    c.broker.max_pending = c.http.max_pending;
     c.http.web_root = find_web_root(o.get("registry.web_root"));
     c.http.timeouts.request_ms =
         static_cast<int>(o.get_int("registry.http_request_timeout_ms", 1, 3600000));
     for (const auto& peer : o.get_list("registry.peers"))
         c.broker.peers.push_back(wsc::to_endpoint(peer, "127.0.0.1"));
+    c.broker.cluster_secret = o.get("registry.cluster_secret");
+    if (const auto why = wsc::bus::check_cluster_secret(c.broker.cluster_secret); !why.empty())
+        throw wsc::ConfigError("registry.cluster_secret: " + why);
     c.broker.curve = wsc::bus::curve_registry_config(
         "registry.curve_secret_key", o.get("registry.curve_secret_key"),
         "registry.curve_authorized_keys", o.get_list("registry.curve_authorized_keys"),
@@ -136,6 +149,17 @@ int main(int argc, char** argv) {
                           "CURVE on: public key " + config.broker.curve.public_key + ", " +
                               std::to_string(config.broker.curve.authorized_keys.size()) +
                               " keys let in (our own included)");
+        if (!config.broker.cluster_secret.empty() && config.broker.curve.enabled())
+            wsc::log_info("registry",
+                          "CURVE on: the CURVE keys authenticate bus links; cluster_secret is "
+                          "not asked of them");
+        else if (!config.broker.cluster_secret.empty())
+            wsc::log_info("registry", "wsnodes and peer registries must prove the cluster secret");
+        else if (!config.broker.curve.enabled() && !config.broker.tokens.empty())
+            wsc::log_warn("registry",
+                          "API tokens are set but bus links are not authenticated: anyone who "
+                          "reaches the bus port can pose as a wsnode or peer registry (set "
+                          "registry.cluster_secret, or CURVE keys)");
         wsc::log_info("registry", "bus on port " + std::to_string(registry.bus_port()) +
                                       ", HTTP API on http://127.0.0.1:" +
                                       std::to_string(registry.http_port()) + "/");

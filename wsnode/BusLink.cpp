@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <charconv>
 #include <msgpack.hpp>
+#include <random>
 #include <stdexcept>
 #include <zmq_addon.hpp>
 
+#include "bus/LinkProof.hpp"
 #include "bus/MsgpackJson.hpp"
 #include "common/Log.hpp"
 
@@ -44,8 +46,9 @@ void pack_string(msgpack::packer<msgpack::sbuffer>& pk, std::string_view s) {
 
 // ---- Outbox (lws thread) ----
 
-BusLink::Outbox::Outbox(zmq::context_t& context, const std::string& endpoint, std::string node_id)
-    : socket_(context, zmq::socket_type::push), node_id_(std::move(node_id)) {
+BusLink::Outbox::Outbox(zmq::context_t& context, const std::string& endpoint, std::string node_id,
+                        std::uint64_t boot)
+    : socket_(context, zmq::socket_type::push), node_id_(std::move(node_id)), boot_(boot) {
     socket_.set(zmq::sockopt::linger, 0);
     socket_.set(zmq::sockopt::sndhwm, kOutboxHighWater);
     socket_.connect(endpoint);
@@ -88,10 +91,13 @@ bool BusLink::Outbox::reply(const BusRequest& request, const EventResults& resul
 bool BusLink::Outbox::upstream(std::string_view event, const std::string& conn_id,
                                const std::optional<std::string>& user, nlohmann::json data,
                                bool binary) {
-    nlohmann::json body{
-        {"event", event},          {"node", node_id_},
-        {"_id", conn_id},          {"id", user ? nlohmann::json(*user) : nlohmann::json()},
-        {"data", std::move(data)}, {"seq", ++upstream_seq_}};
+    nlohmann::json body{{"event", event},
+                        {"node", node_id_},
+                        {"_id", conn_id},
+                        {"id", user ? nlohmann::json(*user) : nlohmann::json()},
+                        {"data", std::move(data)},
+                        {"seq", ++upstream_seq_},
+                        {"boot", boot_}};
     if (binary) body["binary"] = true;
     const std::string packed = bus::to_msgpack(body);
     try {
@@ -113,6 +119,7 @@ BusLink::BusLink(zmq::context_t& context, Settings settings, RequestHandler on_r
     : context_(context),
       settings_(std::move(settings)),
       inbox_endpoint_("inproc://wsc-wsnode-bus-" + std::to_string(g_inbox_serial++)),
+      boot_((static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()),
       on_request_(std::move(on_request)),
       conn_count_(std::move(conn_count)),
       inbox_(context, zmq::socket_type::pull) {
@@ -131,7 +138,7 @@ BusLink::BusLink(zmq::context_t& context, Settings settings, RequestHandler on_r
 }
 
 BusLink::Outbox BusLink::make_outbox() {
-    return Outbox(context_, inbox_endpoint_, settings_.node_id);
+    return Outbox(context_, inbox_endpoint_, settings_.node_id, boot_);
 }
 
 void BusLink::connect(Registry& registry) {
@@ -141,14 +148,20 @@ void BusLink::connect(Registry& registry) {
     // Nothing queues for a registry that is down: a reconnecting registry
     // gets a fresh NodeReady, not a burst of stale heartbeats and replies.
     registry.socket.set(zmq::sockopt::immediate, 1);
+    // Unguessable, so nobody can reconnect under the identity of our link.
+    registry.socket.set(zmq::sockopt::routing_id, bus::random_routing_id());
     registry.socket.connect(registry.endpoint);
     registry.last_seen = Clock::now();
     registry.ready_pending = true;
+    registry.proving = false;
+}
+
+nlohmann::json BusLink::announce() const {
+    return nlohmann::json{{"node", settings_.node_id}, {"url", url_}, {"conns", conn_count_()}};
 }
 
 std::string BusLink::announce_body() const {
-    return bus::to_msgpack(
-        nlohmann::json{{"node", settings_.node_id}, {"url", url_}, {"conns", conn_count_()}});
+    return bus::to_msgpack(announce());
 }
 
 void BusLink::send_ready(Registry& registry) {
@@ -282,7 +295,7 @@ void BusLink::publish_upstream(std::string_view body) {
     // One registry only, so the federation sees each event once: the first
     // configured registry that is answering.
     for (auto& registry : registries_) {
-        if (registry.lost || registry.ready_pending) continue;
+        if (registry.lost || registry.ready_pending || registry.proving) continue;
         if (bus::send_message(registry.socket, bus::Command::Upstream, body)) return;
     }
     upstream_dropped_.fetch_add(1, std::memory_order_relaxed);
@@ -311,8 +324,17 @@ void BusLink::drain_registry(std::size_t index) {
 
 void BusLink::handle(std::size_t index, const bus::Incoming& message) {
     switch (message.command) {
-        case bus::Command::Heartbeat:
-            return;  // sign of life, already noted
+        case bus::Command::Heartbeat: {
+            // Sent only to registered nodes: a proof we gave was accepted.
+            Registry& registry = registries_[index];
+            if (registry.proving) log_info(kComponent, "registered at " + registry.endpoint);
+            registry.proving = false;
+            registry.warned = false;
+            return;
+        }
+        case bus::Command::Challenge:
+            handle_challenge(index, message.body);
+            return;
         case bus::Command::Disconnect:
             // The registry does not know us (it restarted): register again.
             log_info(kComponent, "registry " + registries_[index].endpoint + " asked to register");
@@ -326,6 +348,46 @@ void BusLink::handle(std::size_t index, const bus::Incoming& message) {
             log_warn(kComponent, "unexpected " + std::string(bus::to_string(message.command)) +
                                      " from " + registries_[index].endpoint);
     }
+}
+
+void BusLink::handle_challenge(std::size_t index, const std::string& body) {
+    Registry& registry = registries_[index];
+    std::string nonce;
+    try {
+        const nlohmann::json decoded = bus::from_msgpack(body);
+        if (decoded.is_object() && decoded.contains("nonce") && decoded["nonce"].is_string())
+            nonce = decoded["nonce"].get<std::string>();
+    } catch (const std::exception&) {
+    }
+    if (nonce.empty()) {
+        malformed_.fetch_add(1, std::memory_order_relaxed);
+        log_warn(kComponent, "malformed Challenge from " + registry.endpoint);
+        return;
+    }
+    if (settings_.cluster_secret.empty()) {
+        if (!registry.warned)
+            log_warn(kComponent, "registry " + registry.endpoint +
+                                     " asks for the cluster secret and wsnode.cluster_secret is "
+                                     "not set: not registered there");
+        registry.warned = true;
+        return;
+    }
+    // Asked again before a Heartbeat said we are in: our last proof failed,
+    // or our node id is alive on another link there.
+    if (registry.proving && !registry.warned) {
+        log_warn(kComponent, "registry " + registry.endpoint +
+                                 " did not accept our proof: wrong wsnode.cluster_secret, or "
+                                 "node id " +
+                                 settings_.node_id + " in use there; retrying");
+        registry.warned = true;
+    }
+    nlohmann::json hello = announce();
+    hello["nonce"] = nonce;
+    hello["proof"] =
+        bus::link_proof(settings_.cluster_secret, bus::kRoleNode, nonce, settings_.node_id);
+    registry.proving = true;
+    registry.ready_pending =
+        !bus::send_message(registry.socket, bus::Command::NodeReady, bus::to_msgpack(hello));
 }
 
 void BusLink::handle_request(std::size_t index, const std::string& body) {

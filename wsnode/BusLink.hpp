@@ -46,6 +46,8 @@ class BusLink {
         int heartbeat_ms = bus::kDefaultHeartbeatMs;
         int liveness = bus::kDefaultLiveness;
         bus::CurveConfig curve;  // CURVE client of every registry when enabled
+        // Proved to a registry that sends a Challenge (bus/LinkProof.hpp).
+        std::string cluster_secret;
     };
 
     // Called on the bus thread for each well-formed Request; false means it
@@ -68,10 +70,12 @@ class BusLink {
 
       private:
         friend class BusLink;
-        Outbox(zmq::context_t& context, const std::string& endpoint, std::string node_id);
+        Outbox(zmq::context_t& context, const std::string& endpoint, std::string node_id,
+               std::uint64_t boot);
 
         zmq::socket_t socket_;
         std::string node_id_;
+        std::uint64_t boot_;  // this process's sequence of events
         std::uint64_t upstream_seq_ = 0;
     };
 
@@ -114,6 +118,10 @@ class BusLink {
         Clock::time_point last_seen;
         bool ready_pending = true;  // NodeReady not yet accepted by zmq
         bool lost = false;          // went silent; cleared by the next message
+        // A Challenge was answered and no Heartbeat has said we are
+        // registered since: no client events go there meanwhile.
+        bool proving = false;
+        bool warned = false;  // a refusal of our proof was reported
     };
 
     void connect(Registry& registry);  // (re)creates its DEALER
@@ -124,14 +132,17 @@ class BusLink {
     void drain_registry(std::size_t index);
     void handle(std::size_t index, const bus::Incoming& message);
     void handle_request(std::size_t index, const std::string& body);
+    void handle_challenge(std::size_t index, const std::string& body);
     void on_heartbeat_due(Clock::time_point now);
     std::string announce_body() const;  // {node, url, conns}
+    nlohmann::json announce() const;
     long poll_timeout_ms(Clock::time_point now) const;
 
     zmq::context_t& context_;
     const Settings settings_;
     std::string url_;  // set before run(), then read by the bus thread only
     const std::string inbox_endpoint_;
+    const std::uint64_t boot_;  // random per process: tags the numbering of client events
     RequestHandler on_request_;
     ConnCount conn_count_;
     zmq::socket_t inbox_;               // bus thread: PULL from the Outbox and stop()

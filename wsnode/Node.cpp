@@ -105,6 +105,7 @@ void Node::start() {
     settings.heartbeat_ms = d.config.heartbeat_ms;
     settings.liveness = d.config.liveness;
     settings.curve = d.config.curve;
+    settings.cluster_secret = d.config.cluster_secret;
     // The handlers run on the bus thread, which starts only after ws exists.
     d.bus = std::make_unique<BusLink>(
         *d.zmq, std::move(settings),

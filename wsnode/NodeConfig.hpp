@@ -43,6 +43,7 @@ struct NodeConfig {
     std::size_t max_connections = 100000;                        // upgrades past it get 503
     double connect_rate_per_ip = 200;  // new connections per second per address; 0 = no limit
     bus::CurveConfig curve;            // CURVE client keys for the registry links; off if empty
+    std::string cluster_secret;        // proved to registries that ask; "" = none
 };
 
 }  // namespace wsc

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bus/LinkProof.hpp"
 #include "common/Ids.hpp"
 #include "common/Log.hpp"
 #include "common/Options.hpp"
@@ -93,6 +94,11 @@ std::vector<wsc::OptionSpec> option_specs() {
          "CURVE public key (Z85) of the registries; set with curve_secret_key: encrypted bus",
          {}},
         {"wsnode.curve_secret_key", "", "CURVE secret key (Z85) of this node", {}},
+        {"wsnode.cluster_secret",
+         "",
+         "secret (16+ characters) proved to the registries on the bus; the same as their "
+         "registry.cluster_secret",
+         {}},
         {"log.level", "info", "debug, info, warn, error or off", {}},
     };
 }
@@ -145,6 +151,9 @@ wsc::NodeConfig node_config(const wsc::Options& options) {
         static_cast<std::size_t>(options.get_int("wsnode.max_connections", 1, 100000000));
     config.connect_rate_per_ip =
         static_cast<double>(options.get_int("wsnode.connect_rate_per_ip", 0, 1000000));
+    config.cluster_secret = options.get("wsnode.cluster_secret");
+    if (const auto why = wsc::bus::check_cluster_secret(config.cluster_secret); !why.empty())
+        throw wsc::ConfigError("wsnode.cluster_secret: " + why);
     config.curve = wsc::bus::curve_client_config(
         "wsnode.curve_server_key", options.get("wsnode.curve_server_key"),
         "wsnode.curve_secret_key", options.get("wsnode.curve_secret_key"));

@@ -91,7 +91,7 @@ TEST_F(BusFrames, MessageGoesToTheRouterAndAReplyComesBack) {
 
 TEST_F(BusFrames, EveryCommandAndAnEmptyBodyPassThrough) {
     auto dealer = make_dealer("node-b");
-    for (int b = static_cast<int>(Command::NodeReady); b <= static_cast<int>(Command::Disconnect);
+    for (int b = static_cast<int>(Command::NodeReady); b <= static_cast<int>(Command::Challenge);
          ++b) {
         const auto c = static_cast<Command>(b);
         ASSERT_TRUE(send_message(dealer, c, ""));

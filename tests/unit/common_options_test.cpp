@@ -180,6 +180,48 @@ TEST(Options, IniSyntaxErrorNamesFile) {
     EXPECT_NE(error.find(ini.path()), std::string::npos) << error;
 }
 
+// Boost fills its error texts by replacing placeholders such as
+// %invalid_line% again and again: a line that is itself a placeholder once
+// made that loop forever. The error must come back at once, quote the line
+// as written and stay one line.
+TEST(Options, IniLineThatLooksLikeAPlaceholderIsQuotedAsWritten) {
+    for (const std::string line :
+         {"%invalid_line%", "%canonical_option%", "%value%", "%prefix_option%", "%option%",
+          "%original_token%", "%prefix%", "a %invalid_line% b %value%", "%%", "%", "100%"}) {
+        const TempIni ini("[registry]\n" + line + "\n");
+        const std::string error = parse_error({"--config", ini.path()});
+        EXPECT_EQ(error, "the options configuration file contains an invalid line '" + line +
+                             "' in " + ini.path())
+            << line;
+    }
+}
+
+TEST(Options, IniPlaceholderInKeyOrSectionIsQuotedAsWritten) {
+    const TempIni key("[registry]\n%canonical_option% = 1\n");
+    EXPECT_EQ(parse_error({"--config", key.path()}),
+              "unknown option 'registry.%canonical_option%' in " + key.path());
+    const TempIni section("[%option%]\nbus_port = 1\n");
+    EXPECT_EQ(parse_error({"--config", section.path()}),
+              "unknown option '%option%.bus_port' in " + section.path());
+}
+
+TEST(Options, FlagThatLooksLikeAPlaceholderIsQuotedAsWritten) {
+    EXPECT_EQ(parse_error({"--%canonical_option%"}), "unknown option '--%canonical_option%'");
+    EXPECT_EQ(parse_error({"-%"}), "unknown option '-%'");
+    const std::string repeated =
+        parse_error({"--registry.peers=%canonical_option%", "--registry.peers=%value%"});
+    EXPECT_NE(repeated.find("--registry.peers"), std::string::npos) << repeated;
+    EXPECT_EQ(repeated.find('\n'), std::string::npos) << repeated;
+    EXPECT_EQ(parse_args({"--registry.peers=%value%"}).get("registry.peers"), "%value%");
+}
+
+TEST(Options, IniInvalidLineWithControlCharactersStaysOneLine) {
+    const TempIni ini("[registry]\nbad\rline %invalid_line%\n");
+    const std::string error = parse_error({"--config", ini.path()});
+    EXPECT_EQ(error.find('\r'), std::string::npos) << error;
+    EXPECT_NE(error.find("bad\\x0dline %invalid_line%"), std::string::npos) << error;
+}
+
 TEST(Options, IniDuplicateKeyIsAnError) {
     const TempIni ini("[registry]\nbus_port = 1\nbus_port = 2\n");
     EXPECT_EQ(parse_error({"--config", ini.path()}),

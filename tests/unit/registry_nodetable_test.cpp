@@ -20,7 +20,7 @@ const std::string kNodeC = "cccccccccccccccccccccccccccccccc";
 
 TEST(NodeTable, UpsertNewNodeIsReportedAndStored) {
     NodeTable t(kExpiry);
-    EXPECT_TRUE(t.upsert(kNodeA, "route-1", "ws://h:1/", 4, kT0));
+    EXPECT_EQ(t.upsert(kNodeA, "route-1", "ws://h:1/", 4, kT0), NodeTable::Upsert::Joined);
     ASSERT_EQ(t.size(), 1u);
     const auto* e = t.find(kNodeA);
     ASSERT_NE(e, nullptr);
@@ -34,8 +34,9 @@ TEST(NodeTable, UpsertNewNodeIsReportedAndStored) {
 
 TEST(NodeTable, UpsertKnownNodeRefreshesFields) {
     NodeTable t(kExpiry);
-    ASSERT_TRUE(t.upsert(kNodeA, "route-1", "ws://h:1/", 4, kT0));
-    EXPECT_FALSE(t.upsert(kNodeA, "route-1", "ws://h:2/", 9, kT0 + milliseconds(1000)));
+    ASSERT_EQ(t.upsert(kNodeA, "route-1", "ws://h:1/", 4, kT0), NodeTable::Upsert::Joined);
+    EXPECT_EQ(t.upsert(kNodeA, "route-1", "ws://h:2/", 9, kT0 + milliseconds(1000)),
+              NodeTable::Upsert::Refreshed);
     ASSERT_EQ(t.size(), 1u);
     const auto* e = t.find(kNodeA);
     ASSERT_NE(e, nullptr);
@@ -44,16 +45,42 @@ TEST(NodeTable, UpsertKnownNodeRefreshesFields) {
     EXPECT_EQ(e->expires, kT0 + milliseconds(1000) + kExpiry);
 }
 
-TEST(NodeTable, ReconnectMovesNodeToNewRoute) {
+TEST(NodeTable, ALiveNodeIdCannotBeClaimedByAnotherRoute) {
     NodeTable t(kExpiry);
-    ASSERT_TRUE(t.upsert(kNodeA, "old-route", "ws://h:1/", 0, kT0));
-    EXPECT_FALSE(t.upsert(kNodeA, "new-route", "ws://h:1/", 0, kT0));
+    ASSERT_EQ(t.upsert(kNodeA, "first", "ws://h:1/", 3, kT0), NodeTable::Upsert::Joined);
+    const auto before_expiry = kT0 + kExpiry - milliseconds(1);
+    EXPECT_EQ(t.upsert(kNodeA, "stranger", "ws://evil/", 0, before_expiry),
+              NodeTable::Upsert::Refused);
+    // Nothing changed: commands still go to the first link.
+    EXPECT_EQ(t.find(kNodeA)->route, "first");
+    EXPECT_EQ(t.find(kNodeA)->url, "ws://h:1/");
+    EXPECT_EQ(t.node_of_route("stranger"), std::nullopt);
+    EXPECT_FALSE(t.touch_route("stranger", before_expiry));
+    // Kept alive by its own link, it stays refused to others.
+    EXPECT_TRUE(t.touch_route("first", before_expiry));
+    EXPECT_EQ(t.upsert(kNodeA, "stranger", "", 0, kT0 + kExpiry), NodeTable::Upsert::Refused);
+}
+
+TEST(NodeTable, ReconnectMovesNodeToNewRouteOnceTheOldOneExpired) {
+    NodeTable t(kExpiry);
+    ASSERT_EQ(t.upsert(kNodeA, "old-route", "ws://h:1/", 0, kT0), NodeTable::Upsert::Joined);
+    // Not yet forgotten by expire(), but silent past its expiry: dead.
+    EXPECT_EQ(t.upsert(kNodeA, "new-route", "ws://h:1/", 0, kT0 + kExpiry),
+              NodeTable::Upsert::Moved);
     EXPECT_EQ(t.node_of_route("new-route"), kNodeA);
     EXPECT_EQ(t.node_of_route("old-route"), std::nullopt);
     EXPECT_EQ(t.find(kNodeA)->route, "new-route");
     // The old link no longer keeps anyone alive.
     EXPECT_FALSE(t.touch_route("old-route", kT0));
     EXPECT_TRUE(t.touch_route("new-route", kT0));
+}
+
+TEST(NodeTable, ANodeThatLeftCanBeClaimedAgain) {
+    NodeTable t(kExpiry);
+    ASSERT_EQ(t.upsert(kNodeA, "old-route", "", 0, kT0), NodeTable::Upsert::Joined);
+    ASSERT_TRUE(t.remove(kNodeA));  // NodeBye
+    EXPECT_EQ(t.upsert(kNodeA, "new-route", "", 0, kT0), NodeTable::Upsert::Joined);
+    EXPECT_EQ(t.find(kNodeA)->route, "new-route");
 }
 
 TEST(NodeTable, TouchRouteExtendsLifeOfItsNodeOnly) {
