@@ -150,26 +150,14 @@ void HttpServer::count_refused(const std::vector<std::string>& events,
 }
 
 void HttpServer::pump(Conn& c) {
-    for (bool more = true; more;) {
-        switch (c.exchange.poll()) {
-            case HttpExchange::Step::Request:
-                on_request(c);
-                more = c.call_id == 0;  // the next request waits for this answer
-                break;
-            case HttpExchange::Step::Refused:
-                // The events it named, when its request line could be read.
-                count_refused(named_events(parse_query_lenient(c.exchange.request().query)),
-                              c.exchange.refusal().status == 413 ? ApiCallMetrics::Result::TooLarge
-                                                                 : ApiCallMetrics::Result::Refused);
-                more = false;
-                break;
-            case HttpExchange::Step::Continue:
-                break;
-            case HttpExchange::Step::Idle:
-                more = false;
-                break;
-        }
-    }
+    c.exchange.serve([&] { on_request(c); },
+                     [&] {
+                         // The events it named, when its request line could be read.
+                         count_refused(
+                             named_events(parse_query_lenient(c.exchange.request().query)),
+                             c.exchange.refusal().status == 413 ? ApiCallMetrics::Result::TooLarge
+                                                                : ApiCallMetrics::Result::Refused);
+                     });
     // A client pipelining more than one request's worth waits for its turn.
     const bool backlog =
         c.exchange.buffered() > config_.max_body_bytes + HttpLimits{}.max_head_bytes;
@@ -182,18 +170,10 @@ void HttpServer::pump(Conn& c) {
 }
 
 int HttpServer::on_writeable(Conn& c) {
-    switch (flush_exchange(c.wsi, c.exchange)) {
-        case Flushed::Wrote:
-            // Pipelined requests held back while answers piled up go on now.
-            if (!c.exchange.closing()) pump(c);
-            return 0;
-        case Flushed::Nothing:
-            return 0;
-        case Flushed::Close:
-        case Flushed::Failed:
-            break;
-    }
-    return -1;
+    return write_answers(c.wsi, c.exchange, [&] {
+        pump(c);
+        return 0;
+    });
 }
 
 void HttpServer::on_request(Conn& c) {

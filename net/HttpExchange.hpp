@@ -47,6 +47,26 @@ class HttpExchange {
         Continue,  // "100 Continue" was queued: the client may send its body
     };
     Step poll();
+    // poll() until there is nothing to do: `on_request` gets each request
+    // to answer (now, or later: the next one waits for it), `on_refused` a
+    // refusal, after which nothing more is read.
+    template <class OnRequest, class OnRefused>
+    void serve(OnRequest&& on_request, OnRefused&& on_refused) {
+        for (;;) {
+            switch (poll()) {
+                case Step::Request:
+                    on_request();
+                    break;
+                case Step::Refused:
+                    on_refused();
+                    return;
+                case Step::Continue:
+                    break;
+                case Step::Idle:
+                    return;
+            }
+        }
+    }
     // The request to answer; after Refused, what was read of the refused one
     // (its method and target when its request line was whole).
     const HttpRequest& request() const { return request_; }

@@ -24,16 +24,6 @@ bool write_raw(lws* wsi, const std::string& bytes) {
     return lws_write(wsi, buf.data(), buf.size(), LWS_WRITE_RAW) == static_cast<int>(buf.size());
 }
 
-Flushed flush_exchange(lws* wsi, HttpExchange& exchange) {
-    if (exchange.output().empty()) return exchange.closing() ? Flushed::Close : Flushed::Nothing;
-    if (!write_raw(wsi, exchange.output())) return Flushed::Failed;
-    exchange.consume(exchange.output().size());
-    // lws sends what the socket did not take before the next writable
-    // callback, so a close waits for that callback.
-    if (exchange.closing()) lws_callback_on_writable(wsi);
-    return Flushed::Wrote;
-}
-
 void apply_phase_timeout(lws* wsi, const HttpExchange& exchange, HttpExchange::Phase& applied,
                          const HttpTimeouts& timeouts) {
     const HttpExchange::Phase now = exchange.phase();

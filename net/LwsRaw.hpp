@@ -22,14 +22,22 @@ void accept_raw(lws_context_creation_info& info, const char* protocol);
 // and sends it before the next writable callback). False when it failed.
 bool write_raw(lws* wsi, const std::string& bytes);
 
-// Writes what `exchange` holds for the client, from a writable callback.
-enum class Flushed {
-    Wrote,    // bytes left; the exchange may take pipelined requests again
-    Nothing,  // nothing to write
-    Close,    // the last answer is out: end the connection (return -1)
-    Failed,   // the connection failed (return -1)
-};
-Flushed flush_exchange(lws* wsi, HttpExchange& exchange);
+// Writes what `exchange` holds for the client, from a writable callback,
+// and returns what that callback returns (-1: end the connection). Once
+// answers have left, `resume()` serves the pipelined requests held back.
+template <class Resume>
+int write_answers(lws* wsi, HttpExchange& exchange, Resume&& resume) {
+    if (exchange.output().empty()) return exchange.closing() ? -1 : 0;
+    if (!write_raw(wsi, exchange.output())) return -1;
+    exchange.consume(exchange.output().size());
+    // lws sends what the socket did not take before the next writable
+    // callback, so a close waits for that callback.
+    if (exchange.closing()) {
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    return resume();
+}
 
 // Sets the connection's timeout for the exchange's phase when the phase
 // changed since `applied` (a timeout is set once per phase, so a client

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include <ev.h>
+#include <sys/socket.h>
 
 #include "common/Ids.hpp"
 #include "common/Log.hpp"
@@ -245,22 +246,8 @@ int WsServer::handle(lws* wsi, lws_callback_reasons reason, Peer** slot, void* i
 int WsServer::on_http_bytes(Peer& peer, std::string_view data) {
     HttpExchange& http = *peer.http;
     http.feed(data);
-    for (bool more = true; more && !peer.session;) {
-        switch (http.poll()) {
-            case HttpExchange::Step::Request:
-                on_http_request(peer);
-                break;
-            case HttpExchange::Step::Refused:
-                counters_.http_refused.fetch_add(1, std::memory_order_relaxed);
-                more = false;
-                break;
-            case HttpExchange::Step::Continue:
-                break;
-            case HttpExchange::Step::Idle:
-                more = false;
-                break;
-        }
-    }
+    http.serve([&] { on_http_request(peer); },
+               [&] { counters_.http_refused.fetch_add(1, std::memory_order_relaxed); });
     if (peer.session) {
         // Bytes after the upgrade request are the client's first frames.
         std::string early = http.take_buffered();
@@ -284,17 +271,7 @@ void WsServer::on_http_request(Peer& peer) {
 }
 
 int WsServer::on_http_writeable(Peer& peer) {
-    switch (flush_exchange(peer.wsi, *peer.http)) {
-        case Flushed::Wrote:
-            // Pipelined requests held back while answers piled up go on now.
-            return peer.http->closing() ? 0 : on_http_bytes(peer, {});
-        case Flushed::Nothing:
-            return 0;
-        case Flushed::Close:
-        case Flushed::Failed:
-            break;
-    }
-    return -1;
+    return write_answers(peer.wsi, *peer.http, [&] { return on_http_bytes(peer, {}); });
 }
 
 WsServer::Session& WsServer::open_session(Peer& peer, nlohmann::json query, std::string handshake) {
@@ -325,7 +302,19 @@ bool WsServer::queue(Session& session, const Payload& text) {
         session.queue.clear();
         session.queue_head = 0;
         session.queued_bytes = 0;
-        mark_closing(session, LWS_CLOSE_STATUS_POLICY_VIOLATION);
+        // The client does not read, so no writable callback may come: the
+        // close frame goes behind what the socket holds now, and the
+        // connection leaves the node (index, close event) at the next sweep
+        // — not here, where the executor may be walking the index.
+        session.close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
+        session.close_sent = true;
+        session.drop_after_close = true;
+        std::vector<unsigned char> frame;
+        append_frame(frame, WsOpcode::Close,
+                     close_payload(LWS_CLOSE_STATUS_POLICY_VIOLATION, "send queue full"));
+        lws_write(session.wsi, frame.data(), frame.size(), LWS_WRITE_RAW);
+        session.partial_armed = false;
+        set_deadline(*session.peer, Peer::Timer::Retire, 0);
         return false;
     }
     const bool was_idle = !session.has_queued();
@@ -460,15 +449,20 @@ void WsServer::on_closed(Peer* peer) {
     const std::unique_ptr<Peer> owned(peer);
     clear_deadline(*peer);
     if (!peer->session) return;  // it never upgraded
-    Session& session = *peer->session;
+    const std::string id = peer->session->id;
+    retire(*peer->session);
+    sessions_.erase(id);
+}
+
+void WsServer::retire(Session& session) {
+    if (session.gone) return;
     release_partial(session);
-    const std::string id = session.id;
+    const std::string& id = session.id;
     auto user = index_.has(id) ? index_.user_of(id) : session.user_at_close;
     session.gone = true;
     outbox_.upstream("close", id, user, nullptr, false);
     run_close_handlers(session);
     index_.remove(id);  // may already be gone (closeBy_Id)
-    sessions_.erase(id);
     conns_.store(index_.connection_count(), std::memory_order_relaxed);
 }
 
@@ -524,7 +518,10 @@ void WsServer::http_deadline(Peer& peer) {
 }
 
 void WsServer::kill(lws* wsi) {
-    lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_SYNC);
+    // lws would first flush what it holds for a client that does not read
+    // (and its own timers do not run on the node's loop): shutting the
+    // socket down makes lws see the end of it and close at once.
+    ::shutdown(lws_get_socket_fd(wsi), SHUT_RDWR);
 }
 
 void WsServer::sweep() {
@@ -542,6 +539,10 @@ void WsServer::sweep() {
                 end_session(session, LWS_CLOSE_STATUS_POLICY_VIOLATION, "message too slow");
                 break;
             }
+            case Peer::Timer::Retire:  // a slow consumer: gone from the node now
+                retire(*peer->session);
+                set_deadline(*peer, Peer::Timer::Close, kCloseFlushMs);
+                break;
             case Peer::Timer::Http:   // a request too slow, or an idle HTTP connection
             case Peer::Timer::Close:  // a close that the client does not complete
                 kill(peer->wsi);

@@ -112,7 +112,7 @@ class WsServer final : public Transport {
         HttpExchange::Phase timeout_phase = HttpExchange::Phase::Closing;  // none applied yet
         Session* session = nullptr;                                        // owned by sessions_
         // What its deadline in deadlines_ (if any) is for.
-        enum class Timer { Http, Partial, Close } timer = Timer::Http;
+        enum class Timer { Http, Partial, Retire, Close } timer = Timer::Http;
     };
     struct Session {
         std::string id;
@@ -188,6 +188,9 @@ class WsServer final : public Transport {
     Session& open_session(Peer& peer, nlohmann::json query, std::string handshake);
     int on_writeable(Session& session);
     void on_closed(Peer* peer);
+    // The session leaves the node: close event, close handlers, index. Its
+    // connection may still be open, ending; sends to it are dropped.
+    void retire(Session& session);
 
     void drain_mailbox();
     void run_request(const BusRequest& request);
