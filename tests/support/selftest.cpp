@@ -12,10 +12,10 @@
 #include <memory>
 
 #include "common/Base64.hpp"
+#include "common/Sha1.hpp"
 #include "tests/support/ChildProcess.hpp"
 #include "tests/support/EchoWsServer.hpp"
 #include "tests/support/HttpClient.hpp"
-#include "common/Sha1.hpp"
 #include "tests/support/WaitUntil.hpp"
 #include "tests/support/WsClient.hpp"
 #include "tests/support/WsFrame.hpp"
