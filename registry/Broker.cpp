@@ -72,6 +72,11 @@ void Broker::bind() {
     // A restarted node reconnecting with a fresh identity is fine; a stale
     // one must never block a send.
     router_->set(zmq::sockopt::sndhwm, 100000);
+    // A wsnode or peer that replaces its socket reconnects under the same
+    // (random, unguessable) identity: the new connection takes it over, so
+    // the registry keeps one link per node instead of refusing the new one
+    // as a second claim while the dead one has not expired yet.
+    router_->set(zmq::sockopt::router_handover, 1);
     try {
         router_->bind(config_.bus_endpoint);
     } catch (const zmq::error_t& e) {

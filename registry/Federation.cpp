@@ -46,7 +46,7 @@ void Federation::connect(Dialer& d) {
     bus::configure_socket(*d.socket);
     bus::apply_curve_client(*d.socket, curve_);
     d.socket->set(zmq::sockopt::immediate, 1);  // queue nothing for a peer that is down
-    d.socket->set(zmq::sockopt::routing_id, bus::random_routing_id());
+    d.socket->set(zmq::sockopt::routing_id, d.routing_id);
     d.socket->set(zmq::sockopt::reconnect_ivl, 100);
     d.socket->set(zmq::sockopt::reconnect_ivl_max, 2000);
     d.socket->connect(d.endpoint);

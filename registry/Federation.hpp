@@ -17,6 +17,7 @@
 
 #include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
+#include "bus/LinkProof.hpp"
 #include "common/LogThrottle.hpp"
 #include "registry/LinkChallenges.hpp"
 #include "registry/RegistryMetrics.hpp"
@@ -75,6 +76,8 @@ class Federation {
         std::unique_ptr<zmq::socket_t> socket;
         std::string peer;  // registry id learned from its hello
         Clock::time_point heard;
+        // Our identity at that peer, kept across reconnects (see BusLink).
+        std::string routing_id = bus::random_routing_id();
     };
     struct Routed {
         std::string peer;

@@ -148,8 +148,7 @@ void BusLink::connect(Registry& registry) {
     // Nothing queues for a registry that is down: a reconnecting registry
     // gets a fresh NodeReady, not a burst of stale heartbeats and replies.
     registry.socket.set(zmq::sockopt::immediate, 1);
-    // Unguessable, so nobody can reconnect under the identity of our link.
-    registry.socket.set(zmq::sockopt::routing_id, bus::random_routing_id());
+    registry.socket.set(zmq::sockopt::routing_id, registry.routing_id);
     registry.socket.connect(registry.endpoint);
     registry.last_seen = Clock::now();
     registry.ready_pending = true;

@@ -23,6 +23,7 @@
 
 #include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
+#include "bus/LinkProof.hpp"
 
 namespace wsc {
 
@@ -116,6 +117,11 @@ class BusLink {
         std::string endpoint;
         zmq::socket_t socket;
         Clock::time_point last_seen;
+        // The link's identity at the registry, kept across reconnects so that
+        // a replaced socket takes the place of the old one there (the
+        // registry's ROUTER hands an identity over) instead of looking like a
+        // second link claiming this node. Random: nobody else can guess it.
+        std::string routing_id = bus::random_routing_id();
         bool ready_pending = true;  // NodeReady not yet accepted by zmq
         bool lost = false;          // went silent; cleared by the next message
         // A Challenge was answered and no Heartbeat has said we are
