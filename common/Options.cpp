@@ -45,15 +45,16 @@ std::string lower(std::string_view s) {
     return out;
 }
 
-// 'value' for an error message: control characters escaped, long values cut.
-std::string quote_value(std::string_view value) {
-    std::string out = "'";
-    for (std::size_t i = 0; i < value.size(); ++i) {
-        if (i == kMaxQuotedValue) {
+// `text` with control characters escaped (\xNN) so that they stay visible
+// on one line; cut after `max` bytes with "..." when `max` is not npos.
+std::string escape_controls(std::string_view text, std::size_t max = std::string_view::npos) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (i == max) {
             out += "...";
             break;
         }
-        const auto c = static_cast<unsigned char>(value[i]);
+        const auto c = static_cast<unsigned char>(text[i]);
         if (c < 0x20 || c == 0x7f) {
             constexpr const char* kHex = "0123456789abcdef";
             out += "\\x";
@@ -63,7 +64,12 @@ std::string quote_value(std::string_view value) {
             out += static_cast<char>(c);
         }
     }
-    return out + "'";
+    return out;
+}
+
+// 'value' for an error message: control characters escaped, long values cut.
+std::string quote_value(std::string_view value) {
+    return "'" + escape_controls(value, kMaxQuotedValue) + "'";
 }
 
 // "registry.bus_port" -> "WSCENTER_REGISTRY_BUS_PORT".
@@ -148,19 +154,7 @@ std::string describe(const po::error& e) {
     else
         text = e.what();  // no placeholders: a fixed text
     // Control characters (a line of the file may hold anything) stay visible.
-    std::string out;
-    for (const char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c == 0x7f) {
-            constexpr const char* kHex = "0123456789abcdef";
-            out += "\\x";
-            out += kHex[c >> 4];
-            out += kHex[c & 0xf];
-        } else {
-            out += ch;
-        }
-    }
-    return out;
+    return escape_controls(text);
 }
 
 po::options_description settings_description(const std::vector<OptionSpec>& specs) {
