@@ -148,17 +148,22 @@ std::optional<WsFrame> WsClient::recv_frame(std::chrono::milliseconds timeout) {
             }
             return frame;
         }
-        switch (conn_->fill(deadline)) {
-            case TcpConnection::Fill::Data:
-                break;
-            case TcpConnection::Fill::Eof:
-                drop_connection();
-                return std::nullopt;
-            case TcpConnection::Fill::Timeout:
-                return std::nullopt;
-        }
+        if (!fill_until(deadline)) return std::nullopt;
     }
     return std::nullopt;
+}
+
+bool WsClient::fill_until(std::chrono::steady_clock::time_point deadline) {
+    switch (conn_->fill(deadline)) {
+        case TcpConnection::Fill::Data:
+            return true;
+        case TcpConnection::Fill::Eof:
+            drop_connection();
+            return false;
+        case TcpConnection::Fill::Timeout:
+            break;
+    }
+    return false;
 }
 
 bool WsClient::wait_eof(std::chrono::milliseconds timeout) {
@@ -249,15 +254,7 @@ std::optional<std::string> WsClient::read_message(Clock::time_point deadline) {
             if (handle_frame(*frame)) return std::exchange(message_, {});
             continue;
         }
-        switch (conn_->fill(deadline)) {
-            case TcpConnection::Fill::Data:
-                break;
-            case TcpConnection::Fill::Eof:
-                drop_connection();
-                return std::nullopt;
-            case TcpConnection::Fill::Timeout:
-                return std::nullopt;
-        }
+        if (!fill_until(deadline)) return std::nullopt;
     }
     return std::nullopt;
 }

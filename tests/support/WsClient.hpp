@@ -87,6 +87,9 @@ class WsClient {
     bool handle_frame(WsFrame& frame);
     void send_frame(WsOpcode opcode, std::string_view payload, bool fin = true);
     void drop_connection();
+    // Reads more bytes; false at the deadline or at the end of the stream
+    // (then the connection is dropped).
+    bool fill_until(std::chrono::steady_clock::time_point deadline);
 
     std::unique_ptr<TcpConnection> conn_;
     bool open_ = false;
