@@ -8,9 +8,9 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "api/Envelope.hpp"
+#include "api/ParamTree.hpp"
 #include "common/Log.hpp"
-#include "httpapi/Envelope.hpp"
-#include "httpapi/ParamTree.hpp"
 
 namespace wsc {
 

@@ -16,8 +16,8 @@
 #include <utility>
 #include <vector>
 
-#include "httpapi/ApiCallMetrics.hpp"
-#include "httpapi/ApiRequest.hpp"
+#include "api/ApiCallMetrics.hpp"
+#include "api/ApiRequest.hpp"
 #include "net/HttpExchange.hpp"
 #include "net/LwsRaw.hpp"
 

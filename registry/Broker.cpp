@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <random>
 
+#include "api/Envelope.hpp"
 #include "bus/LinkProof.hpp"
 #include "common/Ids.hpp"
 #include "common/Log.hpp"
-#include "httpapi/Envelope.hpp"
 #include "registry/Route.hpp"
 
 namespace wsc {

@@ -18,10 +18,10 @@
 #include <vector>
 #include <zmq.hpp>
 
+#include "api/ApiRequest.hpp"
 #include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
 #include "common/LogThrottle.hpp"
-#include "httpapi/ApiRequest.hpp"
 #include "registry/CallRun.hpp"
 #include "registry/Federation.hpp"
 #include "registry/Gatherer.hpp"

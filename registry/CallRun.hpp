@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "httpapi/ApiRequest.hpp"
+#include "api/ApiRequest.hpp"
 #include "registry/Gatherer.hpp"
 
 namespace wsc {

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "httpapi/ApiCallMetrics.hpp"
+#include "api/ApiCallMetrics.hpp"
 
 namespace wsc {
 

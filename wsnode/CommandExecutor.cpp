@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "common/EventCatalog.hpp"
+#include "api/EventCatalog.hpp"
 
 namespace wsc {
 

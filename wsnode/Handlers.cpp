@@ -4,8 +4,8 @@
 #include <memory>
 #include <utility>
 
-#include "common/EventCatalog.hpp"
-#include "httpapi/ApiRequest.hpp"
+#include "api/ApiRequest.hpp"
+#include "api/EventCatalog.hpp"
 #include "wsnode/CommandExecutor.hpp"
 #include "wsnode/ConnectionIndex.hpp"
 #include "wsnode/Transport.hpp"

@@ -1,7 +1,7 @@
 #include "wsnode/LocalApi.hpp"
 
-#include "common/EventCatalog.hpp"
-#include "httpapi/Envelope.hpp"
+#include "api/Envelope.hpp"
+#include "api/EventCatalog.hpp"
 
 namespace wsc {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "httpapi/ApiRequest.hpp"
+#include "api/ApiRequest.hpp"
 #include "wsnode/CommandExecutor.hpp"
 
 namespace wsc {

@@ -3,8 +3,8 @@
 // /metrics.
 #include "wsnode/WsServer.hpp"
 
-#include "httpapi/Envelope.hpp"
-#include "httpapi/ParamTree.hpp"
+#include "api/Envelope.hpp"
+#include "api/ParamTree.hpp"
 #include "net/Loopback.hpp"
 #include "wsnode/LocalApi.hpp"
 

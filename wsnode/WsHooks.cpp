@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "api/ParamTree.hpp"
 #include "common/Base64.hpp"
 #include "common/Log.hpp"
-#include "httpapi/ParamTree.hpp"
 #include "net/WsHandshake.hpp"
 
 namespace wsc {

@@ -31,6 +31,7 @@
 
 #include <libwebsockets.h>
 
+#include "common/Mailbox.hpp"
 #include "net/Deadlines.hpp"
 #include "net/HttpExchange.hpp"
 #include "net/LwsRaw.hpp"
@@ -41,7 +42,6 @@
 #include "wsnode/HandlerChain.hpp"
 #include "wsnode/Handlers.hpp"
 #include "wsnode/ListenAddress.hpp"
-#include "wsnode/Mailbox.hpp"
 #include "wsnode/NodeConfig.hpp"
 #include "wsnode/Transport.hpp"
 #include "wsnode/WsFrameParser.hpp"

@@ -3,7 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "httpapi/ParamTree.hpp"
+#include "api/ParamTree.hpp"
 #include "wsnode/LocalApi.hpp"
 
 namespace {

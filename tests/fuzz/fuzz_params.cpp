@@ -3,9 +3,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "httpapi/ApiRequest.hpp"
-#include "httpapi/Envelope.hpp"
-#include "httpapi/ParamTree.hpp"
+#include "api/ApiRequest.hpp"
+#include "api/Envelope.hpp"
+#include "api/ParamTree.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view input(reinterpret_cast<const char*>(data), size);

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "bus/cli/CliArgs.hpp"
+#include "cli/CliArgs.hpp"
 
 using wsc::parse_cli_args;
 

@@ -9,7 +9,7 @@
 
 #include <gtest/gtest.h>
 
-#include "common/EventCatalog.hpp"
+#include "api/EventCatalog.hpp"
 
 namespace wsc {
 namespace {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "common/EventCatalog.hpp"
+#include "api/EventCatalog.hpp"
 #include "wsnode/LocalApi.hpp"
 
 namespace {

@@ -1,5 +1,5 @@
 // Validation and normalisation of one HTTP API call: see ApiRequest.hpp.
-#include "httpapi/ApiRequest.hpp"
+#include "api/ApiRequest.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -9,7 +9,7 @@
 #include <unordered_set>
 #include <utility>
 
-#include "httpapi/Envelope.hpp"
+#include "api/Envelope.hpp"
 
 namespace wsc {
 

@@ -4,8 +4,8 @@
 #include <random>
 #include <string>
 
-#include "httpapi/ApiRequest.hpp"
-#include "httpapi/ParamTree.hpp"
+#include "api/ApiRequest.hpp"
+#include "api/ParamTree.hpp"
 
 namespace wsc {
 namespace {

@@ -1,5 +1,5 @@
 // PHP-style request parameters: see ParamTree.hpp.
-#include "httpapi/ParamTree.hpp"
+#include "api/ParamTree.hpp"
 
 #include <algorithm>
 #include <cctype>

@@ -1,9 +1,10 @@
 // A bounded multi-producer queue drained in one go by its owning thread.
 //
-// The bus thread pushes work for the lws thread and then wakes it with
-// lws_cancel_service(). Wakeups merge (many pushes may produce one wakeup),
-// so the owner always takes the whole queue at once, swapping it out under
-// the lock and working on it outside the lock.
+// The one bridge between threads: a producer pushes, then wakes the owner
+// (lws_cancel_service() for an lws loop, a zmq poke for the broker). Wakeups
+// merge (many pushes may produce one wakeup), so the owner always takes the
+// whole queue at once, swapping it out under the lock and working on it
+// outside the lock.
 #pragma once
 
 #include <cstddef>

@@ -1,5 +1,5 @@
 // The exact JSON bodies of the HTTP API: see Envelope.hpp.
-#include "httpapi/Envelope.hpp"
+#include "api/Envelope.hpp"
 
 namespace wsc {
 

@@ -1,7 +1,7 @@
 // The exact response bodies of the HTTP API.
 #include <gtest/gtest.h>
 
-#include "httpapi/Envelope.hpp"
+#include "api/Envelope.hpp"
 
 namespace wsc {
 namespace {

@@ -1,5 +1,5 @@
 // Unit tests of Mailbox: the bounded queue from the bus thread to the lws thread.
-#include "wsnode/Mailbox.hpp"
+#include "common/Mailbox.hpp"
 
 #include <algorithm>
 #include <string>

@@ -1,4 +1,4 @@
-#include "common/EventCatalog.hpp"
+#include "api/EventCatalog.hpp"
 
 namespace wsc {
 

@@ -1,9 +1,9 @@
 // API calls by event and result: see ApiCallMetrics.hpp.
-#include "httpapi/ApiCallMetrics.hpp"
+#include "api/ApiCallMetrics.hpp"
 
 #include <sstream>
 
-#include "common/EventCatalog.hpp"
+#include "api/EventCatalog.hpp"
 #include "common/TimeUnits.hpp"
 
 namespace wsc {

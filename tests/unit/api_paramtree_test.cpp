@@ -4,7 +4,7 @@
 #include <random>
 #include <string>
 
-#include "httpapi/ParamTree.hpp"
+#include "api/ParamTree.hpp"
 
 namespace wsc {
 namespace {

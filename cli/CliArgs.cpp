@@ -1,6 +1,6 @@
-#include "bus/cli/CliArgs.hpp"
+#include "cli/CliArgs.hpp"
 
-#include "httpapi/ParamTree.hpp"
+#include "api/ParamTree.hpp"
 
 namespace wsc {
 

@@ -5,7 +5,7 @@
 #include <thread>
 #include <vector>
 
-#include "httpapi/ApiCallMetrics.hpp"
+#include "api/ApiCallMetrics.hpp"
 
 namespace wsc {
 namespace {

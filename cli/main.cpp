@@ -6,7 +6,7 @@
 
 #include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
-#include "bus/cli/CliArgs.hpp"
+#include "cli/CliArgs.hpp"
 #include "common/Options.hpp"
 
 namespace {

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/EventCatalog.hpp"
+#include "api/EventCatalog.hpp"
 
 namespace wsc {
 
