@@ -19,9 +19,10 @@ class Mailbox {
   public:
     explicit Mailbox(std::size_t capacity) : capacity_(capacity) {}
 
-    // False (and `item` is dropped) when `capacity` items are already waiting:
-    // a stuck consumer must not make the producer grow memory without bound.
-    bool push(T item) {
+    // False when `capacity` items are already waiting (a stuck consumer must
+    // not make the producer grow memory without bound); `item` is then left
+    // as it was, so that the producer can still say what it refused.
+    bool push(T&& item) {
         std::lock_guard<std::mutex> lock(mutex_);
         if (items_.size() >= capacity_) return false;
         items_.push_back(std::move(item));

@@ -59,8 +59,9 @@ struct HttpServer::Conn {
     lws* wsi;
     HttpExchange exchange;
     HttpExchange::Phase timeout_phase = HttpExchange::Phase::Closing;  // none applied yet
-    std::uint64_t call_id = 0;  // non-zero while the broker works on its request
-    bool paused = false;        // reading stopped: a large pipeline waits for its turn
+    std::uint64_t call_id = 0;      // non-zero while the broker works on its request
+    bool paused = false;            // reading stopped: a large pipeline waits for its turn
+    bool answer_unwritten = false;  // an API answer is still on its way out (counted in unwritten_)
 };
 
 HttpServer::HttpServer(HttpServerConfig config, Dispatch dispatch, TextSource metrics,
@@ -68,7 +69,10 @@ HttpServer::HttpServer(HttpServerConfig config, Dispatch dispatch, TextSource me
     : config_(std::move(config)),
       dispatch_(std::move(dispatch)),
       metrics_(std::move(metrics)),
-      health_(std::move(health)) {
+      health_(std::move(health)),
+      // Each answer is of a call taken while fewer than max_pending waited;
+      // calls whose client left still come back, hence the room to spare.
+      completed_(2 * config_.max_pending + 1024) {
     config_.timeouts.busy_ms = config_.limits.max_timeout_ms + kBusyMarginMs;
 }
 
@@ -119,29 +123,39 @@ void HttpServer::stop() {
 }
 
 void HttpServer::complete(std::uint64_t id, std::string body) {
-    {
-        std::lock_guard lock(mailbox_mutex_);
-        mailbox_.emplace_back(id, std::move(body));
-    }
+    if (!completed_.push({id, std::move(body)}))
+        log_error(kLog, "answer of call " + std::to_string(id) + " dropped: the mailbox is full");
     if (context_) lws_cancel_service(context_);
 }
 
-void HttpServer::drain_mailbox() {
-    std::vector<std::pair<std::uint64_t, std::string>> items;
+bool HttpServer::wait_idle(std::chrono::steady_clock::time_point until) {
+    std::unique_lock lock(busy_mutex_);
+    return busy_changed_.wait_until(lock, until, [this] { return busy_ == 0; });
+}
+
+void HttpServer::update_busy() {
     {
-        std::lock_guard lock(mailbox_mutex_);
-        items.swap(mailbox_);
+        std::lock_guard lock(busy_mutex_);
+        busy_ = waiting_.size() + unwritten_;
     }
-    for (auto& [id, body] : items) {
+    busy_changed_.notify_all();
+}
+
+void HttpServer::drain_mailbox() {
+    for (auto& [id, body] : completed_.take_all()) {
         auto it = waiting_.find(id);
         if (it == waiting_.end()) continue;  // the client went away meanwhile
         Conn& c = *it->second;
         waiting_.erase(it);
-        in_flight_ = waiting_.size();
+        if (!c.answer_unwritten) {
+            c.answer_unwritten = true;
+            ++unwritten_;
+        }
         c.call_id = 0;
         c.exchange.answer(json(HTTP_STATUS_OK, std::move(body)));
         pump(c);
     }
+    update_busy();
 }
 
 void HttpServer::count_refused(const std::vector<std::string>& events,
@@ -170,10 +184,21 @@ void HttpServer::pump(Conn& c) {
 }
 
 int HttpServer::on_writeable(Conn& c) {
-    return write_answers(c.wsi, c.exchange, [&] {
+    const int rc = write_answers(c.wsi, c.exchange, [&] {
         pump(c);
         return 0;
     });
+    if (c.answer_unwritten && c.exchange.output().empty()) {
+        // What the socket did not take, lws sends before the next callback.
+        if (lws_partial_buffered(c.wsi)) {
+            lws_callback_on_writable(c.wsi);
+        } else {
+            c.answer_unwritten = false;
+            --unwritten_;
+            update_busy();
+        }
+    }
+    return rc;
 }
 
 void HttpServer::on_request(Conn& c) {
@@ -260,10 +285,14 @@ void HttpServer::run_api(Conn& c, const HttpRequest& req) {
         return c.exchange.answer(json(HTTP_STATUS_SERVICE_UNAVAILABLE,
                                       error_envelope(kCodeError, "overloaded, try again")));
     }
+    if (!dispatch_(next_id_, std::move(std::get<ApiCall>(built)))) {
+        count_refused(events, ApiCallMetrics::Result::Overloaded);
+        return c.exchange.answer(json(HTTP_STATUS_SERVICE_UNAVAILABLE,
+                                      error_envelope(kCodeError, "overloaded, try again")));
+    }
     c.call_id = next_id_++;
     waiting_[c.call_id] = &c;
-    in_flight_ = waiting_.size();
-    dispatch_(c.call_id, std::move(std::get<ApiCall>(built)));
+    update_busy();
 }
 
 int HttpServer::callback(lws* wsi, int reason_int, void* user, void* in, std::size_t len) {
@@ -291,10 +320,9 @@ int HttpServer::callback(lws* wsi, int reason_int, void* user, void* in, std::si
                 return self->on_writeable(**slot);
             case LWS_CALLBACK_RAW_CLOSE:
                 if (slot && *slot) {
-                    if ((*slot)->call_id) {
-                        self->waiting_.erase((*slot)->call_id);
-                        self->in_flight_ = self->waiting_.size();
-                    }
+                    if ((*slot)->call_id) self->waiting_.erase((*slot)->call_id);
+                    if ((*slot)->answer_unwritten) --self->unwritten_;
+                    self->update_busy();
                     delete *slot;
                     *slot = nullptr;
                 }

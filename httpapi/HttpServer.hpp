@@ -7,6 +7,8 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -18,6 +20,7 @@
 
 #include "api/ApiCallMetrics.hpp"
 #include "api/ApiRequest.hpp"
+#include "common/Mailbox.hpp"
 #include "net/HttpExchange.hpp"
 #include "net/LwsRaw.hpp"
 
@@ -41,8 +44,10 @@ struct HttpServerConfig {
 
 class HttpServer {
   public:
-    // Called on the lws thread with a validated call; must not block.
-    using Dispatch = std::function<void(std::uint64_t id, ApiCall call)>;
+    // Called on the lws thread with a validated call; must not block. False:
+    // the call was not taken (the broker is full), is left as it was and is
+    // answered 503.
+    using Dispatch = std::function<bool(std::uint64_t id, ApiCall&& call)>;
     using TextSource = std::function<std::string()>;
 
     HttpServer(HttpServerConfig config, Dispatch dispatch, TextSource metrics, TextSource health);
@@ -55,9 +60,12 @@ class HttpServer {
     // Any thread: the response body for call `id`.
     void complete(std::uint64_t id, std::string body);
     // Graceful shutdown: new API calls get 503 from now on; calls already
-    // running still get their answer. in_flight() tells when they are done.
+    // running still get their answer.
     void begin_drain() { draining_ = true; }
-    std::size_t in_flight() const { return in_flight_.load(); }
+    // Any thread: waits until every call taken has been answered and its
+    // answer written out (or its client has gone), or until `until`.
+    // True when idle.
+    bool wait_idle(std::chrono::steady_clock::time_point until);
     void stop();
 
     struct Conn;  // per-connection state, defined in the .cpp
@@ -72,6 +80,8 @@ class HttpServer {
     HttpResponse serve_file(const HttpRequest& req) const;
     int on_writeable(Conn& c);
     void drain_mailbox();
+    // lws thread: publishes how many calls are unanswered or unwritten.
+    void update_busy();
     void count_refused(const std::vector<std::string>& events, ApiCallMetrics::Result result);
 
     HttpServerConfig config_;
@@ -83,16 +93,19 @@ class HttpServer {
     // lws thread only.
     lws_context* context_ = nullptr;
     std::unordered_map<std::uint64_t, Conn*> waiting_;  // call id -> connection
+    std::size_t unwritten_ = 0;  // connections with an API answer not yet written out
     std::uint64_t next_id_ = 1;
 
-    // Mailbox from other threads.
-    std::mutex mailbox_mutex_;
-    std::vector<std::pair<std::uint64_t, std::string>> mailbox_;
+    // Finished calls from the broker thread (answer bodies by call id).
+    Mailbox<std::pair<std::uint64_t, std::string>> completed_;
 
     std::thread thread_;
     std::atomic<bool> stopping_{false};
     std::atomic<bool> draining_{false};
-    std::atomic<std::size_t> in_flight_{0};  // mirrors waiting_.size() for other threads
+    // waiting_.size() + unwritten_, for wait_idle() on other threads.
+    std::mutex busy_mutex_;
+    std::condition_variable busy_changed_;
+    std::size_t busy_ = 0;
 };
 
 }  // namespace wsc

@@ -41,6 +41,7 @@ Broker::Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver, Regist
       config_(std::move(config)),
       deliver_(std::move(deliver)),
       metrics_(metrics),
+      submitted_(config_.max_pending),
       registry_id_(random_hex_id()),
       nodes_(std::chrono::milliseconds(config_.heartbeat_ms) * config_.liveness),
       next_req_(random_u64() >> 1),
@@ -49,10 +50,7 @@ Broker::Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver, Regist
       challenges_(std::chrono::milliseconds(config_.heartbeat_ms) * config_.liveness,
                   kMaxChallenges, bus::make_nonce),
       refusal_log_(kRefusalLogInterval) {
-    const std::string tag = random_hex_id().substr(0, 12);
-    inbox_address_ = "inproc://wsc-api-" + tag;
-    control_address_ = "inproc://wsc-control-" + tag;
-    monitor_address_ = "inproc://wsc-handshakes-" + tag;
+    monitor_address_ = "inproc://wsc-handshakes-" + random_hex_id().substr(0, 12);
 }
 
 Broker::~Broker() {
@@ -88,12 +86,6 @@ void Broker::bind() {
                                                std::chrono::milliseconds(config_.heartbeat_ms),
                                                config_.liveness, metrics_, config_.tokens,
                                                config_.curve, config_.cluster_secret);
-    inbox_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::pull);
-    inbox_->set(zmq::sockopt::linger, 0);
-    inbox_->bind(inbox_address_);
-    control_ = std::make_unique<zmq::socket_t>(ctx_, zmq::socket_type::pull);
-    control_->set(zmq::sockopt::linger, 0);
-    control_->bind(control_address_);
 }
 
 std::uint16_t Broker::bound_port() const {
@@ -109,27 +101,25 @@ void Broker::start() {
 
 void Broker::stop() {
     if (!thread_.joinable()) return;
-    {
-        zmq::socket_t poke(ctx_, zmq::socket_type::push);
-        poke.set(zmq::sockopt::linger, 0);
-        poke.connect(control_address_);
-        poke.send(zmq::str_buffer("stop"), zmq::send_flags::dontwait);
-        thread_.join();
-    }
+    stop_requested_ = true;
+    wake_.notify();
+    thread_.join();
 }
 
-std::string Broker::encode_inbox_call(std::uint64_t http_id, const ApiCall& call) {
-    return bus::to_msgpack(nlohmann::json{{"id", http_id},
-                                          {"events", call.events},
-                                          {"params", call.params},
-                                          {"timeout", call.timeout_ms}});
+bool Broker::submit(std::uint64_t http_id, ApiCall&& call) {
+    Submitted s{http_id, std::move(call)};
+    if (!submitted_.push(std::move(s))) {
+        call = std::move(s.call);
+        return false;
+    }
+    wake_.notify();
+    return true;
 }
 
 void Broker::loop() {
     const auto interval = std::chrono::milliseconds(config_.heartbeat_ms);
     auto next_heartbeat = Clock::now();
-    bool stopping = false;
-    while (!stopping) {
+    while (!stop_requested_.load()) {
         auto now = Clock::now();
         auto wake = next_heartbeat;
         if (auto d = gatherer_.next_deadline()) wake = std::min(wake, *d);
@@ -138,8 +128,7 @@ void Broker::loop() {
         auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now);
         wait = std::clamp(wait, std::chrono::milliseconds(0), interval);
         std::vector<zmq::pollitem_t> items = {{router_->handle(), 0, ZMQ_POLLIN, 0},
-                                              {inbox_->handle(), 0, ZMQ_POLLIN, 0},
-                                              {control_->handle(), 0, ZMQ_POLLIN, 0}};
+                                              {nullptr, wake_.fd(), ZMQ_POLLIN, 0}};
         for (std::size_t i = 0; i < federation_->dialer_count(); ++i)
             items.push_back({federation_->dialer(i).handle(), 0, ZMQ_POLLIN, 0});
         // CURVE only, both or neither: the ZAP handler, then the handshake monitor.
@@ -166,16 +155,9 @@ void Broker::loop() {
         };
         if (items[0].revents & ZMQ_POLLIN) drain(*router_, Federation::Source{});
         for (std::size_t i = 0; i < federation_->dialer_count(); ++i)
-            if (items[3 + i].revents & ZMQ_POLLIN)
+            if (items[2 + i].revents & ZMQ_POLLIN)
                 drain(federation_->dialer(i), Federation::Source{true, i, {}});
-        if (items[1].revents & ZMQ_POLLIN) {
-            for (int i = 0; i < kBurst; ++i) {
-                zmq::message_t msg;
-                if (!inbox_->recv(msg, zmq::recv_flags::dontwait)) break;
-                on_inbox(msg.to_string());
-            }
-        }
-        if (items[2].revents & ZMQ_POLLIN) stopping = true;
+        if (items[1].revents & ZMQ_POLLIN) take_submitted();
         if (zap_) {
             if (items[items.size() - 2].revents & ZMQ_POLLIN) zap_->drain();
             if (items.back().revents & ZMQ_POLLIN) handshakes_->drain();
@@ -197,8 +179,6 @@ void Broker::loop() {
     // Close on the owning thread.
     federation_.reset();
     router_.reset();
-    inbox_.reset();
-    control_.reset();
     zap_.reset();  // last: the ROUTER must never be without it
     handshakes_.reset();
 }
@@ -546,17 +526,10 @@ void Broker::on_client_call(const bus::Incoming& in, const nlohmann::json& body)
     begin(std::move(std::get<ApiCall>(built)), std::move(target));
 }
 
-void Broker::on_inbox(const std::string& bytes) {
-    try {
-        const auto msg = bus::from_msgpack(bytes);
-        ApiCall call;
-        call.events = msg.at("events").get<std::vector<std::string>>();
-        call.params = msg.at("params");
-        call.timeout_ms = msg.at("timeout").get<int>();
-        begin(std::move(call), HttpTarget{msg.at("id").get<std::uint64_t>()});
-    } catch (const std::exception& e) {
-        log_error(kLog, std::string("bad inbox message: ") + e.what());
-    }
+void Broker::take_submitted() {
+    // Clear first: a call submitted after this wakes the next turn.
+    wake_.clear();
+    for (auto& s : submitted_.take_all()) begin(std::move(s.call), HttpTarget{s.http_id});
 }
 
 void Broker::begin(ApiCall call, Target target) {

@@ -22,6 +22,8 @@
 #include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
 #include "common/LogThrottle.hpp"
+#include "common/Mailbox.hpp"
+#include "common/WakeFd.hpp"
 #include "registry/CallRun.hpp"
 #include "registry/Federation.hpp"
 #include "registry/Gatherer.hpp"
@@ -59,21 +61,23 @@ class Broker {
     Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver, RegistryMetrics& metrics);
     ~Broker();
 
-    // Binds the bus and inbox sockets on the calling thread; throws
+    // Binds the bus socket on the calling thread; throws
     // std::runtime_error with a clear reason (e.g. port in use).
     void bind();
     // The endpoint actually bound (the port is resolved when 0 was asked).
     const std::string& bound_endpoint() const { return bound_endpoint_; }
     std::uint16_t bound_port() const;
-    // Address of the inproc PULL socket taking API calls from the HTTP thread.
-    const std::string& inbox_address() const { return inbox_address_; }
     const std::string& registry_id() const { return registry_id_; }
 
     void start();
+    // Any thread: the loop ends and the thread is joined. Deliver is never
+    // called again once this returns.
     void stop();
 
-    // Encoding of an API call sent to the inbox (used by the HTTP thread).
-    static std::string encode_inbox_call(std::uint64_t http_id, const ApiCall& call);
+    // Any thread (the HTTP server's): hands over an HTTP call, whose answer
+    // comes back through Deliver. Never blocks: false when `max_pending`
+    // calls are already waiting to be taken; `call` is then left as it was.
+    bool submit(std::uint64_t http_id, ApiCall&& call);
 
   private:
     struct HttpTarget {
@@ -120,7 +124,7 @@ class Broker {
                     const std::vector<std::string>& hops, std::int64_t ttl_ms);
     std::map<std::string, Topology::NodeInfo> local_nodes() const;
     std::map<std::string, Topology::Route> routes() const;
-    void on_inbox(const std::string& bytes);
+    void take_submitted();
     void on_node_hello(const bus::Incoming& in, const nlohmann::json& body, bool ready);
     // A node message from a link that does not speak for that node: counted,
     // logged at a throttled rate, otherwise ignored.
@@ -146,17 +150,22 @@ class Broker {
     Deliver deliver_;
     RegistryMetrics& metrics_;
     std::string bound_endpoint_;
-    std::string inbox_address_;
-    std::string control_address_;
     std::string monitor_address_;
+
+    // The bridge from the HTTP thread: no socket, no encoding on the way.
+    struct Submitted {
+        std::uint64_t http_id;
+        ApiCall call;
+    };
+    Mailbox<Submitted> submitted_;
+    WakeFd wake_;  // made readable by submit() and stop()
+    std::atomic<bool> stop_requested_{false};
 
     // Broker thread only (created in bind(), handed over at start()).
     // With CURVE only; declared first so that they outlive the ROUTER.
     std::unique_ptr<ZapHandler> zap_;
     std::unique_ptr<HandshakeMonitor> handshakes_;
     std::unique_ptr<zmq::socket_t> router_;
-    std::unique_ptr<zmq::socket_t> inbox_;
-    std::unique_ptr<zmq::socket_t> control_;
     std::string registry_id_;
     std::unique_ptr<Federation> federation_;
     std::map<std::pair<std::string, std::uint64_t>, Relay> relays_;  // (origin, req)

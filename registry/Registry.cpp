@@ -1,7 +1,5 @@
 #include "registry/Registry.hpp"
 
-#include <thread>
-
 namespace wsc {
 
 Registry::Registry(RegistryConfig config) : config_(std::move(config)), ctx_(1) {}
@@ -17,17 +15,11 @@ void Registry::start() {
         metrics_);
     broker_->bind();
 
-    // Created here, used only on the lws thread from now on.
-    to_broker_ = std::make_shared<zmq::socket_t>(ctx_, zmq::socket_type::push);
-    to_broker_->set(zmq::sockopt::linger, 0);
-    to_broker_->connect(broker_->inbox_address());
-    auto push = to_broker_;
     config_.http.call_metrics = &metrics_.api;
     http_ = std::make_unique<HttpServer>(
         config_.http,
-        [push](std::uint64_t id, ApiCall call) {
-            const std::string msg = Broker::encode_inbox_call(id, call);
-            push->send(zmq::buffer(msg), zmq::send_flags::none);
+        [broker = broker_.get()](std::uint64_t id, ApiCall&& call) {
+            return broker->submit(id, std::move(call));
         },
         [this] { return metrics_.render(); },
         [this] {
@@ -40,18 +32,16 @@ void Registry::start() {
 void Registry::drain(std::chrono::milliseconds grace) {
     if (!http_) return;
     http_->begin_drain();
-    const auto until = std::chrono::steady_clock::now() + grace;
     // The broker answers every call by its deadline, so this ends.
-    while (http_->in_flight() > 0 && std::chrono::steady_clock::now() < until)
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    // Let the lws thread write the last answers out.
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    http_->wait_idle(std::chrono::steady_clock::now() + grace);
 }
 
 void Registry::stop() {
-    if (http_) http_->stop();
+    // The broker first: its thread completes calls into the HTTP server, which
+    // must outlive it. HTTP calls still arriving meanwhile wait in the
+    // broker's mailbox and end with their connections.
     if (broker_) broker_->stop();
-    to_broker_.reset();
+    if (http_) http_->stop();
     http_.reset();
     broker_.reset();
 }

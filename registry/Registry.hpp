@@ -43,7 +43,6 @@ class Registry {
     RegistryMetrics metrics_;
     std::unique_ptr<Broker> broker_;
     std::unique_ptr<HttpServer> http_;
-    std::shared_ptr<zmq::socket_t> to_broker_;  // lws thread only, once started
 };
 
 }  // namespace wsc

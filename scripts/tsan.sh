@@ -24,7 +24,7 @@ rm -f "$log_dir"/tsan.*
 export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 exitcode=66 second_deadlock_stack=1 log_path=$log_dir/tsan ${TSAN_OPTIONS:-}"
 # The integration tests of the threaded bridges (not the federation ones:
 # those add processes, not threads).
-threaded='^(ApiEvents|ApiErrors|Cli|Upstream|WsNode[A-Za-z]*|Embedding|HostileHttp|Conformance[A-Za-z]*)\.'
+threaded='^(ApiEvents|ApiErrors|Cli|Upstream|WsNode[A-Za-z]*|Embedding|HostileHttp|RegistryStop|Conformance[A-Za-z]*)\.'
 status=0
 (cd "$BUILD_DIR" && ctest --output-on-failure -L unit -j"$(nproc)") || status=$?
 (cd "$BUILD_DIR" && ctest --output-on-failure -L integration -R "$threaded" --timeout 300) || status=$?

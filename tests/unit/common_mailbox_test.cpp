@@ -1,4 +1,4 @@
-// Unit tests of Mailbox: the bounded queue from the bus thread to the lws thread.
+// Unit tests of Mailbox: the bounded queue of every thread bridge.
 #include "common/Mailbox.hpp"
 
 #include <algorithm>
@@ -11,7 +11,7 @@
 namespace wsc {
 namespace {
 
-TEST(WsnodeMailbox, TakeAllReturnsItemsInOrderAndEmpties) {
+TEST(Mailbox, TakeAllReturnsItemsInOrderAndEmpties) {
     Mailbox<std::string> mailbox(10);
     EXPECT_TRUE(mailbox.push("a"));
     EXPECT_TRUE(mailbox.push("b"));
@@ -22,7 +22,7 @@ TEST(WsnodeMailbox, TakeAllReturnsItemsInOrderAndEmpties) {
     EXPECT_TRUE(mailbox.take_all().empty());
 }
 
-TEST(WsnodeMailbox, RefusesPastCapacityUntilDrained) {
+TEST(Mailbox, RefusesPastCapacityUntilDrained) {
     Mailbox<int> mailbox(2);
     EXPECT_TRUE(mailbox.push(1));
     EXPECT_TRUE(mailbox.push(2));
@@ -34,7 +34,16 @@ TEST(WsnodeMailbox, RefusesPastCapacityUntilDrained) {
     EXPECT_EQ(rest.front(), 4);
 }
 
-TEST(WsnodeMailbox, ConcurrentProducersLoseNothingAndKeepPerProducerOrder) {
+TEST(Mailbox, ARefusedItemIsLeftToTheProducer) {
+    Mailbox<std::string> mailbox(1);
+    std::string first = "first";
+    EXPECT_TRUE(mailbox.push(std::move(first)));
+    std::string refused = "kept for the error message";
+    EXPECT_FALSE(mailbox.push(std::move(refused)));
+    EXPECT_EQ(refused, "kept for the error message");
+}
+
+TEST(Mailbox, ConcurrentProducersLoseNothingAndKeepPerProducerOrder) {
     constexpr int kProducers = 4;
     constexpr int kPerProducer = 5000;
     Mailbox<std::pair<int, int>> mailbox(kProducers * kPerProducer);
