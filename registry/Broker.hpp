@@ -1,37 +1,38 @@
 // The registry's bus broker: one ROUTER that wsnodes and clients connect to.
 //
-// Runs on its own thread, which owns every zmq socket it uses. It tracks the
-// nodes' liveness, fans each API call out as Requests, gathers Replies and
-// hands finished envelopes back to the HTTP server (or to the bus client
-// that asked) — never blocking on a slow peer.
+// Runs on its own thread, which owns every zmq socket it uses. The broker is
+// the poll loop and the command switch; what to do with each command is
+// decided by classes of pure logic it owns: NodeAdmission (node hellos),
+// CallDispatch (API calls, their rounds and replies), RequestRelay (rounds
+// crossing the federation), UpstreamFanout (client events to subscribers),
+// Federation (peer links and topology). It never blocks on a slow peer.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <set>
 #include <string>
 #include <thread>
-#include <unordered_map>
-#include <variant>
 #include <vector>
 #include <zmq.hpp>
 
 #include "api/ApiRequest.hpp"
 #include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
+#include "bus/Liveness.hpp"
 #include "common/LogThrottle.hpp"
 #include "common/Mailbox.hpp"
 #include "common/WakeFd.hpp"
-#include "registry/CallRun.hpp"
+#include "registry/CallDispatch.hpp"
 #include "registry/Federation.hpp"
-#include "registry/Gatherer.hpp"
 #include "registry/HandshakeMonitor.hpp"
 #include "registry/LinkChallenges.hpp"
+#include "registry/NodeAdmission.hpp"
 #include "registry/NodeTable.hpp"
 #include "registry/RegistryMetrics.hpp"
-#include "registry/UpstreamSeq.hpp"
+#include "registry/RequestRelay.hpp"
+#include "registry/UpstreamFanout.hpp"
 #include "registry/ZapHandler.hpp"
 
 namespace wsc {
@@ -51,15 +52,21 @@ struct BrokerConfig {
     // Node and peer links must prove it (bus/LinkProof.hpp) unless CURVE is
     // on, whose keys are then the credential; empty: links are not checked.
     std::string cluster_secret;
+
+    bus::Liveness link_liveness() const {
+        return {std::chrono::milliseconds(heartbeat_ms), liveness};
+    }
 };
 
-class Broker {
+class Broker : private CallDispatch::Port {
   public:
+    using Clock = std::chrono::steady_clock;
+    using RouteTable = CallDispatch::RouteTable;
     // Called on the broker thread with a finished HTTP call's response body.
     using Deliver = std::function<void(std::uint64_t http_id, std::string body)>;
 
     Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver, RegistryMetrics& metrics);
-    ~Broker();
+    ~Broker() override;
 
     // Binds the bus socket on the calling thread; throws
     // std::runtime_error with a clear reason (e.g. port in use).
@@ -80,69 +87,53 @@ class Broker {
     bool submit(std::uint64_t http_id, ApiCall&& call);
 
   private:
-    struct HttpTarget {
-        std::uint64_t http_id;
-    };
-    struct ClientTarget {
-        std::string identity;
-        nlohmann::json req;
-    };
-    using Target = std::variant<HttpTarget, ClientTarget>;
-    struct Run {
-        std::unique_ptr<CallRun> run;
-        Target target;
-        Gatherer::Clock::time_point started;
-        Gatherer::Clock::time_point deadline;
-    };
-
-    struct Relay {
-        std::string upstream;  // peer registry the Request came from
-        Gatherer::Clock::time_point deadline;
-    };
-
-    struct Subscriber {
-        std::set<std::string> events;  // empty: every kind
-        Gatherer::Clock::time_point expires;
-    };
+    // CallDispatch::Port: what a call in progress needs of the broker.
+    RouteTable routes() override;
+    std::vector<std::string> send_round(std::uint64_t req, const nlohmann::json& events,
+                                        const RouteTable& table, std::int64_t ttl_ms) override;
+    nlohmann::json local_event(const std::string& event, const nlohmann::json& params) override;
+    void nodes_missed(std::size_t nodes) override;
+    void finished(const Caller& caller, const CallRun& run,
+                  std::chrono::microseconds took) override;
 
     void loop();
-    void on_subscribe(const bus::Incoming& in, const nlohmann::json& body);
-    void on_upstream(const bus::Incoming& in, const Federation::Source& from,
-                     const nlohmann::json& body);
-    void on_bus(bus::Incoming& in, const Federation::Source& from);
-    void on_forward(const Federation::Source& from, const nlohmann::json& body);
-    // Sends a call's Request to every node of `table`; returns the directly
-    // connected targets whose link refused it.
-    std::vector<std::string> route_request(std::uint64_t req, const nlohmann::json& events,
-                                           const std::map<std::string, Topology::Route>& table,
-                                           std::int64_t ttl_ms);
-    std::vector<std::string> send_direct(const std::string& origin, std::uint64_t req,
-                                         const nlohmann::json& events,
-                                         const std::vector<std::string>& nodes);
-    void forward_to(const std::string& next, const std::string& origin, std::uint64_t req,
-                    const nlohmann::json& events, const std::vector<std::string>& nodes,
-                    const std::vector<std::string>& hops, std::int64_t ttl_ms);
-    std::map<std::string, Topology::NodeInfo> local_nodes() const;
-    std::map<std::string, Topology::Route> routes() const;
+    // Takes what the sockets and the mailbox have; one message of each
+    // burst at most per source and turn.
+    void drain_bus(zmq::socket_t& socket, const Federation::Source& from);
     void take_submitted();
+    void on_timers(Clock::time_point now, Clock::time_point& next_heartbeat);
+    // The command switch.
+    void on_bus(bus::Incoming& in, const Federation::Source& from);
+
     void on_node_hello(const bus::Incoming& in, const nlohmann::json& body, bool ready);
     // A node message from a link that does not speak for that node: counted,
     // logged at a throttled rate, otherwise ignored.
     void ignore_unproven(const bus::Incoming& in, const std::string& why);
-    void send_challenge(const std::string& route);
+    // True when a node message about `node` came on that node's own link (or
+    // from a peer registry, which vouches for its own links).
+    bool speaks_for(const bus::Incoming& in, const Federation::Source& from,
+                    const std::string& node) const;
     void on_reply(const bus::Incoming& in, const Federation::Source& from,
                   const nlohmann::json& body);
     void on_client_call(const bus::Incoming& in, const nlohmann::json& body);
-    void begin(ApiCall call, Target target);
-    void advance(Run run);
-    void finish(Run& run);
-    void answer(const Target& target, const std::string& envelope);
-    void on_outcome(const Gatherer::Outcome& outcome);
+    void on_forward(const Federation::Source& from, const nlohmann::json& body);
+    void on_subscribe(const bus::Incoming& in, const nlohmann::json& body);
+    void on_upstream(const bus::Incoming& in, const Federation::Source& from,
+                     const nlohmann::json& body);
+
+    // Sends a round's Request to `nodes`, our own; returns those whose link
+    // refused it.
+    std::vector<std::string> send_direct(const std::string& origin, std::uint64_t req,
+                                         const nlohmann::json& events,
+                                         const std::vector<std::string>& nodes);
+    void forward(const RequestRelay::Leg& leg, const std::string& origin, std::uint64_t req,
+                 const nlohmann::json& events, std::int64_t ttl_ms);
+    void answer(const Caller& caller, const std::string& envelope);
+
+    std::map<std::string, Topology::NodeInfo> local_nodes() const;
     void node_gone(const std::string& node_id, const char* why);       // remove, then forget
     void node_forgotten(const std::string& node_id, const char* why);  // already removed
     void send_heartbeats();
-    nlohmann::json local_event(const std::string& event, const nlohmann::json& params) const;
-    nlohmann::json nodes_listing() const;
     void publish_gauges();
 
     zmq::context_t& ctx_;
@@ -168,17 +159,13 @@ class Broker {
     std::unique_ptr<zmq::socket_t> router_;
     std::string registry_id_;
     std::unique_ptr<Federation> federation_;
-    std::map<std::pair<std::string, std::uint64_t>, Relay> relays_;  // (origin, req)
-    std::unordered_map<std::string, Subscriber> subscribers_;        // by ROUTER identity
-    UpstreamSeq upstream_seq_;                                       // last seq delivered per node
+    RequestRelay relay_;
+    UpstreamFanout upstream_;
     NodeTable nodes_;
-    Gatherer gatherer_;
-    std::unordered_map<std::uint64_t, Run> runs_;  // by the req of their round in flight
-    std::uint64_t next_req_;
-    std::string heartbeat_body_;
-    // Proof of the cluster secret is asked of node links (not with CURVE).
-    bool require_proof_ = false;
     LinkChallenges challenges_;
+    NodeAdmission admission_;
+    CallDispatch dispatch_;
+    std::string heartbeat_body_;
     LogThrottle refusal_log_;
 
     std::thread thread_;

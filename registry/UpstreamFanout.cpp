@@ -1,0 +1,21 @@
+#include "registry/UpstreamFanout.hpp"
+
+namespace wsc {
+
+bool UpstreamFanout::subscribe(const std::string& identity, std::set<std::string> events,
+                               Clock::time_point expires) {
+    return subscribers_.insert_or_assign(identity, Subscriber{std::move(events), expires}).second;
+}
+
+void UpstreamFanout::expire(Clock::time_point now) {
+    std::erase_if(subscribers_, [now](const auto& s) { return s.second.expires <= now; });
+}
+
+std::vector<std::string> UpstreamFanout::recipients(const std::string& kind) const {
+    std::vector<std::string> out;
+    for (const auto& [identity, sub] : subscribers_)
+        if (sub.events.empty() || sub.events.count(kind)) out.push_back(identity);
+    return out;
+}
+
+}  // namespace wsc
