@@ -7,6 +7,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# Formatting and the layout rules (folder layering, file sizes) come first:
+# they take seconds.
+scripts/format.sh
+python3 scripts/check_layout.py
 export BUILD_DIR=${BUILD_DIR:-build-asan}
 # Leaks and undefined behaviour fail the run, in the test binaries and in
 # every server process they start.
