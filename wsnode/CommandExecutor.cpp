@@ -145,7 +145,7 @@ json send_to_group(Node& node, const Args& args) {
 
 json broadcast(Node& node, const Args& args) {
     const StringSet excluded = args.optional_set("exclude_Ids");
-    return count(node.transport.send_to_all(node.index, args.payload(), excluded));
+    return count(node.transport.send_to_all(args.payload(), excluded));
 }
 
 json send_to_listed_groups(Node& node, const Args& args) {

@@ -344,7 +344,7 @@ bool WsServer::send(const std::string& conn_id, const Payload& text) {
     return queue(*it->second, text);
 }
 
-std::size_t WsServer::send_to_all(const ConnectionIndex& /*index*/, const Payload& text,
+std::size_t WsServer::send_to_all(const Payload& text,
                                   const std::unordered_set<std::string>& excluded) {
     if (!text) return 0;
     std::size_t sent = 0;

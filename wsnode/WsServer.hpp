@@ -99,7 +99,7 @@ class WsServer final : public Transport {
 
     // Transport, lws thread only.
     bool send(const std::string& conn_id, const Payload& text) override;
-    std::size_t send_to_all(const ConnectionIndex& index, const Payload& text,
+    std::size_t send_to_all(const Payload& text,
                             const std::unordered_set<std::string>& excluded) override;
     void close(const std::string& conn_id) override;
 
