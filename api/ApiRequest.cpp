@@ -52,20 +52,6 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-// "a, b,,c" -> a, b, c
-std::vector<std::string> split_list(std::string_view s) {
-    std::vector<std::string> items;
-    size_t start = 0;
-    while (start <= s.size()) {
-        size_t end = s.find(',', start);
-        if (end == std::string_view::npos) end = s.size();
-        std::string_view item = trim(s.substr(start, end - start));
-        if (!item.empty()) items.emplace_back(item);
-        start = end + 1;
-    }
-    return items;
-}
-
 // The decimal text of a JSON number: integers as they are, integral floats
 // without ".0", other floats in nlohmann's shortest round-trip form.
 std::string number_text(const json& number) {
@@ -246,6 +232,19 @@ ApiError refuse(std::string msg) {
 }
 
 }  // namespace
+
+std::vector<std::string> split_list(std::string_view s) {
+    std::vector<std::string> items;
+    size_t start = 0;
+    while (start <= s.size()) {
+        size_t end = s.find(',', start);
+        if (end == std::string_view::npos) end = s.size();
+        std::string_view item = trim(s.substr(start, end - start));
+        if (!item.empty()) items.emplace_back(item);
+        start = end + 1;
+    }
+    return items;
+}
 
 std::optional<std::string> normalise_event_params(const EventSpec& spec, const json& given,
                                                   json& out) {

@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -55,6 +56,11 @@ std::variant<ApiCall, ApiError> build_api_call(const nlohmann::json& merged,
 // call under its events: the names are the caller's input, and only catalog
 // names may become metric labels.
 std::vector<std::string> named_events(const nlohmann::json& merged);
+
+// Splits a comma list: "a, b,,c" -> a, b, c (items trimmed of spaces, tabs
+// and line ends; empty ones dropped). Every place a list may come as one
+// string splits it so: API parameters, event names, the node's bus input.
+std::vector<std::string> split_list(std::string_view text);
 
 // Normalises `given` (the parameters of one event) into `out` by the
 // ParamTypes of `spec`; shared by the HTTP API, the CLI and the wsnode.

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "api/ApiRequest.hpp"
+#include "api/Envelope.hpp"
 #include "api/EventCatalog.hpp"
 
 namespace wsc {
@@ -20,11 +22,6 @@ using json = nlohmann::json;
 using StringList = std::vector<std::string>;
 using StringSet = std::unordered_set<std::string>;
 
-// A comma list ("g1,g2") is accepted wherever a list is expected, in case a
-// bus client did not split it.
-constexpr char kListSeparator = ',';
-constexpr int kErrorCode = 1;
-
 // Raised by Args for a missing or mistyped parameter; run() turns it into the
 // code-1 result. Never leaves this file.
 struct BadParam {
@@ -32,29 +29,7 @@ struct BadParam {
 };
 
 json error_result(std::string msg) {
-    return {{"code", kErrorCode}, {"msg", std::move(msg)}, {"data", json::array()}};
-}
-
-std::string trim(std::string_view text) {
-    constexpr std::string_view kSpace = " \t\r\n";
-    const auto first = text.find_first_not_of(kSpace);
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(kSpace);
-    return std::string(text.substr(first, last - first + 1));
-}
-
-// Splits "a, b,,c" into {"a","b","c"}: pieces are trimmed, empty ones dropped.
-StringList split_list(std::string_view text) {
-    StringList out;
-    size_t start = 0;
-    while (start <= text.size()) {
-        size_t end = text.find(kListSeparator, start);
-        if (end == std::string_view::npos) end = text.size();
-        std::string piece = trim(text.substr(start, end - start));
-        if (!piece.empty()) out.push_back(std::move(piece));
-        start = end + 1;
-    }
-    return out;
+    return {{"code", kCodeError}, {"msg", std::move(msg)}, {"data", json::array()}};
 }
 
 // Typed access to an event's params object. Bus input is checked again here
@@ -78,6 +53,8 @@ class Args {
             if (required) throw BadParam{name};
             return {};
         }
+        // A comma list ("g1,g2") is accepted wherever a list is expected, in
+        // case a bus client did not split it.
         if (value->is_string()) return split_list(value->get_ref<const std::string&>());
         if (!value->is_array()) throw BadParam{name};
         StringList out;
@@ -168,7 +145,7 @@ json send_to_group(Node& node, const Args& args) {
 
 json broadcast(Node& node, const Args& args) {
     const StringSet excluded = args.optional_set("exclude_Ids");
-    return count(node.transport.send_to_all(node.index, args.payload(), excluded));
+    return count(node.transport.send_to_all(args.payload(), excluded));
 }
 
 json send_to_listed_groups(Node& node, const Args& args) {

@@ -9,8 +9,6 @@
 #include <string>
 #include <unordered_set>
 
-#include "wsnode/ConnectionIndex.hpp"
-
 namespace wsc {
 
 // One message buffer shared by all recipients, so a broadcast to N
@@ -28,18 +26,12 @@ class Transport {
     // lws close callback.
     virtual bool send(const std::string& conn_id, const Payload& text) = 0;
 
-    // Queue the frame for every connection in `index` not in `excluded`;
-    // returns how many were queued. The default goes through send(); the
-    // node overrides it to walk its sessions without a lookup per
-    // connection, which was a fifth of a large broadcast's cost.
-    virtual std::size_t send_to_all(const ConnectionIndex& index, const Payload& text,
-                                    const std::unordered_set<std::string>& excluded) {
-        std::size_t sent = 0;
-        index.for_each_conn([&](const std::string& conn) {
-            if ((excluded.empty() || excluded.count(conn) == 0) && send(conn, text)) ++sent;
-        });
-        return sent;
-    }
+    // Queue the frame for every open connection not in `excluded`; returns
+    // how many were queued. The transport knows its connections itself: the
+    // node walks its sessions without a lookup per connection, which was a
+    // fifth of a large broadcast's cost.
+    virtual std::size_t send_to_all(const Payload& text,
+                                    const std::unordered_set<std::string>& excluded) = 0;
 
     // Start closing the connection. The executor removes it from the
     // ConnectionIndex right after, so an implementation need not do so.

@@ -21,11 +21,8 @@ int WsServer::on_frames(Session& session, std::string_view data) {
                 if (session.close_code == 0) on_client_message(session, event->data, event->binary);
                 break;
             case WsEvent::Kind::Ping:
-                // Several pings waiting for one write get one pong, for the
-                // latest (RFC 6455 §5.5.3): a ping flood cannot grow a queue.
-                session.pong = std::move(event->data);
-                if (!session.pong_due) lws_callback_on_writable(session.wsi);
-                session.pong_due = true;
+                if (session.note_ping(std::move(event->data)))
+                    lws_callback_on_writable(session.peer->wsi);
                 break;
             case WsEvent::Kind::Pong:
                 break;
@@ -61,37 +58,27 @@ int WsServer::on_frames(Session& session, std::string_view data) {
 }
 
 bool WsServer::account_partial(Session& session) {
-    const std::size_t held = session.parser.partial_bytes();
-    partial_total_ = partial_total_ - session.partial_held + held;
-    session.partial_held = held;
-    const bool unfinished = session.parser.in_message();
-    if (unfinished && !session.partial_armed && session.close_code == 0) {
-        session.partial_armed = true;
-        set_deadline(*session.peer, Peer::Timer::Partial, partial_timeout_ms_);
-    } else if (!unfinished && session.partial_armed) {
-        session.partial_armed = false;
-        clear_deadline(*session.peer);
+    switch (sessions_.account_partial(session)) {
+        case SessionTable::PartialTimer::Arm:
+            set_deadline(*session.peer, Peer::Timer::Partial, partial_timeout_ms_);
+            break;
+        case SessionTable::PartialTimer::Disarm:
+            clear_deadline(*session.peer);
+            break;
+        case SessionTable::PartialTimer::Keep:
+            break;
     }
-    return partial_total_ <= partial_budget_bytes_;
+    return sessions_.partial_total() <= partial_budget_bytes_;
 }
 
 void WsServer::release_partial(Session& session) {
-    partial_total_ -= session.partial_held;
-    session.partial_held = 0;
-    if (session.partial_armed) {
-        session.partial_armed = false;
-        clear_deadline(*session.peer);
-    }
+    if (sessions_.release_partial(session)) clear_deadline(*session.peer);
 }
 
 void WsServer::end_session(Session& session, int code, std::string reason) {
     release_partial(session);
-    // What was queued before still leaves (answers to messages that were
-    // fine), then the close frame; nothing new is queued.
-    session.close_reason = std::move(reason);
-    session.drop_after_close = true;
-    session.close_code = 0;  // a close already pending gives way to this one
-    mark_closing(session, code);
+    session.end(code, std::move(reason));
+    close_flush(session);
 }
 
 }  // namespace wsc

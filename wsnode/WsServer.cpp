@@ -1,5 +1,5 @@
-// WsServer: the lws callback, peers and their HTTP, sessions, sending and bus
-// requests.
+// WsServer: the lws context and callback, peers and their HTTP, bus requests
+// and deadlines.
 #include "wsnode/WsServer.hpp"
 
 #include <algorithm>
@@ -9,11 +9,10 @@
 #include <ev.h>
 #include <sys/socket.h>
 
-#include "common/Ids.hpp"
 #include "common/Log.hpp"
+#include "net/Loopback.hpp"
 #include "net/WsHandshake.hpp"
 #include "wsnode/ListenAddress.hpp"
-#include "wsnode/TextFrames.hpp"
 
 namespace wsc {
 
@@ -21,27 +20,12 @@ namespace {
 
 constexpr std::string_view kComponent = "wsnode";
 constexpr const char* kProtocolName = "wscenter";
-constexpr std::size_t kMaxHeaderBytes = 8192;      // request line + headers of a request
-constexpr std::size_t kMailboxCapacity = 100'000;  // bus requests waiting for the lws thread
-// Bytes of frames one writable callback sends at most (one send()): large
-// enough to carry a burst of broadcasts in one syscall, small enough to be
-// fair between clients. A single larger message still goes out whole.
-constexpr std::size_t kCoalesceBytes = 64 * 1024;
-// A drained queue that grew past this many slots gives its memory back.
-constexpr std::size_t kQueueKeepSlots = 64;
-constexpr std::size_t kScratchKeepBytes = 1 << 20;    // larger scratch buffers are released
+constexpr std::size_t kMaxHeaderBytes = 8192;         // request line + headers of a request
+constexpr std::size_t kMailboxCapacity = 100'000;     // bus requests waiting for the lws thread
 constexpr auto kDrainTime = std::chrono::seconds(1);  // how long stop() waits for clients to close
-// A closing connection's queue, then its close handshake, get this long.
-constexpr int kCloseFlushMs = 5000;
 // How often deadlines are checked: the resolution of every node timeout.
 constexpr double kSweepSeconds = 0.1;
 constexpr lws_usec_t kSweepUs = 100'000;
-
-// The ordering of the keys is part of the client protocol, so the frame is
-// written as text rather than through nlohmann::json (which sorts keys).
-std::string client_frame(std::string_view cmd, const std::string& conn_id) {
-    return R"({"cmd":")" + std::string(cmd) + R"(","_id":")" + conn_id + R"("})";
-}
 
 void emit_lws_log(int level, const char* line) {
     std::string_view text(line ? line : "");
@@ -80,12 +64,12 @@ WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChai
       max_connections_(config.max_connections),
       partial_budget_bytes_(config.partial_budget_bytes),
       partial_timeout_ms_(config.partial_timeout_ms),
-      api_tokens_(config.api_tokens),
       rate_limiter_(config.connect_rate_per_ip),
       http_timeouts_{.request_ms = config.http_request_timeout_ms},
       executor_(index_, *this),
       handlers_(std::move(handlers)),
       handler_context_(executor_, *this, config.node_id),
+      local_http_(config.tokens, config.api_tokens, executor_, index_, counters_),
       outbox_(std::move(outbox)),
       mailbox_(kMailboxCapacity) {
     const QuietLwsLogs quiet;
@@ -267,203 +251,11 @@ void WsServer::on_http_request(Peer& peer) {
         return;
     }
     counters_.http_requests.fetch_add(1, std::memory_order_relaxed);
-    http.answer(local_http(request, peer.wsi));
+    http.answer(local_http_.answer(request, is_loopback_address(peer_address(peer.wsi))));
 }
 
 int WsServer::on_http_writeable(Peer& peer) {
     return write_answers(peer.wsi, *peer.http, [&] { return on_http_bytes(peer, {}); });
-}
-
-WsServer::Session& WsServer::open_session(Peer& peer, nlohmann::json query, std::string handshake) {
-    auto session = std::make_unique<Session>(random_hex_id(), peer.wsi, max_message_bytes_);
-    session->handshake = std::move(handshake);
-    // A 128-bit id colliding is not going to happen; if it did, a fresh one would.
-    while (!index_.add(session->id, query)) session->id = random_hex_id();
-    Session& ref = *session;
-    ref.peer = &peer;
-    peer.session = &ref;
-    sessions_.emplace(ref.id, std::move(session));
-    // WebSocket connections have no idle timeout: clients keep them open.
-    clear_deadline(peer);
-    conns_.store(index_.connection_count(), std::memory_order_relaxed);
-    counters_.opened.fetch_add(1, std::memory_order_relaxed);
-    queue(ref, std::make_shared<const std::string>(client_frame("open", ref.id)));
-    const nlohmann::json* data = index_.query_data(ref.id);
-    outbox_.upstream("open", ref.id, std::nullopt, data ? *data : nlohmann::json::object(), false);
-    run_open_handlers(ref);
-    return ref;
-}
-
-bool WsServer::queue(Session& session, const Payload& text) {
-    if (session.queued_bytes + text->size() > send_queue_bytes_) {
-        counters_.overflow_closes.fetch_add(1, std::memory_order_relaxed);
-        log_info(kComponent, "closing " + session.id + ": send queue over " +
-                                 std::to_string(send_queue_bytes_) + " bytes (slow client)");
-        session.queue.clear();
-        session.queue_head = 0;
-        session.queued_bytes = 0;
-        // The client does not read, so no writable callback may come: the
-        // close frame goes behind what the socket holds now, and the
-        // connection leaves the node (index, close event) at the next sweep
-        // — not here, where the executor may be walking the index.
-        session.close_code = LWS_CLOSE_STATUS_POLICY_VIOLATION;
-        session.close_sent = true;
-        session.drop_after_close = true;
-        std::vector<unsigned char> frame;
-        append_frame(frame, WsOpcode::Close,
-                     close_payload(LWS_CLOSE_STATUS_POLICY_VIOLATION, "send queue full"));
-        lws_write(session.wsi, frame.data(), frame.size(), LWS_WRITE_RAW);
-        session.partial_armed = false;
-        set_deadline(*session.peer, Peer::Timer::Retire, 0);
-        return false;
-    }
-    const bool was_idle = !session.has_queued();
-    session.queued_bytes += text->size();
-    session.queue.push_back(text);
-    // One request per idle-to-busy change: on_writeable() asks again itself
-    // while frames remain.
-    if (was_idle) lws_callback_on_writable(session.wsi);
-    return true;
-}
-
-void WsServer::mark_closing(Session& session, int code) {
-    if (session.close_code != 0) return;
-    session.close_code = code;
-    // A client that stops reading would keep the queue from flushing
-    // forever, and one that never answers our close frame would keep the
-    // connection: both get this long.
-    session.partial_armed = false;  // the close deadline replaces an unfinished message's
-    set_deadline(*session.peer, Peer::Timer::Close, kCloseFlushMs);
-    lws_callback_on_writable(session.wsi);
-}
-
-bool WsServer::send(const std::string& conn_id, const Payload& text) {
-    const auto it = sessions_.find(conn_id);
-    if (it == sessions_.end() || it->second->close_code != 0 || it->second->gone || !text)
-        return false;
-    return queue(*it->second, text);
-}
-
-std::size_t WsServer::send_to_all(const ConnectionIndex& /*index*/, const Payload& text,
-                                  const std::unordered_set<std::string>& excluded) {
-    if (!text) return 0;
-    std::size_t sent = 0;
-    // The sessions are the index's connections plus closing ones (which
-    // send() refuses too), so walking them reaches the same set as the
-    // index, without a lookup per connection.
-    for (auto& [id, session] : sessions_) {
-        if (session->close_code != 0 || session->gone) continue;
-        if (!excluded.empty() && excluded.count(id) != 0) continue;
-        if (queue(*session, text)) ++sent;
-    }
-    return sent;
-}
-
-void WsServer::close(const std::string& conn_id) {
-    const auto it = sessions_.find(conn_id);
-    if (it == sessions_.end()) return;
-    Session& session = *it->second;
-    // The executor removes it from the index right after: keep what the
-    // close event and the handlers report.
-    if (index_.has(conn_id)) {
-        session.user_at_close = index_.user_of(conn_id);
-        if (const nlohmann::json* query = index_.query_data(conn_id))
-            session.query_at_close = *query;
-    }
-    // A close handler's connection is already closing.
-    if (!session.gone) mark_closing(session, LWS_CLOSE_STATUS_NORMAL);
-}
-
-int WsServer::on_writeable(Session& session) {
-    if (session.close_sent) {
-        // Our close frame is out (lws has sent all of it before calling
-        // back): after a protocol error, or once the client has answered
-        // it, the connection ends here; otherwise the client's close frame
-        // (or the close timeout) ends it.
-        return session.drop_after_close ? -1 : 0;
-    }
-    // Everything queued (up to kCoalesceBytes) leaves as back-to-back frames
-    // in one raw write: one send() per connection per burst, not per frame.
-    // One scratch buffer serves every connection: a broadcast is copied into
-    // it per write, never duplicated per connection.
-    scratch_.clear();
-    if (!session.handshake.empty()) {
-        scratch_.assign(session.handshake.begin(), session.handshake.end());
-        session.handshake.clear();
-        session.handshake.shrink_to_fit();
-    }
-    if (session.pong_due) {
-        append_frame(scratch_, WsOpcode::Pong, session.pong);
-        session.pong_due = false;
-        session.pong.clear();
-    }
-    std::size_t taken = 0;
-    std::size_t payload_bytes = 0;
-    for (std::size_t i = session.queue_head; i < session.queue.size(); ++i) {
-        const std::string& text = *session.queue[i];
-        if (taken > 0 && scratch_.size() + text_frame_size(text.size()) > kCoalesceBytes) break;
-        append_text_frame(scratch_, text);
-        payload_bytes += text.size();
-        ++taken;
-    }
-    release_sent(session, taken, payload_bytes);
-    // A close leaves after what was queued before it (an overflow close
-    // cleared the queue: it leaves at once).
-    if (session.close_code != 0 && !session.has_queued()) {
-        append_frame(
-            scratch_, WsOpcode::Close,
-            close_payload(static_cast<std::uint16_t>(session.close_code), session.close_reason));
-        session.close_sent = true;
-    }
-    if (!scratch_.empty() && lws_write(session.wsi, scratch_.data(), scratch_.size(),
-                                       LWS_WRITE_RAW) < static_cast<int>(scratch_.size())) {
-        log_debug(kComponent, "write to " + session.id + " failed");
-        return -1;
-    }
-    if (scratch_.capacity() > kScratchKeepBytes) {
-        scratch_.clear();
-        scratch_.shrink_to_fit();
-    }
-    if (session.has_queued() || session.close_code != 0) lws_callback_on_writable(session.wsi);
-    return 0;
-}
-
-void WsServer::release_sent(Session& session, std::size_t frames, std::size_t payload_bytes) {
-    for (std::size_t i = 0; i < frames; ++i) session.queue[session.queue_head + i].reset();
-    session.queue_head += frames;
-    session.queued_bytes -= payload_bytes;
-    if (!session.has_queued()) {
-        session.queue.clear();
-        session.queue_head = 0;
-        if (session.queue.capacity() > kQueueKeepSlots) session.queue.shrink_to_fit();
-    } else if (session.queue_head * 2 >= session.queue.size()) {
-        // Moving the unsent half down keeps a busy queue from growing forever.
-        session.queue.erase(session.queue.begin(),
-                            session.queue.begin() + static_cast<long>(session.queue_head));
-        session.queue_head = 0;
-    }
-}
-
-void WsServer::on_closed(Peer* peer) {
-    if (!peer) return;
-    const std::unique_ptr<Peer> owned(peer);
-    clear_deadline(*peer);
-    if (!peer->session) return;  // it never upgraded
-    const std::string id = peer->session->id;
-    retire(*peer->session);
-    sessions_.erase(id);
-}
-
-void WsServer::retire(Session& session) {
-    if (session.gone) return;
-    release_partial(session);
-    const std::string& id = session.id;
-    auto user = index_.has(id) ? index_.user_of(id) : session.user_at_close;
-    session.gone = true;
-    outbox_.upstream("close", id, user, nullptr, false);
-    run_close_handlers(session);
-    index_.remove(id);  // may already be gone (closeBy_Id)
-    conns_.store(index_.connection_count(), std::memory_order_relaxed);
 }
 
 void WsServer::drain_mailbox() {
@@ -502,7 +294,8 @@ void WsServer::begin_drain() {
     if (stopping_) return;
     stopping_ = true;
     drain_until_ = std::chrono::steady_clock::now() + kDrainTime;
-    for (auto& entry : sessions_) mark_closing(*entry.second, LWS_CLOSE_STATUS_GOINGAWAY);
+    sessions_.for_each(
+        [&](Session& session) { mark_closing(session, LWS_CLOSE_STATUS_GOINGAWAY); });
 }
 
 void WsServer::set_deadline(Peer& peer, Peer::Timer timer, int ms) {

@@ -12,10 +12,13 @@
 // thread only through post() (a mailbox plus lws_cancel_service) and is
 // answered through the BusLink::Outbox.
 //
-// The members are defined in four files: WsServer.cpp (lws callback,
-// sessions, sending, bus requests), WsReceive.cpp (client frames and the
-// limits on unfinished messages), WsHooks.cpp (the upgrade, its checks and
-// the handler chains) and LocalHttp.cpp (the node-local API on plain HTTP).
+// The members are defined in four files: WsServer.cpp (lws context and
+// callback, HTTP peers, bus requests, deadlines), WsSend.cpp (sessions
+// opened, sent to and closed), WsReceive.cpp (client frames and the limits
+// on unfinished messages) and WsHooks.cpp (the upgrade, its checks and the
+// handler chains). The per-connection state they act on is pure and lives
+// in Session and SessionTable; plain HTTP requests are answered by
+// LocalHttp.
 #pragma once
 
 #include <atomic>
@@ -26,7 +29,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <libwebsockets.h>
@@ -42,9 +44,13 @@
 #include "wsnode/HandlerChain.hpp"
 #include "wsnode/Handlers.hpp"
 #include "wsnode/ListenAddress.hpp"
+#include "wsnode/LocalHttp.hpp"
 #include "wsnode/NodeConfig.hpp"
+#include "wsnode/NodeCounters.hpp"
+#include "wsnode/Peer.hpp"
+#include "wsnode/Session.hpp"
+#include "wsnode/SessionTable.hpp"
 #include "wsnode/Transport.hpp"
-#include "wsnode/WsFrameParser.hpp"
 
 struct ev_loop;  // libev's loop (ev.h), kept out of this header
 
@@ -53,25 +59,7 @@ namespace wsc {
 class WsServer final : public Transport {
   public:
     // Things worth counting, readable from any thread.
-    struct Counters {
-        std::atomic<std::uint64_t> opened{0};
-        std::atomic<std::uint64_t> client_messages{0};   // not taken by a handler (ping is)
-        std::atomic<std::uint64_t> upstream_dropped{0};  // client events not queued for the bus
-        std::atomic<std::uint64_t> overflow_closes{0};   // send queue over the cap (1008)
-        std::atomic<std::uint64_t> too_large_closes{0};  // client message over the cap (1009)
-        std::atomic<std::uint64_t> protocol_closes{0};   // RFC 6455 violations (1002, 1007)
-        std::atomic<std::uint64_t> partial_closes{0};  // unfinished message too slow or over budget
-        std::atomic<std::uint64_t> http_refused{0};    // malformed HTTP requests and upgrades
-        std::atomic<std::uint64_t> api_refused{
-            0};  // node-local API calls from whom it is closed to
-        std::atomic<std::uint64_t> token_rejects{0};       // upgrades refused with 401
-        std::atomic<std::uint64_t> middleware_rejects{0};  // upgrades refused by middleware
-        std::atomic<std::uint64_t> limit_rejects{0};       // upgrades refused: node full (503)
-        std::atomic<std::uint64_t> rate_rejects{0};      // upgrades refused: address too fast (429)
-        std::atomic<std::uint64_t> handler_failures{0};  // handlers that threw (1011)
-        std::atomic<std::uint64_t> http_requests{0};     // plain HTTP, not an upgrade
-        std::atomic<std::uint64_t> requests{0};          // bus requests run
-    };
+    using Counters = NodeCounters;
 
     // Creates the lws context and binds the listening socket on the calling
     // thread. Throws std::runtime_error with one line (e.g. port in use).
@@ -99,52 +87,11 @@ class WsServer final : public Transport {
 
     // Transport, lws thread only.
     bool send(const std::string& conn_id, const Payload& text) override;
-    std::size_t send_to_all(const ConnectionIndex& index, const Payload& text,
+    std::size_t send_to_all(const Payload& text,
                             const std::unordered_set<std::string>& excluded) override;
     void close(const std::string& conn_id) override;
 
   private:
-    struct Session;
-    // One accepted connection: HTTP until it upgrades, then a Session.
-    struct Peer {
-        lws* wsi = nullptr;
-        std::unique_ptr<HttpExchange> http;                                // null once upgraded
-        HttpExchange::Phase timeout_phase = HttpExchange::Phase::Closing;  // none applied yet
-        Session* session = nullptr;                                        // owned by sessions_
-        // What its deadline in deadlines_ (if any) is for.
-        enum class Timer { Http, Partial, Retire, Close } timer = Timer::Http;
-    };
-    struct Session {
-        std::string id;
-        lws* wsi = nullptr;
-        WsFrameParser parser;
-        std::size_t partial_held = 0;  // parser.partial_bytes() as counted in partial_total_
-        Peer* peer = nullptr;
-        bool partial_armed = false;  // its deadline is the unfinished message's
-        std::string handshake;       // the 101 answer, written before any frame
-        std::string pong;            // payload of the ping to answer (the latest one)
-        bool pong_due = false;
-        bool close_sent = false;        // our close frame is written
-        bool drop_after_close = false;  // close the TCP connection once the close frame is out
-        std::string close_reason;
-        // Frames waiting for a writable callback: queue[queue_head..] are
-        // unsent. A vector, not a deque: an idle connection's empty vector
-        // allocates nothing, a deque allocates ~600 bytes up front.
-        std::vector<Payload> queue;
-        std::size_t queue_head = 0;
-        std::size_t queued_bytes = 0;
-        bool has_queued() const { return queue_head < queue.size(); }
-        int close_code = 0;  // non-zero once closing
-        bool gone = false;   // the client has gone: close handlers run, sends are dropped
-        // What the connection had when an event closed it (and removed it
-        // from the index): for the close event and the handlers.
-        std::optional<std::string> user_at_close;
-        std::optional<nlohmann::json> query_at_close;
-
-        Session(std::string conn_id, lws* w, std::size_t max_message_bytes)
-            : id(std::move(conn_id)), wsi(w), parser(max_message_bytes) {}
-    };
-
     static int dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len);
     int handle(lws* wsi, lws_callback_reasons reason, Peer** slot, void* in, size_t len);
     // Creates context_ on loop_, or on lws's poll() loop when that fails.
@@ -168,14 +115,10 @@ class WsServer final : public Transport {
     void on_client_message(Session& session, std::string_view data, bool binary);
     void handler_failed(Session& session);
 
-    // LocalHttp.cpp: plain HTTP requests, the node-local API and /metrics.
-    HttpResponse local_http(const HttpRequest& request, lws* wsi);
-    std::string metrics_text() const;
-
     // WsReceive.cpp: client frames and the limits on unfinished messages.
     int on_frames(Session& session, std::string_view data);
     // Counts the session's unfinished bytes in the node-wide budget and arms
-    // or disarms its timer; false when the budget is exceeded.
+    // or disarms its deadline; false when the budget is exceeded.
     bool account_partial(Session& session);
     void release_partial(Session& session);
     // Ends the session (a protocol error, the client's close): what was
@@ -203,10 +146,15 @@ class WsServer final : public Transport {
     // Ends a connection now, without a word (its deadline passed).
     static void kill(lws* wsi);
     static void on_sweep_sul(lws_sorted_usec_list_t* sul);
+    // Session::mark_closing() and what it asks of lws (close_flush()).
     void mark_closing(Session& session, int code);
+    // A session that became closing: its close deadline, then a write.
+    void close_flush(Session& session);
+    // Session::enqueue() and what it asks of lws: a write, or the overflow close.
     bool queue(Session& session, const Payload& text);
-    // Drops the first `frames` unsent frames after a write.
-    static void release_sent(Session& session, std::size_t frames, std::size_t payload_bytes);
+
+    // A closing connection's queue, then its close handshake, get this long.
+    static constexpr int kCloseFlushMs = 5000;
 
     // Settings used on the lws thread.
     std::vector<std::string> tokens_;
@@ -215,10 +163,8 @@ class WsServer final : public Transport {
     std::size_t max_connections_;
     std::size_t partial_budget_bytes_;
     int partial_timeout_ms_;
-    std::vector<std::string> api_tokens_;
     ConnectRateLimiter rate_limiter_;  // lws thread
     HttpTimeouts http_timeouts_;
-    std::size_t partial_total_ = 0;  // lws thread: bytes held for unfinished messages
 
     lws_protocols protocols_[2]{};
     // The node's event loop: libev on epoll, so that a wake-up costs the
@@ -229,15 +175,16 @@ class WsServer final : public Transport {
     lws_context* context_ = nullptr;
     std::uint16_t port_ = 0;
 
-    ConnectionIndex index_;        // lws thread
-    CommandExecutor executor_;     // lws thread
-    const HandlerChain handlers_;  // lws thread
-    Context handler_context_;      // lws thread: what the handlers call events through
-    BusLink::Outbox outbox_;       // lws thread
-    std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;  // lws thread
-    std::vector<unsigned char> scratch_;                 // lws thread: LWS_PRE + frames, reused
-    bool stopping_ = false;                              // lws thread
-    Deadlines<Peer*> deadlines_;                         // lws thread
+    ConnectionIndex index_;               // lws thread
+    CommandExecutor executor_;            // lws thread
+    const HandlerChain handlers_;         // lws thread
+    Context handler_context_;             // lws thread: what the handlers call events through
+    LocalHttp local_http_;                // lws thread: plain HTTP requests, not upgrades
+    BusLink::Outbox outbox_;              // lws thread
+    SessionTable sessions_;               // lws thread
+    std::vector<unsigned char> scratch_;  // lws thread: the frames of one write, reused
+    bool stopping_ = false;               // lws thread
+    Deadlines<Peer*> deadlines_;          // lws thread
     std::chrono::steady_clock::time_point drain_until_;  // lws thread, once stopping_
     struct SweepTimer;                                   // a libev timer that calls sweep()
     std::unique_ptr<SweepTimer> sweep_timer_;

@@ -9,6 +9,9 @@
 namespace {
 struct NullTransport : wsc::Transport {
     bool send(const std::string&, const wsc::Payload&) override { return true; }
+    std::size_t send_to_all(const wsc::Payload&, const std::unordered_set<std::string>&) override {
+        return 0;
+    }
     void close(const std::string&) override {}
 };
 }  // namespace

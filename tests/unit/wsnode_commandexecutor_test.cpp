@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -19,6 +20,9 @@ using Strings = std::vector<std::string>;
 
 class FakeTransport : public Transport {
   public:
+    // The node's broadcast reaches the connections of its index: so does this one's.
+    explicit FakeTransport(const ConnectionIndex& index) : index_(index) {}
+
     struct Frame {
         std::string conn;
         std::string text;
@@ -29,6 +33,14 @@ class FakeTransport : public Transport {
         frames.push_back({conn_id, *text, text.get()});
         kept.push_back(text);  // keeps buffers alive so their addresses stay distinct
         return refused.count(conn_id) == 0;
+    }
+    std::size_t send_to_all(const Payload& text,
+                            const std::unordered_set<std::string>& excluded) override {
+        std::size_t sent = 0;
+        index_.for_each_conn([&](const std::string& conn) {
+            if (excluded.count(conn) == 0 && send(conn, text)) ++sent;
+        });
+        return sent;
     }
     void close(const std::string& conn_id) override { closed.push_back(conn_id); }
 
@@ -48,6 +60,9 @@ class FakeTransport : public Transport {
     std::vector<Payload> kept;
     Strings closed;
     std::set<std::string> refused;
+
+  private:
+    const ConnectionIndex& index_;
 };
 
 // u1 has c1 and c2, u2 has c3, c4 is not bound.
@@ -70,7 +85,7 @@ class WsnodeCommandExecutor : public ::testing::Test {
     }
 
     ConnectionIndex index;
-    FakeTransport transport;
+    FakeTransport transport{index};
     CommandExecutor executor{index, transport};
 };
 

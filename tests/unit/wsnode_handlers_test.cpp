@@ -6,6 +6,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -28,6 +29,10 @@ class FakeTransport : public Transport {
     bool send(const std::string& conn_id, const Payload& text) override {
         sent.push_back(conn_id + " " + *text);
         return conn_id != "full";
+    }
+    // No handler here broadcasts.
+    std::size_t send_to_all(const Payload&, const std::unordered_set<std::string>&) override {
+        return 0;
     }
     void close(const std::string& conn_id) override { closed.push_back(conn_id); }
 

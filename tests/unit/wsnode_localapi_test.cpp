@@ -12,6 +12,12 @@ struct RecordingTransport : wsc::Transport {
         sent.emplace_back(conn, *text);
         return true;
     }
+    // A broadcast is recorded once, as sent to "*".
+    std::size_t send_to_all(const wsc::Payload& text,
+                            const std::unordered_set<std::string>&) override {
+        sent.emplace_back("*", *text);
+        return 0;
+    }
     void close(const std::string& conn) override { closed.push_back(conn); }
 };
 
