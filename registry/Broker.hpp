@@ -6,6 +6,9 @@
 // CallDispatch (API calls, their rounds and replies), RequestRelay (rounds
 // crossing the federation), UpstreamFanout (client events to subscribers),
 // Federation (peer links and topology). It never blocks on a slow peer.
+//
+// Defined in Broker.cpp (sockets, loop, switch, node links, client events)
+// and BrokerCalls.cpp (API calls and the rounds it relays).
 #pragma once
 
 #include <atomic>

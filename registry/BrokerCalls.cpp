@@ -1,0 +1,181 @@
+// The broker's part in API calls: taking them (HTTP mailbox, bus clients),
+// the CallDispatch::Port it offers (routes, sends, answers), and the rounds
+// of other registries' calls it relays.
+#include <algorithm>
+
+#include "api/Envelope.hpp"
+#include "bus/Frames.hpp"
+#include "common/Ids.hpp"
+#include "registry/Broker.hpp"
+#include "registry/LocalEvents.hpp"
+
+namespace wsc {
+
+namespace {
+
+std::string str_field(const nlohmann::json& body, const char* key) {
+    auto it = body.find(key);
+    return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+Broker::RouteTable Broker::routes() {
+    return federation_->topology().routes(local_nodes(), federation_->live_peers());
+}
+
+void Broker::on_reply(const bus::Incoming& in, const Federation::Source& from,
+                      const nlohmann::json& body) {
+    metrics_.replies.fetch_add(1, std::memory_order_relaxed);
+    const auto req = body.find("req");
+    const std::string node = str_field(body, "node");
+    if (req == body.end() || !req->is_number_unsigned())
+        throw bus::DecodeError("reply without a valid req");
+    // A node may only answer for itself, on its own link.
+    if (!speaks_for(in, from, node)) {
+        ignore_unproven(in, "reply for node '" + node + "' from a link that does not speak for it");
+        return;
+    }
+    const std::string origin = str_field(body, "origin");
+    if (!origin.empty() && origin != registry_id_) {
+        // Someone else's call: pass the reply back the way the request came.
+        if (const auto* upstream = relay_.upstream_of(origin, req->get<std::uint64_t>()))
+            federation_->send(*upstream, bus::Command::Reply, in.body);
+        return;
+    }
+    auto results = body.find("results");
+    dispatch_.on_reply(req->get<std::uint64_t>(), node,
+                       results != body.end() ? *results : nlohmann::json());
+}
+
+void Broker::on_forward(const Federation::Source& from, const nlohmann::json& body) {
+    const auto upstream = federation_->peer_of(from);
+    if (!upstream) throw bus::DecodeError("request from a link that is not a peer");
+    const std::string origin = str_field(body, "origin");
+    const auto req = body.find("req");
+    const auto targets = body.find("targets");
+    if (!is_hex_id(origin) || req == body.end() || !req->is_number_unsigned() ||
+        targets == body.end() || !targets->is_array())
+        throw bus::DecodeError("malformed forwarded request");
+    // A peer cannot make us hold state longer than any caller may wait.
+    const std::int64_t ttl_ms =
+        std::min<std::int64_t>(body.value("ttl", std::int64_t{0}), config_.limits.max_timeout_ms);
+    if (ttl_ms <= 0) return;  // the caller has given up already
+    relay_.remember(origin, req->get<std::uint64_t>(), *upstream,
+                    Clock::now() + std::chrono::milliseconds(ttl_ms));
+    std::vector<std::string> nodes;
+    for (const auto& t : *targets)
+        if (t.is_string()) nodes.push_back(t.get<std::string>());
+    std::vector<std::string> hops;
+    if (auto h = body.find("hops"); h != body.end() && h->is_array())
+        for (const auto& r : *h)
+            if (r.is_string()) hops.push_back(r.get<std::string>());
+    const auto events = body.value("events", nlohmann::json::array());
+    // Follow the path the origin chose; never decide anew here.
+    const auto leg = RequestRelay::onward(std::move(hops), std::move(nodes));
+    if (leg.next.empty())
+        send_direct(origin, req->get<std::uint64_t>(), events, leg.nodes);
+    else
+        forward(leg, origin, req->get<std::uint64_t>(), events, ttl_ms);
+}
+
+std::vector<std::string> Broker::send_direct(const std::string& origin, std::uint64_t req,
+                                             const nlohmann::json& events,
+                                             const std::vector<std::string>& nodes) {
+    std::vector<std::string> failed;
+    if (nodes.empty()) return failed;
+    zmq::message_t body(
+        bus::to_msgpack(nlohmann::json{{"req", req}, {"origin", origin}, {"events", events}}));
+    for (const auto& node : nodes) {
+        const auto* entry = nodes_.find(node);
+        metrics_.requests_sent.fetch_add(1, std::memory_order_relaxed);
+        if (!entry || !bus::send_routed(*router_, entry->route, bus::Command::Request, body)) {
+            metrics_.send_failures.fetch_add(1, std::memory_order_relaxed);
+            failed.push_back(node);
+        }
+    }
+    return failed;
+}
+
+void Broker::forward(const RequestRelay::Leg& leg, const std::string& origin, std::uint64_t req,
+                     const nlohmann::json& events, std::int64_t ttl_ms) {
+    const auto body = bus::to_msgpack(nlohmann::json{{"req", req},
+                                                     {"origin", origin},
+                                                     {"events", events},
+                                                     {"targets", leg.nodes},
+                                                     {"hops", leg.hops},
+                                                     {"ttl", ttl_ms}});
+    federation_->send(leg.next, bus::Command::Request, body);
+}
+
+std::vector<std::string> Broker::send_round(std::uint64_t req, const nlohmann::json& events,
+                                            const RouteTable& table, std::int64_t ttl_ms) {
+    const auto plan = RequestRelay::split(table);
+    for (const auto& leg : plan.remote) forward(leg, registry_id_, req, events, ttl_ms);
+    return send_direct(registry_id_, req, events, plan.local);
+}
+
+void Broker::on_client_call(const bus::Incoming& in, const nlohmann::json& body) {
+    BusCaller caller{in.identity, body.contains("req") ? body["req"] : nlohmann::json()};
+    const auto params = body.find("params");
+    if (params == body.end() || !params->is_object()) {
+        metrics_.api.record(ApiCallMetrics::kOtherEvent, ApiCallMetrics::Result::Refused);
+        answer(caller, error_envelope(kCodeError, "params must be a map"));
+        return;
+    }
+    auto built = build_api_call(*params, config_.tokens, config_.limits);
+    if (auto* err = std::get_if<ApiError>(&built)) {
+        metrics_.api.record(named_events(*params), err->token ? ApiCallMetrics::Result::BadToken
+                                                              : ApiCallMetrics::Result::Refused);
+        answer(caller, error_envelope(err->code, err->msg));
+        return;
+    }
+    // Every call waiting on nodes holds memory until its deadline: past the
+    // bound a caller is told at once, exactly as an HTTP caller is.
+    if (dispatch_.in_flight() >= config_.max_pending) {
+        metrics_.api.record(std::get<ApiCall>(built).events, ApiCallMetrics::Result::Overloaded);
+        answer(caller, error_envelope(kCodeError, "overloaded, try again"));
+        return;
+    }
+    dispatch_.begin(std::move(std::get<ApiCall>(built)), std::move(caller));
+}
+
+void Broker::take_submitted() {
+    // Clear first: a call submitted after this wakes the next turn.
+    wake_.clear();
+    for (auto& s : submitted_.take_all()) dispatch_.begin(std::move(s.call), HttpCaller{s.http_id});
+}
+
+void Broker::nodes_missed(std::size_t nodes) {
+    metrics_.node_timeouts.fetch_add(nodes, std::memory_order_relaxed);
+}
+
+void Broker::finished(const Caller& caller, const CallRun& run, std::chrono::microseconds took) {
+    const auto us = static_cast<std::uint64_t>(took.count());
+    metrics_.observe_latency_us(us);
+    for (const auto& event : run.call().events) {
+        metrics_.api.record(event, run.timed_out(event) ? ApiCallMetrics::Result::NodeTimeout
+                                                        : ApiCallMetrics::Result::Ok);
+        metrics_.api.observe_latency_us(event, us);
+    }
+    answer(caller, run.envelope());
+}
+
+void Broker::answer(const Caller& caller, const std::string& envelope) {
+    if (const auto* http = std::get_if<HttpCaller>(&caller)) {
+        deliver_(http->http_id, envelope);
+        return;
+    }
+    const auto& client = std::get<BusCaller>(caller);
+    const auto body = bus::to_msgpack(nlohmann::json{{"req", client.req}, {"envelope", envelope}});
+    if (!bus::send_routed(*router_, client.identity, bus::Command::ClientResult, body))
+        metrics_.send_failures.fetch_add(1, std::memory_order_relaxed);
+}
+
+nlohmann::json Broker::local_event(const std::string& event, const nlohmann::json& params) {
+    const auto local = local_nodes();
+    const auto peers = federation_->live_peers();
+    return wsc::local_event({registry_id_, federation_->topology(), local, peers}, event, params);
+}
+
+}  // namespace wsc
