@@ -56,16 +56,24 @@ class RegistryStop : public ::testing::Test {
         ASSERT_TRUE(wait_for_nodes(registry_->http_port(), 1));
     }
 
+    // Freezes the node (until the test ends) and leaves `count` calls
+    // waiting on it, each on its own connection.
+    std::vector<std::unique_ptr<TcpConnection>> calls_on_frozen_node(int count, int timeout_ms) {
+        resume_ = std::make_unique<ResumeOnExit>(*node_.proc);
+        node_.proc->signal(SIGSTOP);
+        std::vector<std::unique_ptr<TcpConnection>> calls;
+        for (int i = 0; i < count; ++i)
+            calls.push_back(send_call(registry_->http_port(), timeout_ms));
+        return calls;
+    }
+
     std::unique_ptr<Registry> registry_;
     NodeProc node_;
+    std::unique_ptr<ResumeOnExit> resume_;
 };
 
 TEST_F(RegistryStop, StopsAtOnceWithCallsInFlightAndClosesTheirConnections) {
-    ResumeOnExit resume(*node_.proc);
-    node_.proc->signal(SIGSTOP);
-    std::vector<std::unique_ptr<TcpConnection>> calls;
-    for (int i = 0; i < kCalls; ++i)
-        calls.push_back(send_call(registry_->http_port(), kLongCallMs));
+    auto calls = calls_on_frozen_node(kCalls, kLongCallMs);
     // Every call has reached the broker and waits on the frozen node.
     std::this_thread::sleep_for(300ms);
     const auto before = Clock::now();
@@ -81,11 +89,7 @@ TEST_F(RegistryStop, StopsAtOnceWithCallsInFlightAndClosesTheirConnections) {
 }
 
 TEST_F(RegistryStop, DrainAnswersEveryCallInFlightBeforeReturning) {
-    ResumeOnExit resume(*node_.proc);
-    node_.proc->signal(SIGSTOP);
-    std::vector<std::unique_ptr<TcpConnection>> calls;
-    for (int i = 0; i < kCalls; ++i)
-        calls.push_back(send_call(registry_->http_port(), kShortCallMs));
+    auto calls = calls_on_frozen_node(kCalls, kShortCallMs);
     std::this_thread::sleep_for(100ms);
     registry_->drain(20s);
     // drain() returned: every answer is written out, so it can be read
@@ -101,9 +105,7 @@ TEST_F(RegistryStop, DrainAnswersEveryCallInFlightBeforeReturning) {
 }
 
 TEST_F(RegistryStop, CallsArrivingDuringDrainAreRefusedWith503) {
-    ResumeOnExit resume(*node_.proc);
-    node_.proc->signal(SIGSTOP);
-    auto early = send_call(registry_->http_port(), kShortCallMs);
+    auto early = std::move(calls_on_frozen_node(1, kShortCallMs).front());
     std::this_thread::sleep_for(100ms);
     std::thread drainer([&] { registry_->drain(20s); });
     std::this_thread::sleep_for(100ms);
