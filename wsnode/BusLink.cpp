@@ -309,11 +309,6 @@ void BusLink::handle(std::size_t index, const bus::Incoming& message) {
         case bus::Command::Challenge:
             handle_challenge(index, message.body);
             return;
-        case bus::Command::Disconnect:
-            // The registry does not know us (it restarted): register again.
-            log_info(kComponent, "registry " + registries_[index].endpoint + " asked to register");
-            send_ready(registries_[index]);
-            return;
         case bus::Command::Request:
             handle_request(index, message.body);
             return;
