@@ -42,7 +42,10 @@ const nlohmann::json& BodyReader::required(std::string_view key) const {
 
 std::uint64_t BodyReader::u64(std::string_view key) const {
     const auto& v = required(key);
-    if (!v.is_number_unsigned()) fail(key, "an unsigned integer");
+    // A signed integer that is not negative counts: some encoders (and json
+    // built in memory) use the signed formats for small numbers.
+    if (!v.is_number_unsigned() && !(v.is_number_integer() && v.get<std::int64_t>() >= 0))
+        fail(key, "an unsigned integer");
     return v.get<std::uint64_t>();
 }
 

@@ -15,7 +15,7 @@ nlohmann::json normalise(const nlohmann::json& body) {
 // keep-alive, the registry's row).
 nlohmann::json node_heartbeat(const nlohmann::json& body) {
     Heartbeat hb = Heartbeat::from_json(body);
-    if (!hb.hello) NodeHello::from_json(body);  // throws: says what is missing
+    if (!hb.hello) throw DecodeError("Heartbeat: missing 'node'");
     return hb.to_json();
 }
 
