@@ -81,24 +81,27 @@ std::string BodyReader::opt_str(std::string_view key) const {
     return find(key) ? str(key) : std::string();
 }
 
-std::string BodyReader::hex_id(std::string_view key) const {
+std::string BodyReader::hex(std::string_view key, std::size_t size, bool required) const {
+    if (!required && !find(key)) return std::string();
     std::string s = str(key);
-    if (!is_hex(s, kIdSize)) fail(key, "32 lowercase hex characters");
+    if (!is_hex(s, size)) fail(key, std::to_string(size) + " lowercase hex characters");
     return s;
+}
+
+std::string BodyReader::hex_id(std::string_view key) const {
+    return hex(key, kIdSize, true);
 }
 
 std::string BodyReader::opt_hex_id(std::string_view key) const {
-    return find(key) ? hex_id(key) : std::string();
+    return hex(key, kIdSize, false);
 }
 
 std::string BodyReader::hex64(std::string_view key) const {
-    std::string s = str(key);
-    if (!is_hex(s, kNonceSize)) fail(key, "64 lowercase hex characters");
-    return s;
+    return hex(key, kNonceSize, true);
 }
 
 std::string BodyReader::opt_hex64(std::string_view key) const {
-    return find(key) ? hex64(key) : std::string();
+    return hex(key, kNonceSize, false);
 }
 
 std::vector<std::string> BodyReader::hex_ids(std::string_view key, bool required) const {

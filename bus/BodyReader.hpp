@@ -46,6 +46,7 @@ class BodyReader {
 
   private:
     const nlohmann::json& required(std::string_view key) const;
+    std::string hex(std::string_view key, std::size_t size, bool required) const;
 
     const nlohmann::json& body_;
     std::string_view command_;
