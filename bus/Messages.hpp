@@ -73,6 +73,12 @@ struct Request {
     static Request from_json(const nlohmann::json& body);
 };
 
+// One item of a Request's `events`: {name, params}.
+nlohmann::json request_event(std::string_view name, nlohmann::json params);
+// The parts of an item of a decoded Request's `events` (checked there).
+const std::string& event_name(const nlohmann::json& event);
+const nlohmann::json& event_params(const nlohmann::json& event);
+
 // A node's answer to a Request. encode() keeps `results` in event order;
 // decoding yields them in key order.
 struct Reply {

@@ -64,6 +64,18 @@ Request Request::from_json(const nlohmann::json& body) {
     return Request{r.u64("req"), r.opt_str("origin"), r.events("events")};
 }
 
+nlohmann::json request_event(std::string_view name, nlohmann::json params) {
+    return {{"name", name}, {"params", std::move(params)}};
+}
+
+const std::string& event_name(const nlohmann::json& event) {
+    return event.at("name").get_ref<const std::string&>();
+}
+
+const nlohmann::json& event_params(const nlohmann::json& event) {
+    return event.at("params");
+}
+
 nlohmann::json Reply::results_map() const {
     nlohmann::json out = nlohmann::json::object();
     for (const auto& [name, result] : results) out[name] = result;

@@ -33,7 +33,7 @@ struct BusRequest {
     std::size_t registry = 0;  // index of the registry that asked; the Reply goes there
     std::uint64_t req = 0;
     std::string origin;     // registry where the call started; echoed in the Reply
-    nlohmann::json events;  // array of {"name": string, "params": object}
+    nlohmann::json events;  // array of {name, params}: see bus::event_name, bus::event_params
 };
 
 // Results of a Request's events, in the order the events were given.

@@ -46,10 +46,13 @@ TEST(BusMessages, NodeBodiesRoundTrip) {
     EXPECT_EQ(round_trip(Challenge{kNonce}).nonce, kNonce);
 
     const json events = json::array({{{"name", "getIds"}, {"params", {{"id", "u"}}}}});
+    EXPECT_EQ(events[0], request_event("getIds", {{"id", "u"}}));
     const auto req = round_trip(Request{1ULL << 63, kId2, events});
     EXPECT_EQ(req.req, 1ULL << 63);
     EXPECT_EQ(req.origin, kId2);
     EXPECT_EQ(req.events, events);
+    EXPECT_EQ(event_name(req.events[0]), "getIds");
+    EXPECT_EQ(event_params(req.events[0]), (json{{"id", "u"}}));
 
     const Reply reply{9, kId2, kId, {{"z", 1}, {"a", json::array({"x"})}}};
     const auto rb = round_trip(reply);
