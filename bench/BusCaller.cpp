@@ -7,6 +7,7 @@
 
 #include "bench/PaceTimer.hpp"
 #include "bus/Frames.hpp"
+#include "bus/Messages.hpp"
 #include "bus/MsgpackJson.hpp"
 
 namespace wsc::bench {
@@ -55,11 +56,11 @@ CallStats BusCaller::run(CallSource& source, const Pacing& pacing) {
         source.done(p.call, ok);
     };
     auto on_result = [&](const std::string& body) {
-        const auto result = bus::from_msgpack(body);
-        const auto req = result.at("req").get<std::uint64_t>();
+        const auto result = bus::decode<bus::ClientResult>(body);
+        const auto req = result.req.get<std::uint64_t>();
         const auto it = pending.find(req);
         if (it == pending.end()) return;  // answered after its timeout
-        const auto& envelope = result.at("envelope").get_ref<const std::string&>();
+        const auto& envelope = result.envelope;
         const bool ok = envelope_ok(envelope);
         finish(it->second, ok, ok ? "" : "bus: " + envelope.substr(0, kErrorExcerpt));
         pending.erase(it);
@@ -85,8 +86,7 @@ CallStats BusCaller::run(CallSource& source, const Pacing& pacing) {
             timer.advance();
             p.sent_ns = now;
             const std::uint64_t req = next_req++;
-            const auto body =
-                bus::to_msgpack(nlohmann::json{{"req", req}, {"params", bus_params(p.call)}});
+            const auto body = bus::encode(bus::ClientCall{req, bus_params(p.call)});
             if (!bus::send_message(socket, bus::Command::ClientCall, body)) {
                 finish(p, false, "bus: the DEALER refused the call (queue full)");
                 continue;

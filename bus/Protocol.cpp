@@ -26,8 +26,6 @@ std::string_view to_string(Command c) {
             return "Subscribe";
         case Command::Upstream:
             return "Upstream";
-        case Command::Disconnect:
-            return "Disconnect";
         case Command::Challenge:
             return "Challenge";
     }
@@ -36,7 +34,7 @@ std::string_view to_string(Command c) {
 
 std::optional<Command> command_from_byte(std::uint8_t b) {
     if (b < static_cast<std::uint8_t>(Command::NodeReady) ||
-        b > static_cast<std::uint8_t>(Command::Challenge))
+        b > static_cast<std::uint8_t>(Command::Challenge) || b == kReservedCommand)
         return std::nullopt;
     return static_cast<Command>(b);
 }

@@ -27,9 +27,13 @@ enum class Command : std::uint8_t {
     PeerState = 9,     // registry -> registry: the nodes reachable through the sender
     Subscribe = 10,    // client -> registry: start/refresh receiving upstream events
     Upstream = 11,     // node -> registry -> peers/subscribers: a client event
-    Disconnect = 12,   // registry -> node/client: unknown sender, register again
-    Challenge = 13,    // registry -> node/peer: prove the cluster secret with this nonce
+    // 12 is reserved (it was Disconnect, never sent): not a command; a
+    // message carrying it is refused like any unknown byte.
+    Challenge = 13,  // registry -> node/peer: prove the cluster secret with this nonce
 };
+
+// The byte of the withdrawn Disconnect: never to be given another meaning.
+inline constexpr std::uint8_t kReservedCommand = 12;
 
 std::string_view to_string(Command c);
 std::optional<Command> command_from_byte(std::uint8_t b);

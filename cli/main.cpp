@@ -2,10 +2,12 @@
 // the same envelope as the HTTP API.
 #include <csignal>
 #include <iostream>
+#include <optional>
 #include <random>
 
 #include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
+#include "bus/Messages.hpp"
 #include "cli/CliArgs.hpp"
 #include "common/Options.hpp"
 
@@ -45,7 +47,7 @@ int run_call(const wsc::CliArgs& args, const wsc::bus::CurveConfig& curve,
     connect_dealer(socket, args, curve);
     std::random_device rd;
     const std::uint64_t req = (static_cast<std::uint64_t>(rd()) << 32) | rd();
-    const auto body = wsc::bus::to_msgpack(nlohmann::json{{"req", req}, {"params", params}});
+    const auto body = wsc::bus::encode(wsc::bus::ClientCall{req, params});
     const int wait_ms = (args.timeout_ms > 0 ? args.timeout_ms : kDefaultWaitMs) + kMarginMs;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
     bool sent = false;
@@ -58,9 +60,9 @@ int run_call(const wsc::CliArgs& args, const wsc::bus::CurveConfig& curve,
         try {
             auto in = wsc::bus::receive(socket, false);
             if (!in || in->command != wsc::bus::Command::ClientResult) continue;
-            const auto result = wsc::bus::from_msgpack(in->body);
-            if (result.value("req", nlohmann::json()) != nlohmann::json(req)) continue;
-            envelope = result.at("envelope").get<std::string>();
+            auto result = wsc::bus::decode<wsc::bus::ClientResult>(in->body);
+            if (result.req != nlohmann::json(req)) continue;
+            envelope = std::move(result.envelope);
             return 0;
         } catch (const std::exception&) {
             continue;  // not for us, or malformed: keep waiting
@@ -97,9 +99,8 @@ int run_subscribe(const wsc::CliArgs& args, const wsc::bus::CurveConfig& curve) 
     zmq::socket_t socket(ctx, zmq::socket_type::dealer);
     socket.set(zmq::sockopt::rcvhwm, 100000);
     connect_dealer(socket, args, curve);
-    nlohmann::json sub{{"events", args.event_filter}};
-    if (!args.token.empty()) sub["token"] = args.token;
-    const auto body = wsc::bus::to_msgpack(sub);
+    const auto body =
+        wsc::bus::encode(wsc::bus::Subscribe{args.event_filter, args.token, nlohmann::json()});
     const auto renew = std::chrono::seconds(1);
     auto next = std::chrono::steady_clock::now();
     while (!interrupted) {
@@ -121,17 +122,25 @@ int run_subscribe(const wsc::CliArgs& args, const wsc::bus::CurveConfig& curve) 
                 continue;
             }
             if (!in) break;
-            const auto msg = wsc::bus::from_msgpack(in->body);
             if (in->command == wsc::bus::Command::ClientResult) {
-                const auto env = nlohmann::json::parse(msg.at("envelope").get<std::string>());
-                std::cerr << "wscenter-cli: " << env.value("msg", "refused") << '\n';
+                std::string why = "refused";
+                try {
+                    const auto result = wsc::bus::decode<wsc::bus::ClientResult>(in->body);
+                    why = nlohmann::json::parse(result.envelope).value("msg", why);
+                } catch (const std::exception&) {
+                }
+                std::cerr << "wscenter-cli: " << why << '\n';
                 return 1;
             }
             if (in->command != wsc::bus::Command::Upstream) continue;
-            nlohmann::ordered_json line;
-            for (const char* key : {"event", "node", "_id", "id", "data", "binary"})
-                if (msg.contains(key)) line[key] = msg[key];
-            std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+            std::optional<wsc::bus::Upstream> event;
+            try {
+                event = wsc::bus::decode<wsc::bus::Upstream>(in->body);
+            } catch (const std::exception&) {
+                continue;  // malformed: not printed
+            }
+            std::cout << event->event_line().dump(-1, ' ', false,
+                                                  nlohmann::json::error_handler_t::replace)
                       << std::endl;
         }
     }

@@ -2,13 +2,14 @@
 
 #include "api/Envelope.hpp"
 #include "api/EventCatalog.hpp"
+#include "bus/Messages.hpp"
 
 namespace wsc {
 
 namespace {
 
 nlohmann::json round_item(std::string_view name, nlohmann::json params) {
-    return nlohmann::json{{"name", name}, {"params", std::move(params)}};
+    return bus::request_event(name, std::move(params));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "bus/LinkProof.hpp"
+#include "bus/Messages.hpp"
 #include "common/Ids.hpp"
 #include "common/Log.hpp"
 
@@ -27,9 +28,7 @@ Federation::Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string s
       topology_(self_, interval * liveness),
       // Time-based start: a state we flood after a restart always looks newer.
       seq_(static_cast<std::uint64_t>(Clock::now().time_since_epoch().count())),
-      hello_body_(bus::to_msgpack(
-          tokens.empty() ? nlohmann::json{{"registry", self_}}
-                         : nlohmann::json{{"registry", self_}, {"token", tokens.front()}})),
+      hello_body_(bus::encode(bus::PeerHello{self_, tokens.empty() ? "" : tokens.front(), {}, {}})),
       tokens_(std::move(tokens)),
       curve_(std::move(curve)),
       secret_(std::move(cluster_secret)),
@@ -77,15 +76,14 @@ void Federation::touch(const Source& from, Clock::time_point now) {
 }
 
 void Federation::on_hello(const Source& from, const nlohmann::json& body, Clock::time_point now) {
-    const std::string peer = body.value("registry", "");
-    if (!is_hex_id(peer)) throw bus::DecodeError("peer hello without a valid registry id");
+    const auto hello = bus::PeerHello::from_json(body);
+    const std::string& peer = hello.registry;
     if (peer == self_) {
         log_warn(kLog, "refused a link to ourselves");
         return;
     }
     if (!tokens_.empty()) {
-        const std::string token = body.value("token", "");
-        if (std::find(tokens_.begin(), tokens_.end(), token) == tokens_.end()) {
+        if (std::find(tokens_.begin(), tokens_.end(), hello.token) == tokens_.end()) {
             metrics_.bad_messages.fetch_add(1, std::memory_order_relaxed);
             throw bus::DecodeError("peer hello from " + peer + " without a valid token: refused");
         }
@@ -98,16 +96,15 @@ void Federation::on_hello(const Source& from, const nlohmann::json& body, Clock:
         return;
     }
     if (require_proof_ && !routed_.count(from.identity)) {
-        const std::string nonce = body.value("nonce", "");
-        if (nonce.empty()) {
+        if (hello.nonce.empty()) {
             const auto challenge =
-                bus::to_msgpack(nlohmann::json{{"nonce", challenges_.issue(from.identity, now)}});
+                bus::encode(bus::Challenge{challenges_.issue(from.identity, now)});
             bus::send_routed(router_, from.identity, bus::Command::Challenge, challenge);
             return;
         }
-        const bool redeemed = challenges_.redeem(from.identity, nonce, now);
+        const bool redeemed = challenges_.redeem(from.identity, hello.nonce, now);
         if (!redeemed ||
-            !bus::proof_matches(secret_, bus::kRolePeer, nonce, peer, body.value("proof", ""))) {
+            !bus::proof_matches(secret_, bus::kRolePeer, hello.nonce, peer, hello.proof)) {
             metrics_.unauthenticated.fetch_add(1, std::memory_order_relaxed);
             if (refusal_log_.admit(now))
                 log_warn(kLog, "peer hello from " + peer +
@@ -131,8 +128,7 @@ void Federation::on_hello(const Source& from, const nlohmann::json& body, Clock:
 
 void Federation::on_challenge(const Source& from, const nlohmann::json& body) {
     if (!from.dialer) throw bus::DecodeError("challenge from a link we did not dial");
-    const std::string nonce = body.value("nonce", "");
-    if (nonce.empty()) throw bus::DecodeError("challenge without a nonce");
+    const std::string nonce = bus::Challenge::from_json(body).nonce;
     auto& d = dialers_.at(from.index);
     if (secret_.empty()) {
         if (refusal_log_.admit(Clock::now()))
@@ -142,22 +138,15 @@ void Federation::on_challenge(const Source& from, const nlohmann::json& body) {
                                refusal_log_.held_back_note("requests"));
         return;
     }
-    nlohmann::json hello{{"registry", self_},
-                         {"nonce", nonce},
-                         {"proof", bus::link_proof(secret_, bus::kRolePeer, nonce, self_)}};
-    if (!tokens_.empty()) hello["token"] = tokens_.front();
-    bus::send_message(*d.socket, bus::Command::PeerHello, bus::to_msgpack(hello));
+    const bus::PeerHello hello{self_, tokens_.empty() ? "" : tokens_.front(), nonce,
+                               bus::link_proof(secret_, bus::kRolePeer, nonce, self_)};
+    bus::send_message(*d.socket, bus::Command::PeerHello, bus::encode(hello));
 }
 
 void Federation::on_state(const Source& from, const nlohmann::json& body, Clock::time_point now) {
     if (!peer_of(from)) return;  // states only from links that introduced themselves
-    bool fresh = false;
-    try {
-        fresh = topology_.apply_message(body, now);
-    } catch (const std::exception& e) {
-        throw bus::DecodeError(std::string("bad peer state: ") + e.what());
-    }
-    if (fresh) flood(&from, bus::to_msgpack(body));
+    const auto state = bus::PeerState::from_json(body);
+    if (topology_.apply_state(state, now)) flood(&from, bus::encode(state));
 }
 
 bool Federation::send_on(const Source& to, bus::Command command, std::string_view body) {
@@ -245,7 +234,7 @@ void Federation::tick(Clock::time_point now,
     expire(now);
     for (auto& d : dialers_) bus::send_message(*d.socket, bus::Command::PeerHello, hello_body_);
     const auto state = Topology::encode_state(self_, ++seq_, local_nodes, live_peers());
-    flood(nullptr, bus::to_msgpack(state));
+    flood(nullptr, bus::encode(state));
 }
 
 }  // namespace wsc

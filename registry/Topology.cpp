@@ -1,9 +1,6 @@
 #include "registry/Topology.hpp"
 
 #include <deque>
-#include <stdexcept>
-
-#include "common/Ids.hpp"
 
 namespace wsc {
 
@@ -16,23 +13,12 @@ bool Topology::apply(const std::string& origin, State state, Clock::time_point n
     return true;
 }
 
-bool Topology::apply_message(const nlohmann::json& body, Clock::time_point now) {
-    const auto& origin = body.at("origin").get_ref<const std::string&>();
-    if (!is_hex_id(origin)) throw std::runtime_error("bad origin registry id");
+bool Topology::apply_state(const bus::PeerState& message, Clock::time_point now) {
     State s;
-    if (!body.at("seq").is_number_unsigned()) throw std::runtime_error("seq must be unsigned");
-    s.seq = body.at("seq").get<std::uint64_t>();
-    for (const auto& n : body.at("nodes")) {
-        const auto& id = n.at("node").get_ref<const std::string&>();
-        if (!is_hex_id(id)) throw std::runtime_error("bad node id in peer state");
-        s.nodes[id] = NodeInfo{n.value("url", ""), n.value("conns", std::int64_t{0})};
-    }
-    for (const auto& p : body.at("peers")) {
-        const auto& id = p.get_ref<const std::string&>();
-        if (!is_hex_id(id)) throw std::runtime_error("bad peer id in peer state");
-        s.peers.insert(id);
-    }
-    return apply(origin, std::move(s), now);
+    s.seq = message.seq;
+    for (const auto& n : message.nodes) s.nodes[n.node] = NodeInfo{n.url, n.conns};
+    s.peers.insert(message.peers.begin(), message.peers.end());
+    return apply(message.origin, std::move(s), now);
 }
 
 std::vector<std::string> Topology::expire(Clock::time_point now) {
@@ -166,13 +152,12 @@ std::set<std::string> Topology::tree_children(const std::string& root,
     return children;
 }
 
-nlohmann::json Topology::encode_state(const std::string& origin, std::uint64_t seq,
+bus::PeerState Topology::encode_state(const std::string& origin, std::uint64_t seq,
                                       const std::map<std::string, NodeInfo>& nodes,
                                       const std::set<std::string>& peers) {
-    auto list = nlohmann::json::array();
-    for (const auto& [id, info] : nodes)
-        list.push_back({{"node", id}, {"url", info.url}, {"conns", info.conns}});
-    return {{"origin", origin}, {"seq", seq}, {"nodes", std::move(list)}, {"peers", peers}};
+    bus::PeerState state{origin, seq, {}, {peers.begin(), peers.end()}};
+    for (const auto& [id, info] : nodes) state.nodes.push_back({id, info.url, info.conns});
+    return state;
 }
 
 }  // namespace wsc

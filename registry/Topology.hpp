@@ -12,11 +12,12 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
+
+#include "bus/Messages.hpp"
 
 namespace wsc {
 
@@ -51,8 +52,8 @@ class Topology {
     // Takes another registry's advertised state; true when it is newer than
     // what was known (the caller then floods it on).
     bool apply(const std::string& origin, State state, Clock::time_point now);
-    // Parses and applies a PeerState body; throws std::runtime_error if malformed.
-    bool apply_message(const nlohmann::json& body, Clock::time_point now);
+    // Applies a decoded PeerState (bus/Messages.hpp checked its ids).
+    bool apply_state(const bus::PeerState& message, Clock::time_point now);
     // Forgets states not refreshed in time; returns their origins.
     std::vector<std::string> expire(Clock::time_point now);
     std::optional<Clock::time_point> next_expiry() const;
@@ -71,8 +72,8 @@ class Topology {
         const std::map<std::string, NodeInfo>& local_nodes,
         const std::set<std::string>& live_peers) const;
 
-    // The PeerState body this registry advertises.
-    static nlohmann::json encode_state(const std::string& origin, std::uint64_t seq,
+    // The PeerState this registry advertises.
+    static bus::PeerState encode_state(const std::string& origin, std::uint64_t seq,
                                        const std::map<std::string, NodeInfo>& nodes,
                                        const std::set<std::string>& peers);
 

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <msgpack.hpp>
 #include <random>
 #include <stdexcept>
 #include <zmq_addon.hpp>
@@ -37,11 +36,6 @@ constexpr int kOutboxHighWater = 100'000;
 
 std::atomic<unsigned> g_inbox_serial{0};
 
-void pack_string(msgpack::packer<msgpack::sbuffer>& pk, std::string_view s) {
-    pk.pack_str(static_cast<std::uint32_t>(s.size()));
-    pk.pack_str_body(s.data(), static_cast<std::uint32_t>(s.size()));
-}
-
 }  // namespace
 
 // ---- Outbox (lws thread) ----
@@ -55,32 +49,15 @@ BusLink::Outbox::Outbox(zmq::context_t& context, const std::string& endpoint, st
 }
 
 bool BusLink::Outbox::reply(const BusRequest& request, const EventResults& results) {
-    // Built by hand so that `results` keeps the order of the events.
-    msgpack::sbuffer body;
-    msgpack::packer<msgpack::sbuffer> pk(body);
-    pk.pack_map(request.origin.empty() ? 3 : 4);
-    pack_string(pk, "req");
-    pk.pack_uint64(request.req);
-    if (!request.origin.empty()) {
-        pack_string(pk, "origin");
-        pack_string(pk, request.origin);
-    }
-    pack_string(pk, "node");
-    pack_string(pk, node_id_);
-    pack_string(pk, "results");
-    pk.pack_map(static_cast<std::uint32_t>(results.size()));
-    for (const auto& [name, result] : results) {
-        pack_string(pk, name);
-        const std::string packed = bus::to_msgpack(result);
-        body.write(packed.data(), packed.size());
-    }
+    const std::string body =
+        bus::encode(bus::Reply{request.req, request.origin, node_id_, results});
     const std::string index = std::to_string(request.registry);
     try {
         if (!socket_.send(zmq::buffer(kReplyKind),
                           zmq::send_flags::dontwait | zmq::send_flags::sndmore))
             return false;
         socket_.send(zmq::buffer(index), zmq::send_flags::sndmore);
-        socket_.send(zmq::const_buffer(body.data(), body.size()), zmq::send_flags::none);
+        socket_.send(zmq::buffer(body), zmq::send_flags::none);
         return true;
     } catch (const zmq::error_t& e) {
         log_warn(kComponent, std::string("reply not queued: ") + e.what());
@@ -91,15 +68,16 @@ bool BusLink::Outbox::reply(const BusRequest& request, const EventResults& resul
 bool BusLink::Outbox::upstream(std::string_view event, const std::string& conn_id,
                                const std::optional<std::string>& user, nlohmann::json data,
                                bool binary) {
-    nlohmann::json body{{"event", event},
-                        {"node", node_id_},
-                        {"_id", conn_id},
-                        {"id", user ? nlohmann::json(*user) : nlohmann::json()},
-                        {"data", std::move(data)},
-                        {"seq", ++upstream_seq_},
-                        {"boot", boot_}};
-    if (binary) body["binary"] = true;
-    const std::string packed = bus::to_msgpack(body);
+    bus::Upstream body;
+    body.event = event;
+    body.node = node_id_;
+    body.conn = conn_id;
+    body.user = user ? nlohmann::json(*user) : nlohmann::json();
+    body.data = std::move(data);
+    body.binary = binary;
+    body.seq = ++upstream_seq_;
+    body.boot = boot_;
+    const std::string packed = bus::encode(body);
     try {
         if (!socket_.send(zmq::buffer(kUpstreamKind),
                           zmq::send_flags::dontwait | zmq::send_flags::sndmore))
@@ -155,23 +133,20 @@ void BusLink::connect(Registry& registry) {
     registry.proving = false;
 }
 
-nlohmann::json BusLink::announce() const {
-    return nlohmann::json{{"node", settings_.node_id}, {"url", url_}, {"conns", conn_count_()}};
-}
-
-std::string BusLink::announce_body() const {
-    return bus::to_msgpack(announce());
+bus::NodeHello BusLink::announce() const {
+    return bus::NodeHello{
+        settings_.node_id, url_, static_cast<std::int64_t>(conn_count_()), {}, {}};
 }
 
 void BusLink::send_ready(Registry& registry) {
     registry.ready_pending =
-        !bus::send_message(registry.socket, bus::Command::NodeReady, announce_body());
+        !bus::send_message(registry.socket, bus::Command::NodeReady, bus::encode(announce()));
 }
 
 void BusLink::send_all(bus::Command command) {
     const std::string body = command == bus::Command::NodeBye
-                                 ? bus::to_msgpack(nlohmann::json{{"node", settings_.node_id}})
-                                 : announce_body();
+                                 ? bus::encode(bus::NodeBye{settings_.node_id})
+                                 : bus::encode(bus::Heartbeat{announce()});
     for (auto& registry : registries_) bus::send_message(registry.socket, command, body);
 }
 
@@ -334,11 +309,6 @@ void BusLink::handle(std::size_t index, const bus::Incoming& message) {
         case bus::Command::Challenge:
             handle_challenge(index, message.body);
             return;
-        case bus::Command::Disconnect:
-            // The registry does not know us (it restarted): register again.
-            log_info(kComponent, "registry " + registries_[index].endpoint + " asked to register");
-            send_ready(registries_[index]);
-            return;
         case bus::Command::Request:
             handle_request(index, message.body);
             return;
@@ -353,14 +323,10 @@ void BusLink::handle_challenge(std::size_t index, const std::string& body) {
     Registry& registry = registries_[index];
     std::string nonce;
     try {
-        const nlohmann::json decoded = bus::from_msgpack(body);
-        if (decoded.is_object() && decoded.contains("nonce") && decoded["nonce"].is_string())
-            nonce = decoded["nonce"].get<std::string>();
-    } catch (const std::exception&) {
-    }
-    if (nonce.empty()) {
+        nonce = bus::decode<bus::Challenge>(body).nonce;
+    } catch (const bus::DecodeError& e) {
         malformed_.fetch_add(1, std::memory_order_relaxed);
-        log_warn(kComponent, "malformed Challenge from " + registry.endpoint);
+        log_warn(kComponent, "malformed Challenge from " + registry.endpoint + ": " + e.what());
         return;
     }
     if (settings_.cluster_secret.empty()) {
@@ -380,45 +346,23 @@ void BusLink::handle_challenge(std::size_t index, const std::string& body) {
                                  settings_.node_id + " in use there; retrying");
         registry.warned = true;
     }
-    nlohmann::json hello = announce();
-    hello["nonce"] = nonce;
-    hello["proof"] =
+    bus::NodeHello hello = announce();
+    hello.proof =
         bus::link_proof(settings_.cluster_secret, bus::kRoleNode, nonce, settings_.node_id);
+    hello.nonce = std::move(nonce);
     registry.proving = true;
     registry.ready_pending =
-        !bus::send_message(registry.socket, bus::Command::NodeReady, bus::to_msgpack(hello));
+        !bus::send_message(registry.socket, bus::Command::NodeReady, bus::encode(hello));
 }
 
 void BusLink::handle_request(std::size_t index, const std::string& body) {
     BusRequest request;
     request.registry = index;
     try {
-        nlohmann::json decoded = bus::from_msgpack(body);
-        if (!decoded.is_object()) throw bus::DecodeError("body is not a map");
-        const auto req = decoded.find("req");
-        if (req == decoded.end() || !req->is_number_unsigned())
-            throw bus::DecodeError("'req' must be an unsigned integer");
-        request.req = req->get<std::uint64_t>();
-        if (const auto origin = decoded.find("origin");
-            origin != decoded.end() && origin->is_string())
-            request.origin = origin->get<std::string>();
-        auto events = decoded.find("events");
-        if (events == decoded.end() || !events->is_array())
-            throw bus::DecodeError("'events' must be an array");
-        for (auto& event : *events) {
-            if (!event.is_object()) throw bus::DecodeError("an event must be a map");
-            const auto name = event.find("name");
-            if (name == event.end() || !name->is_string())
-                throw bus::DecodeError("an event needs a string 'name'");
-            auto params = event.find("params");
-            if (params == event.end()) {
-                event["params"] = nlohmann::json::object();
-            } else if (!params->is_object()) {
-                throw bus::DecodeError("'params' of " + name->get<std::string>() +
-                                       " must be a map");
-            }
-        }
-        request.events = std::move(*events);
+        auto decoded = bus::decode<bus::Request>(body);
+        request.req = decoded.req;
+        request.origin = std::move(decoded.origin);
+        request.events = std::move(decoded.events);
     } catch (const std::exception& e) {
         malformed_.fetch_add(1, std::memory_order_relaxed);
         log_warn(kComponent,

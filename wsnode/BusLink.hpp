@@ -24,6 +24,7 @@
 #include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
 #include "bus/LinkProof.hpp"
+#include "bus/Messages.hpp"
 
 namespace wsc {
 
@@ -32,12 +33,11 @@ struct BusRequest {
     std::size_t registry = 0;  // index of the registry that asked; the Reply goes there
     std::uint64_t req = 0;
     std::string origin;     // registry where the call started; echoed in the Reply
-    nlohmann::json events;  // array of {"name": string, "params": object}
+    nlohmann::json events;  // array of {name, params}: see bus::event_name, bus::event_params
 };
 
-// Results of a Request's events, in the order the events were given
-// (nlohmann::json objects sort their keys, so a vector keeps the order).
-using EventResults = std::vector<std::pair<std::string, nlohmann::json>>;
+// Results of a Request's events, in the order the events were given.
+using EventResults = bus::EventResults;
 
 class BusLink {
   public:
@@ -140,8 +140,7 @@ class BusLink {
     void handle_request(std::size_t index, const std::string& body);
     void handle_challenge(std::size_t index, const std::string& body);
     void on_heartbeat_due(Clock::time_point now);
-    std::string announce_body() const;  // {node, url, conns}
-    nlohmann::json announce() const;
+    bus::NodeHello announce() const;
     long poll_timeout_ms(Clock::time_point now) const;
 
     zmq::context_t& context_;

@@ -274,8 +274,8 @@ void WsServer::run_request(const BusRequest& request) {
     EventResults results;
     results.reserve(request.events.size());
     for (const auto& event : request.events) {
-        const auto& name = event.at("name").get_ref<const std::string&>();
-        nlohmann::json result = executor_.run(name, event.at("params"));
+        const auto& name = bus::event_name(event);
+        nlohmann::json result = executor_.run(name, bus::event_params(event));
         // A batch naming one event twice has one slot for it: the last result.
         const auto same = std::find_if(results.begin(), results.end(),
                                        [&](const auto& entry) { return entry.first == name; });

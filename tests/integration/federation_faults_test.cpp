@@ -791,7 +791,7 @@ TEST_F(FederationFaults, HostilePeerLeavesRoutesIntact) {
                      {"origin", fake},
                      {"events", count_event},
                      {"targets", json::array({node_a})},
-                     {"path", json::array()},
+                     {"hops", json::array()},
                      {"ttl", 1000}};
         for (auto& [k, v] : extra.items()) body[k] = v;
         peer.send(bus::Command::Request, body);

@@ -463,9 +463,8 @@ TEST_F(Federation, NodeRestartedWithItsIdOnAnotherRegistryIsRoutedThere) {
 }
 
 TEST_F(Federation, CliThroughFarRegistryReachesNode) {
-    const auto cli = std::filesystem::path(WSC_REGISTRY_BIN).parent_path().parent_path() / "bus" /
-                     "wscenter-cli";
-    if (!std::filesystem::exists(cli)) GTEST_SKIP() << "wscenter-cli not built at " << cli;
+    const std::filesystem::path cli = WSC_CLI_BIN;
+    ASSERT_TRUE(std::filesystem::exists(cli)) << "wscenter-cli not built at " << cli;
     const auto r0 = add_registry();
     const auto r1 = add_registry({r0});
     const auto r2 = add_registry({r1});

@@ -93,6 +93,7 @@ TEST_F(BusFrames, EveryCommandAndAnEmptyBodyPassThrough) {
     auto dealer = make_dealer("node-b");
     for (int b = static_cast<int>(Command::NodeReady); b <= static_cast<int>(Command::Challenge);
          ++b) {
+        if (!command_from_byte(static_cast<std::uint8_t>(b))) continue;  // reserved
         const auto c = static_cast<Command>(b);
         ASSERT_TRUE(send_message(dealer, c, ""));
         const Incoming in = next(router_, true);

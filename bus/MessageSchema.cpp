@@ -1,0 +1,116 @@
+// The command table of bus/PROTOCOL.md as data; bus_protocoldoc_test
+// compares the two, bus_messages_test checks it against the decoders.
+#include "bus/Messages.hpp"
+
+namespace wsc::bus {
+
+namespace {
+
+template <class Message>
+nlohmann::json normalise(const nlohmann::json& body) {
+    return Message::from_json(body).to_json();
+}
+
+// A node's Heartbeat must carry its hello (a body without `node` is only a
+// keep-alive, the registry's row).
+nlohmann::json node_heartbeat(const nlohmann::json& body) {
+    Heartbeat hb = Heartbeat::from_json(body);
+    if (!hb.hello) throw DecodeError("Heartbeat: missing 'node'");
+    return hb.to_json();
+}
+
+const std::vector<KeySchema> kHelloKeys = {{"node", "hex32", true},
+                                           {"url", "string", false},
+                                           {"conns", "int64", false},
+                                           {"nonce", "hex64", false},
+                                           {"proof", "hex64", false}};
+
+const std::vector<KeySchema> kReplyKeys = {{"req", "uint64", true},
+                                           {"origin", "hex32", false},
+                                           {"node", "hex32", true},
+                                           {"results", "results", true}};
+
+std::vector<KeySchema> upstream_keys(bool root) {
+    std::vector<KeySchema> keys = {{"event", "string", true}, {"node", "hex32", true},
+                                   {"_id", "string", true},   {"id", "string|null", false},
+                                   {"data", "any", false},    {"binary", "bool", false},
+                                   {"seq", "uint64", true},   {"boot", "uint64", false}};
+    if (root) keys.push_back({"root", "hex32", false});
+    return keys;
+}
+
+std::vector<MessageSchema> make_schemas() {
+    using C = Command;
+    return {
+        {C::NodeReady, "NodeReady", "node → registry", kHelloKeys, normalise<NodeHello>},
+        {C::Heartbeat, "Heartbeat", "node → registry", kHelloKeys, node_heartbeat},
+        {C::Heartbeat, "Heartbeat", "registry → node", {}, normalise<Heartbeat>},
+        {C::NodeBye, "NodeBye", "node → registry", {{"node", "hex32", true}}, normalise<NodeBye>},
+        {C::Request,
+         "Request",
+         "registry → node",
+         {{"req", "uint64", true}, {"origin", "string", false}, {"events", "events", true}},
+         normalise<Request>},
+        {C::Reply, "Reply", "node → registry", kReplyKeys, normalise<Reply>},
+        {C::ClientCall,
+         "ClientCall",
+         "client → registry",
+         {{"req", "any", false}, {"params", "map", true}},
+         normalise<ClientCall>},
+        {C::ClientResult,
+         "ClientResult",
+         "registry → client",
+         {{"req", "any", true}, {"envelope", "string", true}},
+         normalise<ClientResult>},
+        {C::PeerHello,
+         "PeerHello",
+         "registry ↔ registry",
+         {{"registry", "hex32", true},
+          {"token", "string", false},
+          {"nonce", "hex64", false},
+          {"proof", "hex64", false}},
+         normalise<PeerHello>},
+        {C::PeerState,
+         "PeerState",
+         "registry → registry (flooded)",
+         {{"origin", "hex32", true},
+          {"seq", "uint64", true},
+          {"nodes", "nodes", true},
+          {"peers", "hex32[]", true}},
+         normalise<PeerState>},
+        {C::Request,
+         "Request (forwarded)",
+         "registry → registry",
+         {{"req", "uint64", true},
+          {"origin", "hex32", true},
+          {"events", "events", true},
+          {"targets", "hex32[]", true},
+          {"hops", "hex32[]", false},
+          {"ttl", "int64", false}},
+         normalise<ForwardedRequest>},
+        {C::Reply, "Reply (relayed)", "registry → registry", kReplyKeys, normalise<Reply>},
+        {C::Subscribe,
+         "Subscribe",
+         "client → registry",
+         {{"events", "string[]", false}, {"token", "string", false}, {"req", "any", false}},
+         normalise<Subscribe>},
+        {C::Upstream, "Upstream", "node → registry", upstream_keys(false), normalise<Upstream>},
+        {C::Upstream, "Upstream", "registry → registry", upstream_keys(true), normalise<Upstream>},
+        {C::Upstream, "Upstream", "registry → subscriber", upstream_keys(false),
+         normalise<Upstream>},
+        {C::Challenge,
+         "Challenge",
+         "registry → node, registry → peer",
+         {{"nonce", "hex64", true}},
+         normalise<Challenge>},
+    };
+}
+
+}  // namespace
+
+const std::vector<MessageSchema>& message_schemas() {
+    static const std::vector<MessageSchema> schemas = make_schemas();
+    return schemas;
+}
+
+}  // namespace wsc::bus
