@@ -5,6 +5,7 @@
 
 #include "api/Envelope.hpp"
 #include "bus/LinkProof.hpp"
+#include "bus/Messages.hpp"
 #include "common/Ids.hpp"
 #include "common/Log.hpp"
 
@@ -24,11 +25,6 @@ constexpr auto kRefusalLogInterval = std::chrono::seconds(10);
 std::uint64_t random_u64() {
     std::random_device rd;
     return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
-}
-
-std::string str_field(const nlohmann::json& body, const char* key) {
-    auto it = body.find(key);
-    return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -53,7 +49,7 @@ Broker::Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver, Regist
                        },
                  challenges_),
       dispatch_(*this, random_u64() >> 1),
-      heartbeat_body_(bus::to_msgpack(nlohmann::json::object())),
+      heartbeat_body_(bus::encode(bus::Heartbeat{})),
       refusal_log_(kRefusalLogInterval) {
     monitor_address_ = "inproc://wsc-handshakes-" + random_hex_id().substr(0, 12);
 }
@@ -88,8 +84,7 @@ void Broker::bind() {
     }
     bound_endpoint_ = router_->get(zmq::sockopt::last_endpoint);
     federation_ = std::make_unique<Federation>(ctx_, *router_, registry_id_, config_.peers,
-                                               std::chrono::milliseconds(config_.heartbeat_ms),
-                                               config_.liveness, metrics_, config_.tokens,
+                                               config_.link_liveness(), metrics_, config_.tokens,
                                                config_.curve, config_.cluster_secret);
 }
 
@@ -251,23 +246,21 @@ std::map<std::string, Topology::NodeInfo> Broker::local_nodes() const {
 }
 
 void Broker::on_node_hello(const bus::Incoming& in, const nlohmann::json& body, bool ready) {
-    NodeAdmission::Hello hello;
-    hello.node = str_field(body, "node");
-    if (hello.node.empty() && !ready) return;  // a client's or peer's keep-alive
-    if (!is_hex_id(hello.node))
-        throw bus::DecodeError("node id must be 32 lowercase hex characters");
-    const auto conns = body.find("conns");
-    hello.conns =
-        conns != body.end() && conns->is_number_integer() ? conns->get<std::int64_t>() : 0;
-    hello.url = str_field(body, "url");
-    hello.nonce = str_field(body, "nonce");
-    hello.proof = str_field(body, "proof");
+    bus::NodeHello msg;
+    if (ready) {
+        msg = bus::NodeHello::from_json(body);
+    } else {
+        auto heartbeat = bus::Heartbeat::from_json(body);
+        if (!heartbeat.hello) return;  // a client's or peer's keep-alive
+        msg = std::move(*heartbeat.hello);
+    }
+    const NodeAdmission::Hello hello{msg.node, msg.url, msg.conns, msg.nonce, msg.proof};
     const auto now = Clock::now();
     const auto decision = admission_.hello(in.identity, hello, now);
     switch (decision.verdict) {
         case NodeAdmission::Verdict::Challenge:
             bus::send_routed(*router_, in.identity, bus::Command::Challenge,
-                             bus::to_msgpack(nlohmann::json{{"nonce", decision.nonce}}));
+                             bus::encode(bus::Challenge{decision.nonce}));
             return;
         case NodeAdmission::Verdict::Unproven:
             ignore_unproven(in, decision.why);
@@ -304,49 +297,37 @@ bool Broker::speaks_for(const bus::Incoming& in, const Federation::Source& from,
 }
 
 void Broker::on_subscribe(const bus::Incoming& in, const nlohmann::json& body) {
-    if (!config_.tokens.empty()) {
-        const std::string token = str_field(body, "token");
-        if (std::find(config_.tokens.begin(), config_.tokens.end(), token) ==
-            config_.tokens.end()) {
-            answer(BusCaller{in.identity, body.value("req", nlohmann::json())},
-                   error_envelope(kCodeError, "token error"));
-            return;
-        }
+    auto sub = bus::Subscribe::from_json(body);
+    if (!config_.tokens.empty() && std::find(config_.tokens.begin(), config_.tokens.end(),
+                                             sub.token) == config_.tokens.end()) {
+        answer(BusCaller{in.identity, sub.req}, error_envelope(kCodeError, "token error"));
+        return;
     }
-    std::set<std::string> events;
-    if (auto ev = body.find("events"); ev != body.end() && ev->is_array())
-        for (const auto& e : *ev)
-            if (e.is_string()) events.insert(e.get<std::string>());
     // A subscriber renews every interval; one silent for the expiry is gone.
-    if (upstream_.subscribe(in.identity, std::move(events),
+    if (upstream_.subscribe(in.identity, {sub.events.begin(), sub.events.end()},
                             Clock::now() + config_.link_liveness().expiry()))
         log_info(kLog, "subscriber joined");
 }
 
 void Broker::on_upstream(const bus::Incoming& in, const Federation::Source& from,
                          const nlohmann::json& body) {
-    const std::string node = str_field(body, "node");
-    const auto seq = body.find("seq");
-    if (!is_hex_id(node) || seq == body.end() || !seq->is_number_unsigned())
-        throw bus::DecodeError("upstream event without node or seq");
-    if (!speaks_for(in, from, node)) {
-        ignore_unproven(in, "event of node '" + node + "' from a link that does not speak for it");
+    auto event = bus::Upstream::from_json(body);
+    if (!speaks_for(in, from, event.node)) {
+        ignore_unproven(
+            in, "event of node '" + event.node + "' from a link that does not speak for it");
         return;
     }
     // Each node numbers its events: a copy already seen (a route that
     // changed under our feet) is never delivered twice, and a number no
     // node could have reached is refused without moving the mark.
-    const auto boot = body.find("boot");
-    const std::uint64_t boot_id =
-        boot != body.end() && boot->is_number_unsigned() ? boot->get<std::uint64_t>() : 0;
-    switch (upstream_.admit(node, boot_id, seq->get<std::uint64_t>())) {
+    switch (upstream_.admit(event.node, event.boot.value_or(0), event.seq)) {
         case UpstreamSeq::Verdict::Repeat:
             return;
         case UpstreamSeq::Verdict::Refused:
             metrics_.upstream_refused.fetch_add(1, std::memory_order_relaxed);
             if (refusal_log_.admit(Clock::now()))
-                log_warn(kLog, "event of node " + node + " with an impossible seq " +
-                                   std::to_string(seq->get<std::uint64_t>()) + " refused" +
+                log_warn(kLog, "event of node " + event.node + " with an impossible seq " +
+                                   std::to_string(event.seq) + " refused" +
                                    refusal_log_.held_back_note("refusals"));
             return;
         case UpstreamSeq::Verdict::Deliver:
@@ -354,29 +335,21 @@ void Broker::on_upstream(const bus::Incoming& in, const Federation::Source& from
     }
     metrics_.upstream_events.fetch_add(1, std::memory_order_relaxed);
 
-    const bool from_peer = federation_->peer_of(from).has_value();
-    const std::string root = from_peer ? str_field(body, "root") : registry_id_;
-    const auto children = federation_->topology().tree_children(root, federation_->live_peers());
+    // Down the federation's tree rooted where the event entered it.
+    if (!federation_->peer_of(from).has_value()) event.root = registry_id_;
+    const auto children =
+        federation_->topology().tree_children(event.root, federation_->live_peers());
     if (!children.empty()) {
-        nlohmann::json copy = body;
-        copy["root"] = root;
-        const std::string forwarded = bus::to_msgpack(copy);
+        const std::string forwarded = bus::encode(event);
         for (const auto& child : children)
             federation_->send(child, bus::Command::Upstream, forwarded);
     }
+    // To subscribers: the same event, without the federation's `root`.
     if (upstream_.subscribers() == 0) return;
-    const std::string kind = str_field(body, "event");
-    nlohmann::json out{{"event", kind},
-                       {"node", node},
-                       {"_id", body.value("_id", nlohmann::json())},
-                       {"id", body.value("id", nlohmann::json())},
-                       {"data", body.value("data", nlohmann::json())},
-                       {"seq", *seq}};
-    if (boot != body.end()) out["boot"] = *boot;
-    if (body.value("binary", false)) out["binary"] = true;
-    const auto event = bus::to_msgpack(out);
-    for (const auto& identity : upstream_.recipients(kind))
-        if (!bus::send_routed(*router_, identity, bus::Command::Upstream, event))
+    event.root.clear();
+    const auto out = bus::encode(event);
+    for (const auto& identity : upstream_.recipients(event.event))
+        if (!bus::send_routed(*router_, identity, bus::Command::Upstream, out))
             metrics_.upstream_dropped.fetch_add(1, std::memory_order_relaxed);
 }
 

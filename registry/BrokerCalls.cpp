@@ -5,20 +5,12 @@
 
 #include "api/Envelope.hpp"
 #include "bus/Frames.hpp"
+#include "bus/Messages.hpp"
 #include "common/Ids.hpp"
 #include "registry/Broker.hpp"
 #include "registry/LocalEvents.hpp"
 
 namespace wsc {
-
-namespace {
-
-std::string str_field(const nlohmann::json& body, const char* key) {
-    auto it = body.find(key);
-    return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-}  // namespace
 
 Broker::RouteTable Broker::routes() {
     return federation_->topology().routes(local_nodes(), federation_->live_peers());
@@ -27,56 +19,37 @@ Broker::RouteTable Broker::routes() {
 void Broker::on_reply(const bus::Incoming& in, const Federation::Source& from,
                       const nlohmann::json& body) {
     metrics_.replies.fetch_add(1, std::memory_order_relaxed);
-    const auto req = body.find("req");
-    const std::string node = str_field(body, "node");
-    if (req == body.end() || !req->is_number_unsigned())
-        throw bus::DecodeError("reply without a valid req");
+    auto reply = bus::Reply::from_json(body);
     // A node may only answer for itself, on its own link.
-    if (!speaks_for(in, from, node)) {
-        ignore_unproven(in, "reply for node '" + node + "' from a link that does not speak for it");
+    if (!speaks_for(in, from, reply.node)) {
+        ignore_unproven(
+            in, "reply for node '" + reply.node + "' from a link that does not speak for it");
         return;
     }
-    const std::string origin = str_field(body, "origin");
-    if (!origin.empty() && origin != registry_id_) {
+    if (!reply.origin.empty() && reply.origin != registry_id_) {
         // Someone else's call: pass the reply back the way the request came.
-        if (const auto* upstream = relay_.upstream_of(origin, req->get<std::uint64_t>()))
+        if (const auto* upstream = relay_.upstream_of(reply.origin, reply.req))
             federation_->send(*upstream, bus::Command::Reply, in.body);
         return;
     }
-    auto results = body.find("results");
-    dispatch_.on_reply(req->get<std::uint64_t>(), node,
-                       results != body.end() ? *results : nlohmann::json());
+    dispatch_.on_reply(reply.req, reply.node, reply.results_map());
 }
 
 void Broker::on_forward(const Federation::Source& from, const nlohmann::json& body) {
     const auto upstream = federation_->peer_of(from);
     if (!upstream) throw bus::DecodeError("request from a link that is not a peer");
-    const std::string origin = str_field(body, "origin");
-    const auto req = body.find("req");
-    const auto targets = body.find("targets");
-    if (!is_hex_id(origin) || req == body.end() || !req->is_number_unsigned() ||
-        targets == body.end() || !targets->is_array())
-        throw bus::DecodeError("malformed forwarded request");
+    auto request = bus::ForwardedRequest::from_json(body);
     // A peer cannot make us hold state longer than any caller may wait.
-    const std::int64_t ttl_ms =
-        std::min<std::int64_t>(body.value("ttl", std::int64_t{0}), config_.limits.max_timeout_ms);
+    const std::int64_t ttl_ms = std::min<std::int64_t>(request.ttl, config_.limits.max_timeout_ms);
     if (ttl_ms <= 0) return;  // the caller has given up already
-    relay_.remember(origin, req->get<std::uint64_t>(), *upstream,
+    relay_.remember(request.origin, request.req, *upstream,
                     Clock::now() + std::chrono::milliseconds(ttl_ms));
-    std::vector<std::string> nodes;
-    for (const auto& t : *targets)
-        if (t.is_string()) nodes.push_back(t.get<std::string>());
-    std::vector<std::string> hops;
-    if (auto h = body.find("hops"); h != body.end() && h->is_array())
-        for (const auto& r : *h)
-            if (r.is_string()) hops.push_back(r.get<std::string>());
-    const auto events = body.value("events", nlohmann::json::array());
     // Follow the path the origin chose; never decide anew here.
-    const auto leg = RequestRelay::onward(std::move(hops), std::move(nodes));
+    const auto leg = RequestRelay::onward(std::move(request.hops), std::move(request.targets));
     if (leg.next.empty())
-        send_direct(origin, req->get<std::uint64_t>(), events, leg.nodes);
+        send_direct(request.origin, request.req, request.events, leg.nodes);
     else
-        forward(leg, origin, req->get<std::uint64_t>(), events, ttl_ms);
+        forward(leg, request.origin, request.req, request.events, ttl_ms);
 }
 
 std::vector<std::string> Broker::send_direct(const std::string& origin, std::uint64_t req,
@@ -84,8 +57,7 @@ std::vector<std::string> Broker::send_direct(const std::string& origin, std::uin
                                              const std::vector<std::string>& nodes) {
     std::vector<std::string> failed;
     if (nodes.empty()) return failed;
-    zmq::message_t body(
-        bus::to_msgpack(nlohmann::json{{"req", req}, {"origin", origin}, {"events", events}}));
+    zmq::message_t body(bus::encode(bus::Request{req, origin, events}));
     for (const auto& node : nodes) {
         const auto* entry = nodes_.find(node);
         metrics_.requests_sent.fetch_add(1, std::memory_order_relaxed);
@@ -99,13 +71,9 @@ std::vector<std::string> Broker::send_direct(const std::string& origin, std::uin
 
 void Broker::forward(const RequestRelay::Leg& leg, const std::string& origin, std::uint64_t req,
                      const nlohmann::json& events, std::int64_t ttl_ms) {
-    const auto body = bus::to_msgpack(nlohmann::json{{"req", req},
-                                                     {"origin", origin},
-                                                     {"events", events},
-                                                     {"targets", leg.nodes},
-                                                     {"hops", leg.hops},
-                                                     {"ttl", ttl_ms}});
-    federation_->send(leg.next, bus::Command::Request, body);
+    federation_->send(
+        leg.next, bus::Command::Request,
+        bus::encode(bus::ForwardedRequest{req, origin, events, leg.nodes, leg.hops, ttl_ms}));
 }
 
 std::vector<std::string> Broker::send_round(std::uint64_t req, const nlohmann::json& events,
@@ -116,13 +84,17 @@ std::vector<std::string> Broker::send_round(std::uint64_t req, const nlohmann::j
 }
 
 void Broker::on_client_call(const bus::Incoming& in, const nlohmann::json& body) {
-    BusCaller caller{in.identity, body.contains("req") ? body["req"] : nlohmann::json()};
-    const auto params = body.find("params");
-    if (params == body.end() || !params->is_object()) {
+    bus::ClientCall call;
+    try {
+        call = bus::ClientCall::from_json(body);
+    } catch (const bus::DecodeError&) {
         metrics_.api.record(ApiCallMetrics::kOtherEvent, ApiCallMetrics::Result::Refused);
-        answer(caller, error_envelope(kCodeError, "params must be a map"));
+        answer(BusCaller{in.identity, bus::echo_req(body)},
+               error_envelope(kCodeError, "params must be a map"));
         return;
     }
+    BusCaller caller{in.identity, std::move(call.req)};
+    const auto* params = &call.params;
     auto built = build_api_call(*params, config_.tokens, config_.limits);
     if (auto* err = std::get_if<ApiError>(&built)) {
         metrics_.api.record(named_events(*params), err->token ? ApiCallMetrics::Result::BadToken
@@ -167,8 +139,8 @@ void Broker::answer(const Caller& caller, const std::string& envelope) {
         return;
     }
     const auto& client = std::get<BusCaller>(caller);
-    const auto body = bus::to_msgpack(nlohmann::json{{"req", client.req}, {"envelope", envelope}});
-    if (!bus::send_routed(*router_, client.identity, bus::Command::ClientResult, body))
+    if (!bus::send_routed(*router_, client.identity, bus::Command::ClientResult,
+                          bus::encode(bus::ClientResult{client.req, envelope})))
         metrics_.send_failures.fetch_add(1, std::memory_order_relaxed);
 }
 

@@ -16,16 +16,15 @@ constexpr auto kRefusalLogInterval = std::chrono::seconds(10);
 }  // namespace
 
 Federation::Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string self_id,
-                       std::vector<std::string> endpoints, std::chrono::milliseconds interval,
-                       int liveness, RegistryMetrics& metrics, std::vector<std::string> tokens,
+                       std::vector<std::string> endpoints, bus::Liveness liveness,
+                       RegistryMetrics& metrics, std::vector<std::string> tokens,
                        bus::CurveConfig curve, std::string cluster_secret)
     : ctx_(ctx),
       router_(router),
       self_(std::move(self_id)),
-      interval_(interval),
       liveness_(liveness),
       metrics_(metrics),
-      topology_(self_, interval * liveness),
+      topology_(self_, liveness.expiry()),
       // Time-based start: a state we flood after a restart always looks newer.
       seq_(static_cast<std::uint64_t>(Clock::now().time_since_epoch().count())),
       hello_body_(bus::encode(bus::PeerHello{self_, tokens.empty() ? "" : tokens.front(), {}, {}})),
@@ -33,7 +32,7 @@ Federation::Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string s
       curve_(std::move(curve)),
       secret_(std::move(cluster_secret)),
       require_proof_(!secret_.empty() && !curve_.enabled()),
-      challenges_(interval * liveness, kMaxChallenges, bus::make_nonce),
+      challenges_(liveness.expiry(), kMaxChallenges, bus::make_nonce),
       refusal_log_(kRefusalLogInterval) {
     for (auto& e : endpoints) dialers_.push_back(Dialer{std::move(e), nullptr, {}, {}});
 }
@@ -172,7 +171,7 @@ void Federation::flood(const Source* except, std::string_view body) {
 }
 
 void Federation::expire(Clock::time_point now) {
-    const auto expiry = interval_ * liveness_;
+    const auto expiry = liveness_.expiry();
     for (auto& d : dialers_) {
         if (now - d.heard <= expiry) continue;
         if (!d.peer.empty()) log_info(kLog, "peer " + d.peer + " at " + d.endpoint + " lost");
@@ -202,7 +201,7 @@ void Federation::expire(Clock::time_point now) {
 }
 
 std::optional<Federation::Clock::time_point> Federation::next_expiry() const {
-    const auto expiry = interval_ * liveness_;
+    const auto expiry = liveness_.expiry();
     std::optional<Clock::time_point> next = topology_.next_expiry();
     auto consider = [&](Clock::time_point t) {
         if (!next || t < *next) next = t;

@@ -18,6 +18,7 @@
 #include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
 #include "bus/LinkProof.hpp"
+#include "bus/Liveness.hpp"
 #include "common/LogThrottle.hpp"
 #include "registry/LinkChallenges.hpp"
 #include "registry/RegistryMetrics.hpp"
@@ -37,9 +38,9 @@ class Federation {
     };
 
     Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string self_id,
-               std::vector<std::string> endpoints, std::chrono::milliseconds interval, int liveness,
-               RegistryMetrics& metrics, std::vector<std::string> tokens = {},
-               bus::CurveConfig curve = {}, std::string cluster_secret = {});
+               std::vector<std::string> endpoints, bus::Liveness liveness, RegistryMetrics& metrics,
+               std::vector<std::string> tokens = {}, bus::CurveConfig curve = {},
+               std::string cluster_secret = {});
     ~Federation();
 
     void open();  // creates and connects the dialers (broker thread)
@@ -90,8 +91,7 @@ class Federation {
     zmq::context_t& ctx_;
     zmq::socket_t& router_;
     std::string self_;
-    std::chrono::milliseconds interval_;
-    int liveness_;
+    bus::Liveness liveness_;
     RegistryMetrics& metrics_;
     std::vector<Dialer> dialers_;
     std::unordered_map<std::string, Routed> routed_;  // ROUTER identity -> peer

@@ -8,6 +8,7 @@
 #include <zmq_addon.hpp>
 
 #include "bus/LinkProof.hpp"
+#include "bus/Liveness.hpp"
 #include "bus/MsgpackJson.hpp"
 #include "common/Log.hpp"
 
@@ -210,7 +211,9 @@ void BusLink::run() {
 }
 
 void BusLink::on_heartbeat_due(Clock::time_point now) {
-    const auto silence = std::chrono::milliseconds(settings_.heartbeat_ms) * settings_.liveness;
+    const auto silence =
+        bus::Liveness{std::chrono::milliseconds(settings_.heartbeat_ms), settings_.liveness}
+            .expiry();
     for (auto& registry : registries_) {
         if (now - registry.last_seen <= silence) continue;
         // Only the first loss is worth a warning; retries while the registry
