@@ -47,5 +47,7 @@ inline constexpr std::size_t kMaxContainer = 1'000'000;             // items per
 // Liveness defaults: a link is dead after kDefaultLiveness silent intervals.
 inline constexpr int kDefaultHeartbeatMs = 1000;
 inline constexpr int kDefaultLiveness = 3;
+// How often a subscriber renews its Subscribe (the CLI, the Python client).
+inline constexpr int kSubscriptionRenewalMs = 1000;
 
 }  // namespace wsc::bus

@@ -101,7 +101,7 @@ int run_subscribe(const wsc::CliArgs& args, const wsc::bus::CurveConfig& curve) 
     connect_dealer(socket, args, curve);
     const auto body =
         wsc::bus::encode(wsc::bus::Subscribe{args.event_filter, args.token, nlohmann::json()});
-    const auto renew = std::chrono::seconds(1);
+    const auto renew = std::chrono::milliseconds(wsc::bus::kSubscriptionRenewalMs);
     auto next = std::chrono::steady_clock::now();
     while (!interrupted) {
         if (std::chrono::steady_clock::now() >= next) {

@@ -305,7 +305,7 @@ void Broker::on_subscribe(const bus::Incoming& in, const nlohmann::json& body) {
     }
     // A subscriber renews every interval; one silent for the expiry is gone.
     if (upstream_.subscribe(in.identity, {sub.events.begin(), sub.events.end()},
-                            Clock::now() + config_.link_liveness().expiry()))
+                            Clock::now() + config_.link_liveness().subscription_lease()))
         log_info(kLog, "subscriber joined");
 }
 

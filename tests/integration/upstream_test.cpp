@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "tests/integration/Cluster.hpp"
 #include "tests/support/WaitUntil.hpp"
@@ -102,6 +103,38 @@ TEST(Upstream, SubscriberAtAnyRegistryGetsEveryEventOnceInOrder) {
     EXPECT_FALSE(wait_until([&] { return subscriber_events(*subs[1]).size() > before3; },
                             std::chrono::milliseconds(500)));
     EXPECT_LE(subscriber_events(sub2).size(), before2 + 1);  // only the probe's close
+}
+
+TEST(Upstream, ASubscriptionOutlivesHeartbeatsShorterThanItsRenewal) {
+    // 3 × 200 ms is shorter than the 1 s between the CLI's renewals.
+    auto r = start_registry({}, {{"registry.heartbeat_ms", "200"}});
+    auto node = start_wsnode({r.bus_port}, {{"wsnode.heartbeat_ms", "200"}});
+    ASSERT_TRUE(wait_for_nodes(r.http_port, 1));
+    ChildProcess sub(WSC_CLI_BIN, {"--registry", r.bus_endpoint(), "subscribe"});
+    WsClient probe;
+    ASSERT_EQ(probe.connect(node.ws_port, "/"), 101);
+    const std::string id = open_id(probe);
+    // The subscriber is in once it sees this connection's messages.
+    ASSERT_TRUE(wait_until(
+        [&] {
+            probe.send_text("hello");
+            return !for_conn(subscriber_events(sub), id).empty();
+        },
+        std::chrono::seconds(5)));
+    // Several leases of the link's length later, the subscription still holds.
+    for (int i = 0; i < 4; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(700));
+        const std::string text = "still-there-" + std::to_string(i);
+        probe.send_text(text);
+        EXPECT_TRUE(wait_until(
+            [&] {
+                for (const auto& e : for_conn(subscriber_events(sub), id))
+                    if (e.value("data", json()) == text) return true;
+                return false;
+            },
+            std::chrono::seconds(3)))
+            << text;
+    }
 }
 
 TEST(Upstream, SubscribeNeedsTheTokenWhenTokensAreSet) {
