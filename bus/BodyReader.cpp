@@ -3,19 +3,13 @@
 #include <limits>
 
 #include "bus/MsgpackJson.hpp"
+#include "common/Ids.hpp"
 
 namespace wsc::bus {
 
 namespace {
 constexpr std::size_t kIdSize = 32;
 constexpr std::size_t kNonceSize = 64;
-
-bool is_hex(std::string_view s, std::size_t size) {
-    if (s.size() != size) return false;
-    for (char c : s)
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-    return true;
-}
 
 }  // namespace
 
@@ -84,7 +78,7 @@ std::string BodyReader::opt_str(std::string_view key) const {
 std::string BodyReader::hex(std::string_view key, std::size_t size, bool required) const {
     if (!required && !find(key)) return std::string();
     std::string s = str(key);
-    if (!is_hex(s, size)) fail(key, std::to_string(size) + " lowercase hex characters");
+    if (!is_lower_hex(s, size)) fail(key, std::to_string(size) + " lowercase hex characters");
     return s;
 }
 
@@ -108,7 +102,7 @@ std::vector<std::string> BodyReader::hex_ids(std::string_view key, bool required
     std::vector<std::string> out;
     if (!required && !find(key)) return out;
     for (const auto& item : array(key)) {
-        if (!item.is_string() || !is_hex(item.get_ref<const std::string&>(), kIdSize))
+        if (!item.is_string() || !is_hex_id(item.get_ref<const std::string&>()))
             fail(key, "an array of ids of 32 lowercase hex characters");
         out.push_back(item.get<std::string>());
     }

@@ -42,10 +42,14 @@ std::string random_hex_id() {
     return id;
 }
 
-bool is_hex_id(std::string_view s) {
-    return s.size() == kIdLength && std::all_of(s.begin(), s.end(), [](char c) {
+bool is_lower_hex(std::string_view s, std::size_t length) {
+    return s.size() == length && std::all_of(s.begin(), s.end(), [](char c) {
                return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
            });
+}
+
+bool is_hex_id(std::string_view s) {
+    return is_lower_hex(s, kIdLength);
 }
 
 }  // namespace wsc
