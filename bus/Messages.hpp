@@ -87,8 +87,9 @@ struct Reply {
     std::string node;    // 32 hex
     EventResults results;
 
-    // `results` as the map a gatherer keeps.
-    nlohmann::json results_map() const;
+    // `results` as the map a gatherer keeps; the second takes them.
+    nlohmann::json results_map() const&;
+    nlohmann::json results_map() &&;
     nlohmann::json to_json() const;
     static Reply from_json(const nlohmann::json& body);
 };

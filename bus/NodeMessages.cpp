@@ -76,9 +76,15 @@ const nlohmann::json& event_params(const nlohmann::json& event) {
     return event.at("params");
 }
 
-nlohmann::json Reply::results_map() const {
+nlohmann::json Reply::results_map() const& {
     nlohmann::json out = nlohmann::json::object();
     for (const auto& [name, result] : results) out[name] = result;
+    return out;
+}
+
+nlohmann::json Reply::results_map() && {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto& [name, result] : results) out[name] = std::move(result);
     return out;
 }
 

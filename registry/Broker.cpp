@@ -348,9 +348,10 @@ void Broker::on_upstream(const bus::Incoming& in, const Federation::Source& from
     if (upstream_.subscribers() == 0) return;
     event.root.clear();
     const auto out = bus::encode(event);
-    for (const auto& identity : upstream_.recipients(event.event))
+    upstream_.for_each_recipient(event.event, [&](const std::string& identity) {
         if (!bus::send_routed(*router_, identity, bus::Command::Upstream, out))
             metrics_.upstream_dropped.fetch_add(1, std::memory_order_relaxed);
+    });
 }
 
 void Broker::node_gone(const std::string& node_id, const char* why) {

@@ -32,7 +32,7 @@ void Broker::on_reply(const bus::Incoming& in, const Federation::Source& from,
             federation_->send(*upstream, bus::Command::Reply, in.body);
         return;
     }
-    dispatch_.on_reply(reply.req, reply.node, reply.results_map());
+    dispatch_.on_reply(reply.req, reply.node, std::move(reply).results_map());
 }
 
 void Broker::on_forward(const Federation::Source& from, const nlohmann::json& body) {

@@ -11,11 +11,4 @@ void UpstreamFanout::expire(Clock::time_point now) {
     std::erase_if(subscribers_, [now](const auto& s) { return s.second.expires <= now; });
 }
 
-std::vector<std::string> UpstreamFanout::recipients(const std::string& kind) const {
-    std::vector<std::string> out;
-    for (const auto& [identity, sub] : subscribers_)
-        if (sub.events.empty() || sub.events.count(kind)) out.push_back(identity);
-    return out;
-}
-
 }  // namespace wsc

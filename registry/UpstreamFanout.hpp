@@ -11,7 +11,6 @@
 #include <set>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
 #include "registry/UpstreamSeq.hpp"
 
@@ -29,8 +28,13 @@ class UpstreamFanout {
     // Subscribers that did not renew by their lease's end are gone.
     void expire(Clock::time_point now);
     std::size_t subscribers() const { return subscribers_.size(); }
-    // The identities that take an event of `kind`.
-    std::vector<std::string> recipients(const std::string& kind) const;
+    // Calls fn(identity) for each subscriber that takes an event of `kind`
+    // (on the path of every client event: nothing is allocated).
+    template <class Fn>
+    void for_each_recipient(const std::string& kind, Fn&& fn) const {
+        for (const auto& [identity, sub] : subscribers_)
+            if (sub.events.empty() || sub.events.count(kind)) fn(identity);
+    }
 
     // Whether event `seq` of `node` (in its process `boot`) is new.
     UpstreamSeq::Verdict admit(const std::string& node, std::uint64_t boot, std::uint64_t seq) {

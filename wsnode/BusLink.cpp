@@ -49,9 +49,9 @@ BusLink::Outbox::Outbox(zmq::context_t& context, const std::string& endpoint, st
     socket_.connect(endpoint);
 }
 
-bool BusLink::Outbox::reply(const BusRequest& request, const EventResults& results) {
+bool BusLink::Outbox::reply(const BusRequest& request, EventResults results) {
     const std::string body =
-        bus::encode(bus::Reply{request.req, request.origin, node_id_, results});
+        bus::encode(bus::Reply{request.req, request.origin, node_id_, std::move(results)});
     const std::string index = std::to_string(request.registry);
     try {
         if (!socket_.send(zmq::buffer(kReplyKind),

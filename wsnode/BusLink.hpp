@@ -63,7 +63,7 @@ class BusLink {
       public:
         // Queues Reply {req, node, results} for the registry that sent the
         // request. Never blocks; false if the bus thread is gone or swamped.
-        bool reply(const BusRequest& request, const EventResults& results);
+        bool reply(const BusRequest& request, EventResults results);
         // Queues a client event (open, message, close) for the subscribers of
         // the cluster. Numbered here: the lws thread is its only producer.
         bool upstream(std::string_view event, const std::string& conn_id,

@@ -286,7 +286,7 @@ void WsServer::run_request(const BusRequest& request) {
         }
     }
     conns_.store(index_.connection_count(), std::memory_order_relaxed);
-    if (!outbox_.reply(request, results))
+    if (!outbox_.reply(request, std::move(results)))
         log_warn(kComponent, "reply to request " + std::to_string(request.req) + " dropped");
 }
 
