@@ -5,28 +5,14 @@
 #include <array>
 #include <stdexcept>
 
+#include "bus/SecureRandom.hpp"
+
 namespace wsc::bus {
 
 namespace {
 
 constexpr std::string_view kDomain = "wscenter-link-v1";
 constexpr std::size_t kNonceBytes = 32;
-
-void ensure_sodium() {
-    static const int ready = sodium_init();  // thread-safe, idempotent
-    if (ready < 0) throw std::runtime_error("libsodium cannot be initialised");
-}
-
-std::string to_hex(const unsigned char* data, std::size_t size) {
-    constexpr const char* kHex = "0123456789abcdef";
-    std::string out;
-    out.reserve(size * 2);
-    for (std::size_t i = 0; i < size; ++i) {
-        out += kHex[data[i] >> 4];
-        out += kHex[data[i] & 0xf];
-    }
-    return out;
-}
 
 std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac(std::string_view secret,
                                                             std::string_view role,
@@ -52,16 +38,12 @@ std::array<unsigned char, crypto_auth_hmacsha256_BYTES> mac(std::string_view sec
 }  // namespace
 
 std::string make_nonce() {
-    ensure_sodium();
-    std::array<unsigned char, kNonceBytes> bytes{};
-    randombytes_buf(bytes.data(), bytes.size());
-    return to_hex(bytes.data(), bytes.size());
+    return secure_random_hex(kNonceBytes);
 }
 
 std::string random_routing_id() {
-    ensure_sodium();
     std::string id(16, '\0');
-    randombytes_buf(id.data(), id.size());
+    secure_random(id.data(), id.size());
     if (id[0] == '\0') id[0] = 1;  // a leading 0 is zmq's own
     return id;
 }

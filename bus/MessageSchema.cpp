@@ -19,16 +19,16 @@ nlohmann::json node_heartbeat(const nlohmann::json& body) {
     return hb.to_json();
 }
 
-const std::vector<KeySchema> kHelloKeys = {{"node", "hex32", true},
-                                           {"url", "string", false},
-                                           {"conns", "int64", false},
-                                           {"nonce", "hex64", false},
-                                           {"proof", "hex64", false}};
+const std::vector<KeySchema> kHelloKeys = {{"node", "hex32", true},   {"url", "string", false},
+                                           {"conns", "int64", false}, {"nonce", "hex64", false},
+                                           {"proof", "hex64", false}, {"boot", "uint64", false},
+                                           {"dseq", "uint64", false}};
 
 const std::vector<KeySchema> kReplyKeys = {{"req", "uint64", true},
                                            {"origin", "hex32", false},
                                            {"node", "hex32", true},
-                                           {"results", "results", true}};
+                                           {"results", "results", true},
+                                           {"dseq", "uint64", false}};
 
 std::vector<KeySchema> upstream_keys(bool root) {
     std::vector<KeySchema> keys = {{"event", "string", true}, {"node", "hex32", true},
@@ -37,6 +37,18 @@ std::vector<KeySchema> upstream_keys(bool root) {
                                    {"seq", "uint64", true},   {"boot", "uint64", false}};
     if (root) keys.push_back({"root", "hex32", false});
     return keys;
+}
+
+std::vector<KeySchema> directory_keys() {
+    return {{"node", "hex32", true},
+            {"boot", "uint64", true},
+            {"seq", "uint64", true},
+            {"snap", "uint64", false},
+            {"users_add", "string[]", false},
+            {"users_del", "string[]", false},
+            {"groups_add", "string[]", false},
+            {"groups_del", "string[]", false},
+            {"ack", "hex32", false}};
 }
 
 std::vector<MessageSchema> make_schemas() {
@@ -103,6 +115,27 @@ std::vector<MessageSchema> make_schemas() {
          "registry → node, registry → peer",
          {{"nonce", "hex64", true}},
          normalise<Challenge>},
+        {C::Directory, "Directory", "node → registry", directory_keys(), normalise<Directory>},
+        {C::Directory, "Directory", "registry → registry (flooded)", directory_keys(),
+         normalise<Directory>},
+        {C::DirectoryWant,
+         "DirectoryWant",
+         "registry → registry (flooded)",
+         {{"node", "hex32", true}, {"origin", "hex32", true}, {"seq", "uint64", true}},
+         normalise<DirectoryWant>},
+        {C::DirectoryWant,
+         "DirectoryWant",
+         "registry → node",
+         {{"node", "hex32", true}, {"origin", "hex32", true}, {"seq", "uint64", true}},
+         normalise<DirectoryWant>},
+        {C::DirectoryAck,
+         "DirectoryAck",
+         "registry → registry (flooded)",
+         {{"registry", "hex32", true},
+          {"node", "hex32", true},
+          {"boot", "uint64", true},
+          {"seq", "uint64", true}},
+         normalise<DirectoryAck>},
     };
 }
 

@@ -33,13 +33,17 @@ using EventResults = std::vector<std::pair<std::string, nlohmann::json>>;
 // ---- node <-> registry ----
 
 // NodeReady, and the Heartbeat a node sends: who the node is. `nonce` and
-// `proof` (64 hex each, empty when absent) answer a Challenge.
+// `proof` (64 hex each, empty when absent) answer a Challenge. `boot` and
+// `dseq` say where the node's directory changes are: the process and the
+// number of the last Directory message sent (0 when absent).
 struct NodeHello {
     std::string node;  // 32 hex
     std::string url;
     std::int64_t conns = 0;
     std::string nonce;
     std::string proof;
+    std::uint64_t boot = 0;
+    std::uint64_t dseq = 0;
 
     nlohmann::json to_json() const;
     static NodeHello from_json(const nlohmann::json& body);
@@ -86,6 +90,10 @@ struct Reply {
     std::string origin;  // copied from the Request; empty when absent
     std::string node;    // 32 hex
     EventResults results;
+    // When the Request added interests to the node's directory: the
+    // Directory message that says so (its `seq`), which the origin waits to
+    // see acknowledged by every registry before answering. 0 when absent.
+    std::uint64_t dseq = 0;
 
     // `results` as the map a gatherer keeps; the second takes them.
     nlohmann::json results_map() const&;
@@ -178,6 +186,11 @@ struct PeerState {
         std::string node;  // 32 hex
         std::string url;
         std::int64_t conns = 0;
+        // The node's directory as the sender has it: the node's boot and the
+        // seq applied (0 when absent), so that a registry that fell behind
+        // notices it and asks for a snapshot.
+        std::uint64_t boot = 0;
+        std::uint64_t dseq = 0;
     };
     std::string origin;  // 32 hex
     std::uint64_t seq = 0;
@@ -201,6 +214,54 @@ struct ForwardedRequest {
 
     nlohmann::json to_json() const;
     static ForwardedRequest from_json(const nlohmann::json& body);
+};
+
+// ---- the interest directory (routing hints) ----
+
+// Which user ids and group ids have a connection on a node. A node numbers
+// its changes per boot (`seq` 1, 2, …) and sends each to every registry;
+// registries flood them to each other. `snap` > 0 makes it a snapshot
+// (numbered per boot): `users_add` and `groups_add` then list everything the
+// node holds as of `seq`, and replace what was known. `ack`, when set, is
+// the registry whose API call made the change: every registry that sees it
+// answers with a DirectoryAck.
+struct Directory {
+    std::string node;  // 32 hex
+    std::uint64_t boot = 0;
+    std::uint64_t seq = 0;
+    std::uint64_t snap = 0;
+    std::vector<std::string> users_add;
+    std::vector<std::string> users_del;
+    std::vector<std::string> groups_add;
+    std::vector<std::string> groups_del;
+    std::string ack;  // 32 hex; empty when absent
+
+    nlohmann::json to_json() const;
+    static Directory from_json(const nlohmann::json& body);
+};
+
+// A registry lacks `node`'s directory: the node's registries pass it to the
+// node, which sends a snapshot. Flooded; `origin` and its rising `seq` keep
+// each want to one copy per registry.
+struct DirectoryWant {
+    std::string node;    // 32 hex
+    std::string origin;  // 32 hex
+    std::uint64_t seq = 0;
+
+    nlohmann::json to_json() const;
+    static DirectoryWant from_json(const nlohmann::json& body);
+};
+
+// `registry` has seen `node`'s Directory message `seq` (of boot `boot`).
+// Flooded; a registry passes on only acks newer than it has seen.
+struct DirectoryAck {
+    std::string registry;  // 32 hex
+    std::string node;      // 32 hex
+    std::uint64_t boot = 0;
+    std::uint64_t seq = 0;
+
+    nlohmann::json to_json() const;
+    static DirectoryAck from_json(const nlohmann::json& body);
 };
 
 // ---- bytes ----

@@ -18,8 +18,13 @@ void pack_string(msgpack::packer<msgpack::sbuffer>& pk, std::string_view s) {
 // NodeReady and a node's Heartbeat share their body.
 NodeHello read_hello(const nlohmann::json& body, const char* command) {
     const BodyReader r(body, command);
-    return NodeHello{r.hex_id(kNode), r.opt_str("url"), r.opt_i64("conns"), r.opt_hex64("nonce"),
-                     r.opt_hex64("proof")};
+    return NodeHello{r.hex_id(kNode),
+                     r.opt_str("url"),
+                     r.opt_i64("conns"),
+                     r.opt_hex64("nonce"),
+                     r.opt_hex64("proof"),
+                     r.opt_u64("boot").value_or(0),
+                     r.opt_u64("dseq").value_or(0)};
 }
 
 }  // namespace
@@ -28,6 +33,8 @@ nlohmann::json NodeHello::to_json() const {
     nlohmann::json body{{kNode, node}, {"url", url}, {"conns", conns}};
     if (!nonce.empty()) body["nonce"] = nonce;
     if (!proof.empty()) body["proof"] = proof;
+    if (boot != 0) body["boot"] = boot;
+    if (dseq != 0) body["dseq"] = dseq;
     return body;
 }
 
@@ -91,12 +98,14 @@ nlohmann::json Reply::results_map() && {
 nlohmann::json Reply::to_json() const {
     nlohmann::json body{{"req", req}, {kNode, node}, {"results", results_map()}};
     if (!origin.empty()) body["origin"] = origin;
+    if (dseq != 0) body["dseq"] = dseq;
     return body;
 }
 
 Reply Reply::from_json(const nlohmann::json& body) {
     const BodyReader r(body, "Reply");
-    Reply reply{r.u64("req"), r.opt_hex_id("origin"), r.hex_id(kNode), {}};
+    Reply reply{
+        r.u64("req"), r.opt_hex_id("origin"), r.hex_id(kNode), {}, r.opt_u64("dseq").value_or(0)};
     for (const auto& [name, result] : r.map("results").items())
         reply.results.emplace_back(name, result);
     return reply;
@@ -105,7 +114,7 @@ Reply Reply::from_json(const nlohmann::json& body) {
 std::string encode(const Reply& reply) {
     msgpack::sbuffer body;
     msgpack::packer<msgpack::sbuffer> pk(body);
-    pk.pack_map(reply.origin.empty() ? 3 : 4);
+    pk.pack_map(3 + (reply.origin.empty() ? 0 : 1) + (reply.dseq == 0 ? 0 : 1));
     pack_string(pk, "req");
     pk.pack_uint64(reply.req);
     if (!reply.origin.empty()) {
@@ -120,6 +129,10 @@ std::string encode(const Reply& reply) {
         pack_string(pk, name);
         const std::string packed = to_msgpack(result);
         body.write(packed.data(), packed.size());
+    }
+    if (reply.dseq != 0) {
+        pack_string(pk, "dseq");
+        pk.pack_uint64(reply.dseq);
     }
     return std::string(body.data(), body.size());
 }

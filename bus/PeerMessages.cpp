@@ -27,8 +27,12 @@ PeerHello PeerHello::from_json(const nlohmann::json& body) {
 
 nlohmann::json PeerState::to_json() const {
     auto list = nlohmann::json::array();
-    for (const auto& n : nodes)
-        list.push_back({{"node", n.node}, {"url", n.url}, {"conns", n.conns}});
+    for (const auto& n : nodes) {
+        nlohmann::json entry{{"node", n.node}, {"url", n.url}, {"conns", n.conns}};
+        if (n.boot != 0) entry["boot"] = n.boot;
+        if (n.dseq != 0) entry["dseq"] = n.dseq;
+        list.push_back(std::move(entry));
+    }
     return {{"origin", origin}, {"seq", seq}, {"nodes", std::move(list)}, {"peers", peers}};
 }
 
@@ -38,7 +42,8 @@ PeerState PeerState::from_json(const nlohmann::json& body) {
     for (const auto& entry : r.array("nodes")) {
         // Each entry is read like a body of its own, so errors name the key.
         const BodyReader n(entry, "PeerState node");
-        state.nodes.push_back(Node{n.hex_id("node"), n.opt_str("url"), n.opt_i64("conns")});
+        state.nodes.push_back(Node{n.hex_id("node"), n.opt_str("url"), n.opt_i64("conns"),
+                                   n.opt_u64("boot").value_or(0), n.opt_u64("dseq").value_or(0)});
     }
     return state;
 }

@@ -28,13 +28,19 @@ std::string_view to_string(Command c) {
             return "Upstream";
         case Command::Challenge:
             return "Challenge";
+        case Command::Directory:
+            return "Directory";
+        case Command::DirectoryWant:
+            return "DirectoryWant";
+        case Command::DirectoryAck:
+            return "DirectoryAck";
     }
     return "?";
 }
 
 std::optional<Command> command_from_byte(std::uint8_t b) {
     if (b < static_cast<std::uint8_t>(Command::NodeReady) ||
-        b > static_cast<std::uint8_t>(Command::Challenge) || b == kReservedCommand)
+        b > static_cast<std::uint8_t>(Command::DirectoryAck) || b == kReservedCommand)
         return std::nullopt;
     return static_cast<Command>(b);
 }

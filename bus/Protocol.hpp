@@ -29,7 +29,10 @@ enum class Command : std::uint8_t {
     Upstream = 11,     // node -> registry -> peers/subscribers: a client event
     // 12 is reserved (it was Disconnect, never sent): not a command; a
     // message carrying it is refused like any unknown byte.
-    Challenge = 13,  // registry -> node/peer: prove the cluster secret with this nonce
+    Challenge = 13,      // registry -> node/peer: prove the cluster secret with this nonce
+    Directory = 14,      // node -> registry -> peers: a change (or snapshot) of a node's interests
+    DirectoryWant = 15,  // registry -> peers -> node: send a snapshot of your interests
+    DirectoryAck = 16,   // registry -> peers: a directory change asked for is applied here
 };
 
 // The byte of the withdrawn Disconnect: never to be given another meaning.
