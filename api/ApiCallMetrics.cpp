@@ -12,7 +12,9 @@ ApiCallMetrics::ApiCallMetrics()
     : slots_(all_events().size() + 1),
       calls_(new Counter[slots_ * kResults]()),
       buckets_(new Counter[slots_ * (kBuckets + 1)]()),
-      latency_us_sum_(new Counter[slots_]()) {}
+      latency_us_sum_(new Counter[slots_]()),
+      asked_(new Counter[slots_]()),
+      local_(new Counter[slots_]()) {}
 
 std::size_t ApiCallMetrics::slot(std::string_view event) const {
     const auto& events = all_events();
@@ -49,6 +51,21 @@ std::uint64_t ApiCallMetrics::calls(std::string_view event, Result result) const
         std::memory_order_relaxed);
 }
 
+void ApiCallMetrics::record_routing(std::string_view event, std::uint64_t asked,
+                                    std::uint64_t local) {
+    const std::size_t s = slot(event);
+    asked_[s].fetch_add(asked, std::memory_order_relaxed);
+    local_[s].fetch_add(local, std::memory_order_relaxed);
+}
+
+std::uint64_t ApiCallMetrics::nodes_asked(std::string_view event) const {
+    return asked_[slot(event)].load(std::memory_order_relaxed);
+}
+
+std::uint64_t ApiCallMetrics::nodes_answered_locally(std::string_view event) const {
+    return local_[slot(event)].load(std::memory_order_relaxed);
+}
+
 std::string ApiCallMetrics::render() const {
     std::ostringstream out;
     out << "# HELP wscenter_api_calls_total API calls by event and result code (a batch counts"
@@ -62,6 +79,21 @@ std::string ApiCallMetrics::render() const {
             out << "wscenter_api_calls_total{event=\"" << label(s) << "\",code=\""
                 << kResultCodes[r] << "\"} " << n << '\n';
         }
+
+    const auto per_event = [&](const char* name, const char* help,
+                               const std::unique_ptr<Counter[]>& counters) {
+        out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << " counter\n";
+        for (std::size_t s = 0; s < slots_; ++s) {
+            const auto n = counters[s].load(std::memory_order_relaxed);
+            if (n != 0) out << name << "{event=\"" << label(s) << "\"} " << n << '\n';
+        }
+    };
+    per_event("wscenter_api_nodes_asked_total",
+              "Nodes sent a round of the event (routing asks only the nodes concerned).", asked_);
+    per_event("wscenter_api_nodes_answered_locally_total",
+              "Nodes not concerned by a round of the event, whose zero result the registry"
+              " filled in without asking them.",
+              local_);
 
     out << "# HELP wscenter_api_event_latency_seconds Time from an API call to its answer, by"
            " event.\n"

@@ -51,11 +51,17 @@ class ApiCallMetrics {
     // The time from a call to its answer, for one of its events.
     void observe_latency_us(std::string_view event, std::uint64_t us);
     std::uint64_t calls(std::string_view event, Result result) const;
+    // How one round of `event` was routed: `asked` nodes were sent it, the
+    // registry answered for `local` others (zero results, nothing sent).
+    void record_routing(std::string_view event, std::uint64_t asked, std::uint64_t local);
+    std::uint64_t nodes_asked(std::string_view event) const;
+    std::uint64_t nodes_answered_locally(std::string_view event) const;
 
     // Prometheus text: wscenter_api_calls_total{event,code} and the
     // histogram wscenter_api_event_latency_seconds{event}. Only series that
     // have counted something are printed (every event × every code would
-    // be some 200 lines of zeros).
+    // be some 200 lines of zeros). Also wscenter_api_nodes_asked_total{event}
+    // and wscenter_api_nodes_answered_locally_total{event}.
     std::string render() const;
 
   private:
@@ -69,6 +75,8 @@ class ApiCallMetrics {
     std::unique_ptr<Counter[]> calls_;           // slots_ × kResults
     std::unique_ptr<Counter[]> buckets_;         // slots_ × (kBuckets + 1), not cumulative
     std::unique_ptr<Counter[]> latency_us_sum_;  // slots_
+    std::unique_ptr<Counter[]> asked_;           // slots_
+    std::unique_ptr<Counter[]> local_;           // slots_
 };
 
 }  // namespace wsc

@@ -29,10 +29,30 @@ enum class EventScope {
     Internal,      // bus-only helper, never accepted from the API
 };
 
+// Which nodes a Node event concerns, so that a registry asks only those.
+enum class EventTarget {
+    All,     // cluster-wide questions and broadcast: every node
+    Conn,    // the node that owns the `_id` (its tag, bus/ConnIds.hpp)
+    User,    // the nodes where the user `id` has a connection
+    Group,   // the nodes where the group `groupId` has a member
+    Groups,  // the nodes where any group of the list `groupIds` has a member
+};
+
+// What a node not concerned answers: the registry fills it in for the nodes
+// it did not ask, so that every node still has its slot.
+enum class ZeroValue {
+    Count,  // 0
+    False,  // false
+    List,   // []
+    Null,   // null
+};
+
 struct EventSpec {
     std::string_view name;
     EventScope scope;
     std::vector<ParamSpec> params;
+    EventTarget target = EventTarget::All;
+    ZeroValue zero = ZeroValue::Count;
 
     const ParamSpec* find_param(std::string_view param) const;
 };

@@ -23,10 +23,9 @@ std::string node_tag(std::string_view node_id) {
         h ^= static_cast<unsigned char>(c);
         h *= kFnvPrime;
     }
-    const std::array<unsigned char, 4> bytes{static_cast<unsigned char>(h >> 24),
-                                             static_cast<unsigned char>(h >> 16),
-                                             static_cast<unsigned char>(h >> 8),
-                                             static_cast<unsigned char>(h)};
+    const std::array<unsigned char, 4> bytes{
+        static_cast<unsigned char>(h >> 24), static_cast<unsigned char>(h >> 16),
+        static_cast<unsigned char>(h >> 8), static_cast<unsigned char>(h)};
     return to_hex(bytes.data(), bytes.size());
 }
 

@@ -49,6 +49,8 @@ Broker::Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver, Regist
                        },
                  challenges_),
       dispatch_(*this, random_u64() >> 1),
+      directory_(Directory::Settings{config_.link_liveness().interval,
+                                     std::chrono::milliseconds(500), 1024}),
       heartbeat_body_(bus::encode(bus::Heartbeat{})),
       refusal_log_(kRefusalLogInterval) {
     monitor_address_ = "inproc://wsc-handshakes-" + random_hex_id().substr(0, 12);
@@ -178,6 +180,7 @@ void Broker::on_timers(Clock::time_point now, Clock::time_point& next_heartbeat)
     if (now >= next_heartbeat) {
         send_heartbeats();
         federation_->tick(now, local_nodes());
+        directory_tick(now);
         publish_gauges();
         next_heartbeat = now + config_.link_liveness().interval;
     }
@@ -234,6 +237,15 @@ void Broker::on_bus(bus::Incoming& in, const Federation::Source& from) {
         case bus::Command::Upstream:
             on_upstream(in, from, body);
             break;
+        case bus::Command::Directory:
+            on_directory(in, from, body);
+            break;
+        case bus::Command::DirectoryWant:
+            on_directory_want(from, body);
+            break;
+        case bus::Command::DirectoryAck:
+            on_directory_ack(from, body);
+            break;
         default:
             throw bus::DecodeError("unexpected command " + std::string(bus::to_string(in.command)));
     }
@@ -241,7 +253,11 @@ void Broker::on_bus(bus::Incoming& in, const Federation::Source& from) {
 
 std::map<std::string, Topology::NodeInfo> Broker::local_nodes() const {
     std::map<std::string, Topology::NodeInfo> out;
-    nodes_.for_each([&](const NodeTable::Entry& e) { out[e.node_id] = {e.url, e.conns}; });
+    nodes_.for_each([&](const NodeTable::Entry& e) {
+        // With how far this registry has the node's directory, for the peers.
+        const auto dir = directory_.stat(e.node_id);
+        out[e.node_id] = {e.url, e.conns, dir.synced ? dir.boot : 0, dir.seq};
+    });
     return out;
 }
 
@@ -279,6 +295,7 @@ void Broker::on_node_hello(const bus::Incoming& in, const nlohmann::json& body, 
         case NodeAdmission::Verdict::Refreshed:
             break;
     }
+    check_directory(in.identity, msg);
     // A node that just proved itself learns at once that it is registered.
     if (decision.confirm)
         bus::send_routed(*router_, in.identity, bus::Command::Heartbeat, heartbeat_body_);

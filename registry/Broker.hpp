@@ -7,8 +7,9 @@
 // crossing the federation), UpstreamFanout (client events to subscribers),
 // Federation (peer links and topology). It never blocks on a slow peer.
 //
-// Defined in Broker.cpp (sockets, loop, switch, node links, client events)
-// and BrokerCalls.cpp (API calls and the rounds it relays).
+// Defined in Broker.cpp (sockets, loop, switch, node links, client events),
+// BrokerCalls.cpp (API calls and the rounds it relays) and
+// BrokerDirectory.cpp (the routing directory: changes, snapshots, acks).
 #pragma once
 
 #include <atomic>
@@ -17,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 #include <zmq.hpp>
 
@@ -28,6 +30,8 @@
 #include "common/Mailbox.hpp"
 #include "common/WakeFd.hpp"
 #include "registry/CallDispatch.hpp"
+#include "registry/Directory.hpp"
+#include "registry/DirectoryAcks.hpp"
 #include "registry/Federation.hpp"
 #include "registry/HandshakeMonitor.hpp"
 #include "registry/LinkChallenges.hpp"
@@ -98,6 +102,22 @@ class Broker : private CallDispatch::Port {
     void nodes_missed(std::size_t nodes) override;
     void finished(const Caller& caller, const CallRun& run,
                   std::chrono::microseconds took) override;
+    std::vector<std::string> targets(const nlohmann::json& events,
+                                     const RouteTable& table) override;
+    bool directory_settled(const std::string& node, std::uint64_t dseq) override;
+    void directory_unsettled() override;
+
+    // The routing directory (BrokerDirectory.cpp).
+    void on_directory(const bus::Incoming& in, const Federation::Source& from,
+                      const nlohmann::json& body);
+    void on_directory_want(const Federation::Source& from, const nlohmann::json& body);
+    void on_directory_ack(const Federation::Source& from, const nlohmann::json& body);
+    // A direct node said where its directory changes are (its hello).
+    void check_directory(const std::string& route, const bus::NodeHello& hello);
+    // Once per heartbeat: remote nodes whose changes we lack, and cleanup.
+    void directory_tick(Clock::time_point now);
+    // Asks `node` for a snapshot: directly when it is ours, else through the peers.
+    void want_snapshot(const std::string& node);
 
     void loop();
     // Takes what the sockets and the mailbox have; one message of each
@@ -168,6 +188,10 @@ class Broker : private CallDispatch::Port {
     LinkChallenges challenges_;
     NodeAdmission admission_;
     CallDispatch dispatch_;
+    Directory directory_;
+    DirectoryAcks directory_acks_;
+    std::uint64_t want_seq_ = 0;
+    std::unordered_map<std::string, std::uint64_t> wants_seen_;  // by origin registry
     std::string heartbeat_body_;
     LogThrottle refusal_log_;
 

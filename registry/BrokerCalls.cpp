@@ -32,7 +32,8 @@ void Broker::on_reply(const bus::Incoming& in, const Federation::Source& from,
             federation_->send(*upstream, bus::Command::Reply, in.body);
         return;
     }
-    dispatch_.on_reply(reply.req, reply.node, std::move(reply).results_map());
+    const auto dseq = reply.dseq;
+    dispatch_.on_reply(reply.req, reply.node, std::move(reply).results_map(), dseq);
 }
 
 void Broker::on_forward(const Federation::Source& from, const nlohmann::json& body) {
@@ -147,7 +148,8 @@ void Broker::answer(const Caller& caller, const std::string& envelope) {
 nlohmann::json Broker::local_event(const std::string& event, const nlohmann::json& params) {
     const auto local = local_nodes();
     const auto peers = federation_->live_peers();
-    return wsc::local_event({registry_id_, federation_->topology(), local, peers}, event, params);
+    return wsc::local_event({registry_id_, federation_->topology(), local, peers, &directory_},
+                            event, params);
 }
 
 }  // namespace wsc

@@ -4,6 +4,17 @@
 
 namespace wsc {
 
+std::vector<std::string> CallDispatch::Port::targets(const nlohmann::json&,
+                                                     const RouteTable& table) {
+    std::vector<std::string> out;
+    for (const auto& [node, route] : table) out.push_back(node);
+    return out;
+}
+
+bool CallDispatch::Port::directory_settled(const std::string&, std::uint64_t) {
+    return true;
+}
+
 void CallDispatch::begin(ApiCall call, Caller caller) {
     Run run;
     run.started = Clock::now();
@@ -21,20 +32,23 @@ void CallDispatch::begin(ApiCall call, Caller caller) {
 void CallDispatch::advance(Run run) {
     while (auto round = run.run->next_round()) {
         const std::uint64_t req = next_req_++;
-        // One route table per round: every routed node is a target.
+        // One route table per round; only the nodes the round concerns are
+        // asked, the others' slots get zero results (CallRun).
         const auto table = port_.routes();
-        std::vector<std::string> targets;
-        for (const auto& [node, route] : table) targets.push_back(node);
+        const std::vector<std::string> targets = port_.targets(*round, table);
+        RouteTable asked;
+        for (const auto& node : targets) asked.emplace(node, table.at(node));
         const auto ttl =
             std::chrono::duration_cast<std::chrono::milliseconds>(run.deadline - Clock::now());
         const auto failed =
-            port_.send_round(req, *round, table, std::max<std::int64_t>(ttl.count(), 1));
+            port_.send_round(req, *round, asked, std::max<std::int64_t>(ttl.count(), 1));
         auto done = gatherer_.start(req, targets, run.deadline);
         // A node whose link refused the Request will not answer: its slot
         // says so now instead of at the deadline.
         for (const auto& node : failed)
             if (!done) done = gatherer_.give_up(req, node);
         if (done) {
+            // Nobody asked has answered: no directory change to wait for.
             run.run->finish_round(*done);
             continue;
         }
@@ -52,11 +66,49 @@ void CallDispatch::on_outcome(const Gatherer::Outcome& outcome) {
     Run run = std::move(it->second);
     runs_.erase(it);
     if (!outcome.missing.empty()) port_.nodes_missed(outcome.missing.size());
+    if (!settled(run)) {
+        fenced_.push_back(Fenced{std::move(run), outcome});
+        return;
+    }
+    go_on(std::move(run), outcome);
+}
+
+bool CallDispatch::settled(const Run& run) {
+    for (const auto& [node, dseq] : run.fences)
+        if (!port_.directory_settled(node, dseq)) return false;
+    return true;
+}
+
+void CallDispatch::go_on(Run run, const Gatherer::Outcome& outcome) {
+    run.fences.clear();
     run.run->finish_round(outcome);
     advance(std::move(run));
 }
 
-void CallDispatch::on_reply(std::uint64_t req, const std::string& node, nlohmann::json results) {
+void CallDispatch::directory_progress() {
+    if (fenced_.empty()) return;
+    std::vector<Fenced> ready;
+    std::erase_if(fenced_, [&](Fenced& f) {
+        if (!settled(f.run)) return false;
+        ready.push_back(std::move(f));
+        return true;
+    });
+    for (auto& f : ready) go_on(std::move(f.run), f.outcome);
+}
+
+std::optional<CallDispatch::Clock::time_point> CallDispatch::next_deadline() const {
+    auto next = gatherer_.next_deadline();
+    for (const auto& f : fenced_)
+        if (!next || f.run.deadline < *next) next = f.run.deadline;
+    return next;
+}
+
+void CallDispatch::on_reply(std::uint64_t req, const std::string& node, nlohmann::json results,
+                            std::uint64_t dseq) {
+    if (dseq != 0) {
+        if (auto it = runs_.find(req); it != runs_.end())
+            it->second.fences.emplace_back(node, dseq);
+    }
     if (auto outcome = gatherer_.on_reply(req, node, std::move(results))) on_outcome(*outcome);
 }
 
@@ -66,6 +118,18 @@ void CallDispatch::node_gone(const std::string& node) {
 
 void CallDispatch::expire(Clock::time_point now) {
     for (auto& outcome : gatherer_.expire(now)) on_outcome(outcome);
+    // A registry that never acknowledges (its link died unnoticed) cannot
+    // hold a call past its deadline: it answers, and the wait is counted.
+    std::vector<Fenced> late;
+    std::erase_if(fenced_, [&](Fenced& f) {
+        if (f.run.deadline > now) return false;
+        late.push_back(std::move(f));
+        return true;
+    });
+    for (auto& f : late) {
+        port_.directory_unsettled();
+        go_on(std::move(f.run), f.outcome);
+    }
 }
 
 }  // namespace wsc

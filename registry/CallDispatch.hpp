@@ -58,6 +58,15 @@ class CallDispatch {
         // `nodes` slots of a round waited on ended without a reply (its
         // deadline passed or the node left).
         virtual void nodes_missed(std::size_t nodes) = 0;
+        // The nodes of `table` that a round of `events` concerns (the others
+        // get the events' zero results). Default: all of them.
+        virtual std::vector<std::string> targets(const nlohmann::json& events,
+                                                 const RouteTable& table);
+        // Whether every live registry has seen `node`'s directory change
+        // `dseq`, which a round of this call made. Default: yes.
+        virtual bool directory_settled(const std::string& node, std::uint64_t dseq);
+        // A call stopped waiting for directory acknowledgements at its deadline.
+        virtual void directory_unsettled() {}
         // The call is done: `run` holds its envelope; `took` since begin().
         virtual void finished(const Caller& caller, const CallRun& run,
                               std::chrono::microseconds took) = 0;
@@ -70,16 +79,21 @@ class CallDispatch {
     // Starts a call: its master_ids are the nodes routed now. Calls that
     // need no node finish (Port::finished) before this returns.
     void begin(ApiCall call, Caller caller);
-    // One node's results for Request `req`.
-    void on_reply(std::uint64_t req, const std::string& node, nlohmann::json results);
+    // One node's results for Request `req`; `dseq` is the directory change
+    // those events made on the node (0: none to wait for).
+    void on_reply(std::uint64_t req, const std::string& node, nlohmann::json results,
+                  std::uint64_t dseq = 0);
+    // Directory changes were seen somewhere: calls waiting on them go on
+    // when they are settled.
+    void directory_progress();
     // A node has left: rounds waiting on it stop waiting.
     void node_gone(const std::string& node);
     // Ends the rounds whose deadline has passed.
     void expire(Clock::time_point now);
 
-    std::optional<Clock::time_point> next_deadline() const { return gatherer_.next_deadline(); }
-    // Calls waiting on nodes now.
-    std::size_t in_flight() const { return runs_.size(); }
+    std::optional<Clock::time_point> next_deadline() const;
+    // Calls waiting on nodes (or on directory acknowledgements) now.
+    std::size_t in_flight() const { return runs_.size() + fenced_.size(); }
 
   private:
     struct Run {
@@ -87,15 +101,26 @@ class CallDispatch {
         Caller caller;
         Clock::time_point started;
         Clock::time_point deadline;
+        // Directory changes of the round in flight: (node, dseq).
+        std::vector<std::pair<std::string, std::uint64_t>> fences;
+    };
+    // A round whose replies are in, held until its directory changes are
+    // seen by every registry (or its deadline).
+    struct Fenced {
+        Run run;
+        Gatherer::Outcome outcome;
     };
 
     // Sends the call's next rounds until one must wait, or finishes it.
     void advance(Run run);
     void on_outcome(const Gatherer::Outcome& outcome);
+    bool settled(const Run& run);
+    void go_on(Run run, const Gatherer::Outcome& outcome);
 
     Port& port_;
     Gatherer gatherer_;
     std::unordered_map<std::uint64_t, Run> runs_;  // by the req of their round in flight
+    std::vector<Fenced> fenced_;
     std::uint64_t next_req_;
 };
 

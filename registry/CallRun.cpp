@@ -12,6 +12,22 @@ nlohmann::json round_item(std::string_view name, nlohmann::json params) {
     return bus::request_event(name, std::move(params));
 }
 
+// What a node that holds nothing the event concerns answers.
+nlohmann::ordered_json zero_result(const std::string& event) {
+    const EventSpec* spec = find_event(event);
+    switch (spec ? spec->zero : ZeroValue::Count) {
+        case ZeroValue::False:
+            return false;
+        case ZeroValue::List:
+            return nlohmann::ordered_json::array();
+        case ZeroValue::Null:
+            return nullptr;
+        case ZeroValue::Count:
+            break;
+    }
+    return 0;
+}
+
 }  // namespace
 
 CallRun::CallRun(ApiCall call, std::vector<std::string> master_ids, LocalEvent local)
@@ -75,6 +91,10 @@ void CallRun::record(const std::string& event, const std::string& result_key,
     }
     for (const auto& node : outcome.missing) slots[node] = node_error(kCodeTimeout, "timeout");
     if (!outcome.missing.empty()) timed_out_.insert(event);
+    // Nodes the round did not ask (routing knew they hold nothing of it)
+    // still have their slot, with the answer they would have given.
+    for (const auto& node : master_ids_)
+        if (slots.find(node) == slots.end()) slots.emplace(node, zero_result(event));
     auto& out = data_[event];
     out = nlohmann::ordered_json::object();
     for (auto& [node, value] : slots) out[node] = std::move(value);

@@ -145,7 +145,8 @@ void Federation::on_challenge(const Source& from, const nlohmann::json& body) {
 void Federation::on_state(const Source& from, const nlohmann::json& body, Clock::time_point now) {
     if (!peer_of(from)) return;  // states only from links that introduced themselves
     const auto state = bus::PeerState::from_json(body);
-    if (topology_.apply_state(state, now)) flood(&from, bus::encode(state));
+    if (topology_.apply_state(state, now))
+        flood(&from, bus::Command::PeerState, bus::encode(state));
 }
 
 bool Federation::send_on(const Source& to, bus::Command command, std::string_view body) {
@@ -155,18 +156,18 @@ bool Federation::send_on(const Source& to, bus::Command command, std::string_vie
     return ok;
 }
 
-void Federation::flood(const Source* except, std::string_view body) {
+void Federation::flood(const Source* except, bus::Command command, std::string_view body) {
     std::set<std::string> done;  // one copy per peer even with two links to it
     if (except) {
         if (auto p = peer_of(*except)) done.insert(*p);
     }
     for (std::size_t i = 0; i < dialers_.size(); ++i) {
         if (dialers_[i].peer.empty() || !done.insert(dialers_[i].peer).second) continue;
-        send_on(Source{true, i, {}}, bus::Command::PeerState, body);
+        send_on(Source{true, i, {}}, command, body);
     }
     for (const auto& [identity, r] : routed_) {
         if (!done.insert(r.peer).second) continue;
-        send_on(Source{false, 0, identity}, bus::Command::PeerState, body);
+        send_on(Source{false, 0, identity}, command, body);
     }
 }
 
@@ -233,7 +234,7 @@ void Federation::tick(Clock::time_point now,
     expire(now);
     for (auto& d : dialers_) bus::send_message(*d.socket, bus::Command::PeerHello, hello_body_);
     const auto state = Topology::encode_state(self_, ++seq_, local_nodes, live_peers());
-    flood(nullptr, bus::encode(state));
+    flood(nullptr, bus::Command::PeerState, bus::encode(state));
 }
 
 }  // namespace wsc

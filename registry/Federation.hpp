@@ -67,6 +67,8 @@ class Federation {
     std::optional<Clock::time_point> next_expiry() const;
 
     bool send(const std::string& peer_id, bus::Command command, std::string_view body);
+    // Sends to every live peer once, except the one `except` came from.
+    void flood(const Source* except, bus::Command command, std::string_view body);
     std::set<std::string> live_peers() const;
     const Topology& topology() const { return topology_; }
     const std::string& self() const { return self_; }
@@ -86,7 +88,6 @@ class Federation {
     };
     void connect(Dialer& d);
     bool send_on(const Source& to, bus::Command command, std::string_view body);
-    void flood(const Source* except, std::string_view body);
 
     zmq::context_t& ctx_;
     zmq::socket_t& router_;

@@ -25,12 +25,20 @@ nlohmann::json nodes_listing(const ClusterView& view) {
     auto out = nlohmann::json::array();
     for (const auto& [node, info] : topo.node_infos(view.local_nodes, view.live_peers)) {
         const auto w = where.find(node);
-        out.push_back({{"node", node},
-                       {"url", info.url},
-                       {"conns", info.conns},
-                       {"registries", w != where.end() ? w->second : std::set<std::string>{}},
-                       {"served_by", table.at(node).registry},
-                       {"hops", table.at(node).distance}});
+        nlohmann::json entry{{"node", node},
+                             {"url", info.url},
+                             {"conns", info.conns},
+                             {"registries", w != where.end() ? w->second : std::set<std::string>{}},
+                             {"served_by", table.at(node).registry},
+                             {"hops", table.at(node).distance}};
+        if (view.directory) {
+            const auto stat = view.directory->stat(node);
+            entry["directory"] = {{"synced", stat.synced},
+                                  {"seq", stat.seq},
+                                  {"users", stat.users},
+                                  {"groups", stat.groups}};
+        }
+        out.push_back(std::move(entry));
     }
     return {{"registry", view.registry_id}, {"nodes", std::move(out)}};
 }

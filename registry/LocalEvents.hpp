@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/Directory.hpp"
 #include "registry/Topology.hpp"
 
 namespace wsc {
@@ -19,13 +20,16 @@ struct ClusterView {
     const Topology& topology;
     const std::map<std::string, Topology::NodeInfo>& local_nodes;
     const std::set<std::string>& live_peers;
+    // This registry's routing directory, when it has one to show.
+    const Directory* directory = nullptr;
 };
 
 // The result of a registry-scope event; null for an event that is not one.
 nlohmann::json local_event(const ClusterView& view, const std::string& event,
                            const nlohmann::json& params);
 
-// {"registry": id, "nodes": [{node, url, conns, registries, served_by, hops}…]}
+// {"registry": id, "nodes": [{node, url, conns, registries, served_by, hops,
+//   directory: {synced, seq, users, groups}}…]} (directory: with view.directory)
 nlohmann::json nodes_listing(const ClusterView& view);
 
 }  // namespace wsc

@@ -51,6 +51,21 @@ std::string RegistryMetrics::render() const {
             claims_refused);
     counter("wscenter_upstream_refused_total",
             "Client events refused: seq not possible for that node.", "counter", upstream_refused);
+    counter("wscenter_directory_messages_total",
+            "Directory changes and snapshots taken from nodes and peers.", "counter",
+            directory_messages);
+    counter("wscenter_directory_snapshots_asked_total",
+            "Snapshots this registry asked for (a node joined, restarted or a change was lost).",
+            "counter", directory_wants);
+    counter("wscenter_directory_unsettled_total",
+            "API calls answered at their deadline before every registry acknowledged their"
+            " directory change.",
+            "counter", directory_unsettled);
+    counter("wscenter_directory_nodes", "Nodes known to the routing directory.", "gauge",
+            directory_nodes);
+    counter("wscenter_directory_synced_nodes",
+            "Nodes routed exactly; the others get every event that could concern them.", "gauge",
+            directory_synced);
     out << "# HELP wscenter_api_latency_seconds Time from an API call to its answer.\n"
         << "# TYPE wscenter_api_latency_seconds histogram\n";
     std::uint64_t cumulative = 0;

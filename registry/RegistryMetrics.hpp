@@ -28,6 +28,13 @@ struct RegistryMetrics {
     std::atomic<std::uint64_t> claims_refused{0};      // node ids claimed while live elsewhere
     std::atomic<std::uint64_t> upstream_refused{0};    // client events with an impossible seq
     std::atomic<std::uint64_t> latency_us_sum{0};      // total call latency
+    // The routing directory (Directory, DirectoryAcks).
+    std::atomic<std::uint64_t> directory_messages{
+        0};                                         // Directory messages taken (deltas, snapshots)
+    std::atomic<std::uint64_t> directory_wants{0};  // snapshots asked by this registry
+    std::atomic<std::uint64_t> directory_unsettled{0};  // calls answered before every ack came
+    std::atomic<std::uint64_t> directory_nodes{0};      // nodes known in the directory
+    std::atomic<std::uint64_t> directory_synced{0};     // of which in sync (routed exactly)
     // Calls of every kind, answered or refused, by event and result (HTTP
     // thread and broker thread).
     ApiCallMetrics api;

@@ -16,7 +16,7 @@ bool Topology::apply(const std::string& origin, State state, Clock::time_point n
 bool Topology::apply_state(const bus::PeerState& message, Clock::time_point now) {
     State s;
     s.seq = message.seq;
-    for (const auto& n : message.nodes) s.nodes[n.node] = NodeInfo{n.url, n.conns};
+    for (const auto& n : message.nodes) s.nodes[n.node] = NodeInfo{n.url, n.conns, n.boot, n.dseq};
     s.peers.insert(message.peers.begin(), message.peers.end());
     return apply(message.origin, std::move(s), now);
 }
@@ -156,8 +156,15 @@ bus::PeerState Topology::encode_state(const std::string& origin, std::uint64_t s
                                       const std::map<std::string, NodeInfo>& nodes,
                                       const std::set<std::string>& peers) {
     bus::PeerState state{origin, seq, {}, {peers.begin(), peers.end()}};
-    for (const auto& [id, info] : nodes) state.nodes.push_back({id, info.url, info.conns});
+    for (const auto& [id, info] : nodes)
+        state.nodes.push_back({id, info.url, info.conns, info.boot, info.dseq});
     return state;
+}
+
+std::set<std::string> Topology::reachable(const std::set<std::string>& live_peers) const {
+    std::set<std::string> out;
+    for (const auto& [registry, path] : paths(live_peers)) out.insert(registry);
+    return out;
 }
 
 }  // namespace wsc

@@ -28,6 +28,9 @@ class Topology {
     struct NodeInfo {
         std::string url;
         std::int64_t conns = 0;
+        // The node's directory as that registry has applied it (Directory).
+        std::uint64_t boot = 0;
+        std::uint64_t dseq = 0;
     };
     struct State {
         std::uint64_t seq = 0;
@@ -84,6 +87,8 @@ class Topology {
                                         const std::set<std::string>& live_peers) const;
 
     std::size_t known_registries() const { return states_.size(); }
+    // Every registry reachable from here, this one included.
+    std::set<std::string> reachable(const std::set<std::string>& live_peers) const;
 
   private:
     // The registry graph: an edge counts when either end advertises it,

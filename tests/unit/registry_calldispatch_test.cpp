@@ -2,6 +2,9 @@
 // to whom, when a call finishes, and what its caller gets.
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <set>
+
 #include "registry/CallDispatch.hpp"
 
 namespace wsc {
@@ -34,8 +37,21 @@ class FakePort : public CallDispatch::Port {
     std::vector<Sent> sent;
     std::vector<Done> done;
     std::size_t missed = 0;
+    // Routing: when set, only these nodes are concerned by any round.
+    std::optional<std::vector<std::string>> only;
+    std::set<std::pair<std::string, std::uint64_t>> settled;  // acknowledged changes
+    std::size_t unsettled = 0;
 
     CallDispatch::RouteTable routes() override { return table; }
+    std::vector<std::string> targets(const json& events,
+                                     const CallDispatch::RouteTable& t) override {
+        if (only) return *only;
+        return CallDispatch::Port::targets(events, t);
+    }
+    bool directory_settled(const std::string& node, std::uint64_t dseq) override {
+        return settled.count({node, dseq}) != 0;
+    }
+    void directory_unsettled() override { ++unsettled; }
     std::vector<std::string> send_round(std::uint64_t req, const json& events,
                                         const CallDispatch::RouteTable& t,
                                         std::int64_t ttl_ms) override {
@@ -163,6 +179,67 @@ TEST_F(CallDispatchTest, EachRoundAndEachCallGetsItsOwnRequestNumber) {
     ASSERT_EQ(port_.sent.size(), 3u) << "the second round of the first call";
     EXPECT_EQ(port_.sent[2].req, kFirstReq + 2);
     EXPECT_EQ(dispatch_.in_flight(), 2u);
+}
+
+TEST_F(CallDispatchTest, NodesNotConcernedAreNotAskedAndGetTheZeroResult) {
+    port_.only = std::vector<std::string>{kNodeB};
+    dispatch_.begin(
+        call_of({"isOnlineId", "get_IdsById", "getIdBy_Id"}, {{"isOnlineId", {{"id", "u"}}},
+                                                              {"get_IdsById", {{"id", "u"}}},
+                                                              {"getIdBy_Id", {{"_id", "c"}}}}),
+        HttpCaller{1});
+    ASSERT_EQ(port_.sent.size(), 1u);
+    EXPECT_EQ(port_.sent[0].targets, std::vector<std::string>{kNodeB});
+    dispatch_.on_reply(kFirstReq, kNodeB,
+                       {{"isOnlineId", true}, {"get_IdsById", {"c"}}, {"getIdBy_Id", "u"}});
+    ASSERT_EQ(port_.done.size(), 1u);
+    const auto& data = port_.done[0].envelope["data"];
+    EXPECT_EQ(port_.done[0].envelope["master_ids"], (json{kNodeA, kNodeB}));
+    EXPECT_EQ(data["isOnlineId"], (json{{kNodeA, false}, {kNodeB, true}}));
+    EXPECT_EQ(data["get_IdsById"], (json{{kNodeA, json::array()}, {kNodeB, {"c"}}}));
+    EXPECT_EQ(data["getIdBy_Id"], (json{{kNodeA, nullptr}, {kNodeB, "u"}}));
+}
+
+TEST_F(CallDispatchTest, ARoundConcerningNoNodeFinishesAtOnceWithZeros) {
+    port_.only = std::vector<std::string>{};
+    dispatch_.begin(
+        call_of({"sendMessageTo_Id"}, {{"sendMessageTo_Id", {{"_id", "x"}, {"msg", "m"}}}}),
+        HttpCaller{1});
+    ASSERT_EQ(port_.done.size(), 1u);
+    EXPECT_EQ(port_.done[0].envelope["data"]["sendMessageTo_Id"], (json{{kNodeA, 0}, {kNodeB, 0}}));
+    EXPECT_EQ(dispatch_.in_flight(), 0u);
+}
+
+TEST_F(CallDispatchTest, AWriteWaitsUntilEveryRegistryHasSeenItsDirectoryChange) {
+    port_.only = std::vector<std::string>{kNodeA};
+    dispatch_.begin(call_of({"bindId", "isOnlineId"}, {{"bindId", {{"id", "u"}, {"_id", "c"}}},
+                                                       {"isOnlineId", {{"id", "u"}}}}),
+                    HttpCaller{1});
+    dispatch_.on_reply(kFirstReq, kNodeA, {{"bindId", 1}, {"isOnlineId", true}}, 4);
+    EXPECT_TRUE(port_.done.empty()) << "change 4 of A is not acknowledged yet";
+    EXPECT_EQ(dispatch_.in_flight(), 1u);
+    dispatch_.directory_progress();
+    EXPECT_TRUE(port_.done.empty());
+    port_.settled.insert({kNodeA, 4});
+    dispatch_.directory_progress();
+    ASSERT_EQ(port_.done.size(), 1u);
+    EXPECT_EQ(port_.done[0].envelope["data"]["bindId"], (json{{kNodeA, 1}, {kNodeB, 0}}));
+    EXPECT_EQ(port_.unsettled, 0u);
+}
+
+TEST_F(CallDispatchTest, AWriteNeverWaitsForAcknowledgementsPastItsDeadline) {
+    port_.only = std::vector<std::string>{kNodeA};
+    dispatch_.begin(
+        call_of({"joinGroupBy_Id"}, {{"joinGroupBy_Id", {{"groupId", "g"}, {"_id", "c"}}}}, 50),
+        HttpCaller{1});
+    dispatch_.on_reply(kFirstReq, kNodeA, {{"joinGroupBy_Id", 1}}, 9);
+    ASSERT_TRUE(dispatch_.next_deadline().has_value());
+    dispatch_.expire(*dispatch_.next_deadline() - std::chrono::milliseconds(1));
+    EXPECT_TRUE(port_.done.empty());
+    dispatch_.expire(*dispatch_.next_deadline());
+    ASSERT_EQ(port_.done.size(), 1u);
+    EXPECT_EQ(port_.unsettled, 1u);
+    EXPECT_EQ(port_.done[0].envelope["data"]["joinGroupBy_Id"][kNodeA], 1);
 }
 
 }  // namespace

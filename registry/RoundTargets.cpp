@@ -1,0 +1,77 @@
+#include "registry/RoundTargets.hpp"
+
+#include "api/EventCatalog.hpp"
+#include "bus/ConnIds.hpp"
+#include "bus/Messages.hpp"
+
+namespace wsc {
+
+namespace {
+
+std::string text_param(const nlohmann::json& params, const char* key) {
+    const auto it = params.find(key);
+    return it != params.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::vector<std::string> list_param(const nlohmann::json& params, const char* key) {
+    std::vector<std::string> out;
+    const auto it = params.find(key);
+    if (it == params.end() || !it->is_array()) return out;
+    for (const auto& item : *it)
+        if (item.is_string()) out.push_back(item.get<std::string>());
+    return out;
+}
+
+// Whether `node` (with tag `tag`) is concerned by one event.
+bool concerns(const EventSpec& spec, const nlohmann::json& params, const std::string& node,
+              const std::string& tag, const Directory& directory) {
+    switch (spec.target) {
+        case EventTarget::All:
+            return true;
+        case EventTarget::Conn: {
+            const std::string conn = text_param(params, "_id");
+            const auto want = bus::conn_tag(conn);
+            return !want.empty() && want == tag;
+        }
+        case EventTarget::User:
+            return directory.may_hold_user(node, text_param(params, "id"));
+        case EventTarget::Group:
+            return directory.may_hold_group(node, text_param(params, "groupId"));
+        case EventTarget::Groups:
+            for (const auto& g : list_param(params, "groupIds"))
+                if (directory.may_hold_group(node, g)) return true;
+            return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::vector<std::string> round_targets(const nlohmann::json& events,
+                                       const std::vector<std::string>& live,
+                                       const Directory& directory) {
+    struct Item {
+        const EventSpec* spec;
+        const nlohmann::json* params;
+    };
+    std::vector<Item> items;
+    for (const auto& event : events) {
+        const EventSpec* spec = find_event(bus::event_name(event));
+        // An event this registry does not know how to target goes everywhere.
+        if (!spec || spec->target == EventTarget::All) return live;
+        items.push_back({spec, &bus::event_params(event)});
+    }
+    std::vector<std::string> out;
+    for (const auto& node : live) {
+        const std::string tag = bus::node_tag(node);
+        for (const auto& item : items) {
+            if (concerns(*item.spec, *item.params, node, tag, directory)) {
+                out.push_back(node);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+}  // namespace wsc
