@@ -84,7 +84,14 @@ void print_nodes(const nlohmann::json& env) {
             regs += (regs.empty() ? "" : ",") + r.get<std::string>();
         std::cout << n.at("node").get<std::string>() << "  " << n.value("url", "")
                   << "  conns=" << n.value("conns", 0) << "  hops=" << n.value("hops", 0)
-                  << "  registries=" << regs << '\n';
+                  << "  registries=" << regs;
+        // The routing directory of that registry: whether the node is routed
+        // exactly, and how many users and groups it holds.
+        if (const auto d = n.find("directory"); d != n.end() && d->is_object())
+            std::cout << "  directory=" << (d->value("synced", false) ? "synced" : "unsynced")
+                      << " seq=" << d->value("seq", 0) << " users=" << d->value("users", 0)
+                      << " groups=" << d->value("groups", 0);
+        std::cout << '\n';
     }
 }
 

@@ -33,8 +33,8 @@ void Broker::on_directory(const bus::Incoming& in, const Federation::Source& fro
                           const nlohmann::json& body) {
     const auto message = bus::Directory::from_json(body);
     if (!speaks_for(in, from, message.node)) {
-        ignore_unproven(in, "directory of node '" + message.node +
-                                "' from a link that does not speak for it");
+        ignore_unproven(
+            in, "directory of node '" + message.node + "' from a link that does not speak for it");
         return;
     }
     metrics_.directory_messages.fetch_add(1, std::memory_order_relaxed);
@@ -57,7 +57,8 @@ void Broker::on_directory(const bus::Incoming& in, const Federation::Source& fro
 }
 
 void Broker::on_directory_want(const Federation::Source& from, const nlohmann::json& body) {
-    if (!federation_->peer_of(from)) throw bus::DecodeError("DirectoryWant from a link that is not a peer");
+    if (!federation_->peer_of(from))
+        throw bus::DecodeError("DirectoryWant from a link that is not a peer");
     const auto want = bus::DirectoryWant::from_json(body);
     auto& seen = wants_seen_[want.origin];
     if (want.seq <= seen) return;  // came by another path already
@@ -68,7 +69,8 @@ void Broker::on_directory_want(const Federation::Source& from, const nlohmann::j
 }
 
 void Broker::on_directory_ack(const Federation::Source& from, const nlohmann::json& body) {
-    if (!federation_->peer_of(from)) throw bus::DecodeError("DirectoryAck from a link that is not a peer");
+    if (!federation_->peer_of(from))
+        throw bus::DecodeError("DirectoryAck from a link that is not a peer");
     const auto ack = bus::DirectoryAck::from_json(body);
     if (!directory_acks_.record(ack)) return;
     federation_->flood(&from, bus::Command::DirectoryAck, bus::encode(ack));

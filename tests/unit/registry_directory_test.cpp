@@ -164,9 +164,9 @@ TEST_F(DirectoryTest, ARestartedNodeStartsOver) {
 TEST_F(DirectoryTest, BehindAPeerForLongerThanTheGraceMeansALostChange) {
     sync();
     dir.apply(delta(1, {"u1"}), t0);
-    EXPECT_FALSE(dir.check_lagging(kNode, kBoot, 2, t0));                       // in flight?
-    EXPECT_FALSE(dir.check_lagging(kNode, kBoot, 2, t0 + milliseconds(500)));   // still grace
-    EXPECT_TRUE(dir.check_lagging(kNode, kBoot, 2, t0 + milliseconds(1100)));   // lost
+    EXPECT_FALSE(dir.check_lagging(kNode, kBoot, 2, t0));                      // in flight?
+    EXPECT_FALSE(dir.check_lagging(kNode, kBoot, 2, t0 + milliseconds(500)));  // still grace
+    EXPECT_TRUE(dir.check_lagging(kNode, kBoot, 2, t0 + milliseconds(1100)));  // lost
     EXPECT_FALSE(dir.stat(kNode).synced);
 }
 

@@ -40,9 +40,9 @@ class RoundTargetsTest : public ::testing::Test {
 
 TEST_F(RoundTargetsTest, AConnectionIdGoesToItsOwnerOnly) {
     const std::string conn = bus::new_conn_id(bus::node_tag(kB));
-    EXPECT_EQ(round_targets(round({{"sendMessageTo_Id", {{"_id", conn}, {"msg", "x"}}}}), kLive,
-                            dir),
-              std::vector<std::string>{kB});
+    EXPECT_EQ(
+        round_targets(round({{"sendMessageTo_Id", {{"_id", conn}, {"msg", "x"}}}}), kLive, dir),
+        std::vector<std::string>{kB});
 }
 
 TEST_F(RoundTargetsTest, AMalformedOrUnknownConnectionIdGoesNowhere) {
@@ -52,18 +52,19 @@ TEST_F(RoundTargetsTest, AMalformedOrUnknownConnectionIdGoesNowhere) {
 }
 
 TEST_F(RoundTargetsTest, UsersAndGroupsGoWhereTheDirectorySays) {
-    EXPECT_EQ(round_targets(round({{"sendMessageToId", {{"id", "alice"}, {"msg", "x"}}}}), kLive,
-                            dir),
-              (std::vector<std::string>{kA, kB}));
+    EXPECT_EQ(
+        round_targets(round({{"sendMessageToId", {{"id", "alice"}, {"msg", "x"}}}}), kLive, dir),
+        (std::vector<std::string>{kA, kB}));
     EXPECT_EQ(round_targets(round({{"isOnlineId", {{"id", "bob"}}}}), kLive, dir),
               std::vector<std::string>{kB});
     EXPECT_TRUE(round_targets(round({{"isOnlineId", {{"id", "carol"}}}}), kLive, dir).empty());
-    EXPECT_EQ(round_targets(round({{"sendToGroup", {{"groupId", "room"}, {"msg", "x"}}}}), kLive,
-                            dir),
-              std::vector<std::string>{kC});
-    EXPECT_EQ(round_targets(round({{"sendToGroups", {{"groupIds", {"none", "room"}}, {"msg", "x"}}}}),
-                            kLive, dir),
-              std::vector<std::string>{kC});
+    EXPECT_EQ(
+        round_targets(round({{"sendToGroup", {{"groupId", "room"}, {"msg", "x"}}}}), kLive, dir),
+        std::vector<std::string>{kC});
+    EXPECT_EQ(
+        round_targets(round({{"sendToGroups", {{"groupIds", {"none", "room"}}, {"msg", "x"}}}}),
+                      kLive, dir),
+        std::vector<std::string>{kC});
 }
 
 TEST_F(RoundTargetsTest, AnUnsyncedNodeGetsEverythingThatCouldConcernIt) {
@@ -78,11 +79,13 @@ TEST_F(RoundTargetsTest, AnUnsyncedNodeGetsEverythingThatCouldConcernIt) {
 
 TEST_F(RoundTargetsTest, ARoundGoesToTheUnionAndClusterWideEventsEverywhere) {
     const std::string conn = bus::new_conn_id(bus::node_tag(kC));
-    EXPECT_EQ(round_targets(round({{"isOnlineId", {{"id", "bob"}}}, {"getIdBy_Id", {{"_id", conn}}}}),
-                            kLive, dir),
-              (std::vector<std::string>{kB, kC}));
-    EXPECT_EQ(round_targets(round({{"isOnlineId", {{"id", "bob"}}}, {"getConnectionCount", json::object()}}),
-                            kLive, dir),
+    EXPECT_EQ(
+        round_targets(round({{"isOnlineId", {{"id", "bob"}}}, {"getIdBy_Id", {{"_id", conn}}}}),
+                      kLive, dir),
+        (std::vector<std::string>{kB, kC}));
+    EXPECT_EQ(round_targets(
+                  round({{"isOnlineId", {{"id", "bob"}}}, {"getConnectionCount", json::object()}}),
+                  kLive, dir),
               kLive);
     EXPECT_EQ(round_targets(round({{"broadcast", {{"msg", "x"}}}}), kLive, dir), kLive);
 }
