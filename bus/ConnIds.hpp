@@ -17,7 +17,7 @@ inline constexpr std::size_t kConnTagLength = 8;
 
 // The tag of a node: FNV-1a (32 bits) of its id text, as 8 lowercase hex
 // characters. Hashed rather than cut from the id, so that configured ids
-// with a common prefix ("node-0001", "node-0002") still get distinct tags.
+// with a common prefix (0000…0001, 0000…0002) still get distinct tags.
 std::string node_tag(std::string_view node_id);
 
 // A fresh connection id for the node with this tag.
