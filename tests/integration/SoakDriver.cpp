@@ -15,7 +15,7 @@ using namespace std::chrono_literals;
 constexpr int kCallTimeoutMs = 1000;  // timeout= of every call
 constexpr auto kCallPause = 5ms;      // between calls of one lane: leave CPU to the rest
 constexpr auto kDownPause = 50ms;     // no registry to call: wait
-constexpr int kSendKinds = 7;
+constexpr int kSendKinds = 8;
 constexpr std::size_t kViolationsShown = 12;
 const std::vector<std::string> kUids = {"su0", "su1", "su2"};
 const std::vector<std::string> kGroups = {"g0", "g1"};
@@ -193,6 +193,9 @@ void SoakDriver::step(std::uint16_t port, int lane, std::uint64_t k, std::uint64
         case 5:
             flip(port, pick, next("sendMessageToId"));
             return;
+        case 6:
+            churn(port, lane, pick, next("sendToGroup"));
+            return;
         default:
             probe(port, pick % conn_ids_.size());
             return;
@@ -213,6 +216,38 @@ void SoakDriver::flip(std::uint16_t port, std::size_t pick, const std::string& m
     if (v == json(1)) ledger_.promised(msg, {id});
     if (v.is_number_integer() && v.get<std::int64_t>() > 1)
         violation("'" + msg + "': " + kFlipUid + " counted " + v.dump());
+}
+
+// Routing churn: a stable client joins a group of its own through one
+// registry, a send to the group goes through another at once, then the
+// client leaves. The join returned before the send started, so the node
+// holding the client must have been asked and have sent it: anything but 1
+// on that node (when it answered at all) is a routing miss.
+void SoakDriver::churn(std::uint16_t port, int lane, std::size_t pick, const std::string& msg) {
+    const auto i = pick % conn_ids_.size();
+    const auto& id = conn_ids_[i];
+    const std::string group = "churn-" + std::to_string(lane) + "-" + std::to_string(pick);
+    const json joined = call(
+        port, {{"event", "joinGroupBy_Id"}, {"joinGroupBy_Id", {{"groupId", group}, {"_id", id}}}});
+    const std::string& node = node_ids_[stable_layout()[i].node];
+    if (slot_of(joined, "joinGroupBy_Id", node) != json(1)) {
+        ++calls_refused_;  // the registry went down, or the call timed out
+        return;
+    }
+    std::uint16_t other = port;
+    for (std::size_t r = 0; r < 3 && other == port; ++r)
+        if (cluster_.http(r) != 0) other = cluster_.http(r);
+    const json env = send(other, "sendToGroup", {{"groupId", group}}, msg);
+    if (!env.is_null()) {
+        const json v = slot_of(env, "sendToGroup", node);
+        if (v == json(1))
+            ledger_.promised(msg, {id});
+        else if (v.is_number_integer())
+            violation("'" + msg + "': joined " + group + " then sent: N" +
+                      std::to_string(stable_layout()[i].node) + " counted " + v.dump());
+    }
+    call(port,
+         {{"event", "leaveGroupBy_Id"}, {"leaveGroupBy_Id", {{"groupId", group}, {"_id", id}}}});
 }
 
 // State questions about stable client i: every stable node that answers

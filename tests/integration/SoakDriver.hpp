@@ -2,7 +2,8 @@
 //
 // A lane makes one call at a time, each with a message numbered in the
 // lane's own sequence: sends to a connection, a user, a group, everyone and
-// the groups of a user, a bind/unbind/send cycle on one connection, and
+// the groups of a user, a bind/unbind/send cycle on one connection, a
+// join/send/leave cycle through two registries (routing churn), and
 // batches of state questions. It records in the ledger which stable
 // connections each answer promised the message to, and counts as a
 // violation any answer showing that a node lost state (a stable connection,
@@ -63,6 +64,7 @@ class SoakDriver {
     void promise_members(const std::string& msg, const nlohmann::json& env,
                          const std::string& event, const std::vector<std::size_t>& members);
     void flip(std::uint16_t port, std::size_t pick, const std::string& msg);
+    void churn(std::uint16_t port, int lane, std::size_t pick, const std::string& msg);
     void probe(std::uint16_t port, std::size_t i);
     void violation(const std::string& what);
 

@@ -84,7 +84,8 @@ TEST_F(Routing, WritesThroughOneRegistryAreRoutedAtOnceByTheOthers) {
                                        {"sendMessageToId", {{"id", user}, {"msg", to_user}}},
                                        {"sendToGroup", {{"groupId", group}, {"msg", to_group}}}});
         ASSERT_EQ(sum_results(s, "sendMessageToId"), 1)
-            << "round " << i << " write R" << write_via << " send R" << send_via << ": " << s.dump();
+            << "round " << i << " write R" << write_via << " send R" << send_via << ": "
+            << s.dump();
         ASSERT_EQ(sum_results(s, "sendToGroup"), 1) << s.dump();
         // Every node keeps its slot, asked or not.
         EXPECT_EQ(s["data"]["sendMessageToId"].size(), nodes_.size()) << s.dump();
@@ -95,10 +96,10 @@ TEST_F(Routing, WritesThroughOneRegistryAreRoutedAtOnceByTheOthers) {
 
     // Sends were asked of one node each; the others were answered locally.
     for (auto r : {r0, r1, r2}) {
-        const double asked = metric(http(r), per_event("wscenter_api_nodes_asked_total",
-                                                       "sendMessageToId"));
-        const double local = metric(http(r), per_event("wscenter_api_nodes_answered_locally_total",
-                                                       "sendMessageToId"));
+        const double asked =
+            metric(http(r), per_event("wscenter_api_nodes_asked_total", "sendMessageToId"));
+        const double local = metric(
+            http(r), per_event("wscenter_api_nodes_answered_locally_total", "sendMessageToId"));
         EXPECT_GT(asked, 0) << "R" << r;
         EXPECT_EQ(local, 2 * asked) << "R" << r << ": each send asked 1 node of 3";
     }
@@ -137,10 +138,10 @@ TEST_F(Routing, AUserMovedToAnotherNodeIsFollowed) {
     for (int i = 0; i < 20; ++i) {
         const auto& from = i % 2 == 0 ? a : b;
         const auto& to = i % 2 == 0 ? b : a;
-        const json moved = call(static_cast<std::size_t>(i) % 2,
-                                {{"event", "unBind_Id,bindId"},
-                                 {"unBind_Id", {{"_id", from->id}}},
-                                 {"bindId", {{"id", "mover"}, {"_id", to->id}}}});
+        const json moved =
+            call(static_cast<std::size_t>(i) % 2, {{"event", "unBind_Id,bindId"},
+                                                   {"unBind_Id", {{"_id", from->id}}},
+                                                   {"bindId", {{"id", "mover"}, {"_id", to->id}}}});
         ASSERT_EQ(sum_results(moved, "bindId"), 1) << moved.dump();
         const std::string msg = "move " + std::to_string(i);
         const json sent = call(static_cast<std::size_t>(i + 1) % 2,
@@ -173,9 +174,9 @@ TEST_F(Routing, ARestartedRegistryRoutesExactlyAgain) {
     const json again = call(r0, {{"event", "sendMessageToId"},
                                  {"sendMessageToId", {{"id", "kept"}, {"msg", "synced"}}}});
     EXPECT_EQ(sum_results(again, "sendMessageToId"), 1) << again.dump();
-    EXPECT_EQ(metric(http(r0), per_event("wscenter_api_nodes_answered_locally_total",
-                                         "sendMessageToId")),
-              1);
+    EXPECT_EQ(
+        metric(http(r0), per_event("wscenter_api_nodes_answered_locally_total", "sendMessageToId")),
+        1);
     expect_received_exactly({{c.get(), {"after restart", "synced"}}});
 }
 
@@ -196,15 +197,17 @@ TEST_F(Routing, ARestartedNodeStartsWithACleanDirectory) {
     ASSERT_TRUE(settled());
     auto fresh = connect_client(nodes_[1]);
     for (auto r : {r0, r1}) {
-        const json w = call(r, {{"event", "bindId"},
-                                {"bindId", {{"id", "new" + std::to_string(r)}, {"_id", fresh->id}}}});
+        const json w =
+            call(r, {{"event", "bindId"},
+                     {"bindId", {{"id", "new" + std::to_string(r)}, {"_id", fresh->id}}}});
         ASSERT_EQ(sum_results(w, "bindId"), 1) << w.dump();
-        const json s = call(1 - r, {{"event", "sendMessageToId,isOnlineId"},
-                                    {"sendMessageToId",
-                                     {{"id", "new" + std::to_string(r)}, {"msg", "hi"}}},
-                                    {"isOnlineId", {{"id", "old"}}}});
+        const json s =
+            call(1 - r, {{"event", "sendMessageToId,isOnlineId"},
+                         {"sendMessageToId", {{"id", "new" + std::to_string(r)}, {"msg", "hi"}}},
+                         {"isOnlineId", {{"id", "old"}}}});
         EXPECT_EQ(sum_results(s, "sendMessageToId"), 1) << s.dump();
-        for (const auto& [node, v] : s["data"]["isOnlineId"].items()) EXPECT_EQ(v, false) << s.dump();
+        for (const auto& [node, v] : s["data"]["isOnlineId"].items())
+            EXPECT_EQ(v, false) << s.dump();
     }
     expect_received_exactly({{fresh.get(), {"hi", "hi"}}});
 }
