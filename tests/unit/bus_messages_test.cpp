@@ -183,6 +183,35 @@ TEST(BusMessages, RefusalsNameTheCommandAndTheKey) {
               "Heartbeat: 'node' must be a string");
 }
 
+TEST(BusMessages, DirectoryBodiesRoundTrip) {
+    Directory d;
+    d.node = kId;
+    d.boot = 9;
+    d.seq = 4;
+    d.users_add = {"u1", "u2"};
+    d.groups_del = {"g"};
+    d.ack = kId2;
+    const auto back = round_trip(d);
+    EXPECT_EQ(back.to_json(), d.to_json());
+    EXPECT_EQ(back.snap, 0u);
+    EXPECT_TRUE(back.users_del.empty());
+    // Empty lists and no ack stay off the wire.
+    Directory empty{kId, 1, 2, 3, {}, {}, {}, {}, {}};
+    EXPECT_EQ(empty.to_json(), (json{{"node", kId}, {"boot", 1}, {"seq", 2}, {"snap", 3}}));
+    const DirectoryWant want{kId, kId2, 5};
+    EXPECT_EQ(round_trip(want).to_json(), want.to_json());
+    const DirectoryAck ack{kId2, kId, 9, 4};
+    EXPECT_EQ(round_trip(ack).to_json(), ack.to_json());
+    // A Reply's dseq survives the hand-packed encoder; 0 stays off the wire.
+    Reply reply{1, kId2, kId, {{"bindId", 1}}, 4};
+    EXPECT_EQ(round_trip(reply).dseq, 4u);
+    reply.dseq = 0;
+    EXPECT_FALSE(from_msgpack(encode(reply)).contains("dseq"));
+    const NodeHello hello{kId, "", 0, "", "", 9, 4};
+    EXPECT_EQ(round_trip(hello).boot, 9u);
+    EXPECT_EQ(round_trip(hello).dseq, 4u);
+}
+
 TEST(BusMessages, ReservedByteTwelveIsNoCommand) {
     EXPECT_FALSE(command_from_byte(kReservedCommand));
     EXPECT_EQ(command_from_byte(11), Command::Upstream);
@@ -234,7 +263,9 @@ std::vector<json> wrong(std::string_view type) {
                 json::array({{{"url", "ws://n/"}}}),
                 json::array({{{"node", "n1"}}}),
                 json::array({{{"node", kId2}, {"url", 5}}}),
-                json::array({{{"node", kId2}, {"conns", "5"}}})};
+                json::array({{{"node", kId2}, {"conns", "5"}}}),
+                json::array({{{"node", kId2}, {"dseq", "5"}}}),
+                json::array({{{"node", kId2}, {"boot", -1}}})};
     if (type == "hex32[]")
         return {5, json::array({"nope"}), json::array({5}), json::array({upper})};
     if (type == "string[]") return {5, json::array({5})};
