@@ -133,6 +133,17 @@ Pacing pacing(const BenchArgs& args) {
     return p;
 }
 
+PlanSpec plan_spec(const BenchArgs& args, PlanKind kind) {
+    PlanSpec spec;
+    spec.kind = kind;
+    spec.lanes = plan_lanes(args);
+    spec.size = static_cast<std::size_t>(args.integer("size", 1, 1 << 20));
+    const double duration = args.number("duration", 0, 3600);
+    spec.max_calls = duration > 0 ? 0 : static_cast<std::uint64_t>(args.integer("calls", 1, 1e9));
+    spec.stop_ns = duration > 0 ? now_ns() + static_cast<std::int64_t>(duration * kNsPerSecond) : 0;
+    return spec;
+}
+
 void run_setup(const BenchArgs& args, CallSource& calls, const std::string& what) {
     Pacing p;
     p.concurrency = args.text("via") == "bus" ? kSetupBusWindow : kSetupHttpConns;
