@@ -221,12 +221,15 @@ void HttpRun::on_readable(std::size_t i) {
     const Parse p = parse_response(lane.in, r);
     if (p == Parse::incomplete) return;
     if (p == Parse::bad || !lane.busy) return reconnect(i, "malformed HTTP response");
-    const bool ok =
+    bool ok =
         r.status == kHttpOk && (dialect_ == HttpDialect::pushpin_publish || envelope_ok(r.body));
     std::string why;
     if (!ok)
         why = "HTTP " + std::to_string(r.status) + ": " +
               std::string(r.body.substr(0, kErrorExcerpt));
+    else
+        why = source_.check(lane.call, r.body);
+    ok = ok && why.empty();
     finish(lane, ok, why);
     if (r.close) reconnect(i, "");
 }
