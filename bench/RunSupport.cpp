@@ -28,12 +28,6 @@ std::string bus_endpoint(const BenchArgs& args) {
     return "tcp://" + hp.host + ":" + std::to_string(hp.port);
 }
 
-HostPort http_endpoint(const BenchArgs& args) {
-    const auto eps = args.endpoints("http");
-    if (eps.size() != 1) throw UsageError("--http: give one registry HTTP API endpoint");
-    return eps[0];
-}
-
 std::vector<pid_t> pid_list(const BenchArgs& args, const std::string& key) {
     std::vector<pid_t> out;
     for (const auto& item : args.list(key)) {
@@ -69,6 +63,12 @@ PoolConfig pool_config(const BenchArgs& args, std::vector<HostPort> nodes) {
     config.connect_window = static_cast<std::size_t>(args.integer("connect_window", 1, 100'000));
     config.protocol = client_protocol(args);
     return config;
+}
+
+HostPort http_endpoint(const BenchArgs& args) {
+    const auto eps = args.endpoints("http");
+    if (eps.size() != 1) throw UsageError("--http: give one registry HTTP API endpoint");
+    return eps[0];
 }
 
 std::vector<pid_t> node_pids(const BenchArgs& args) {

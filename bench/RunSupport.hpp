@@ -20,6 +20,8 @@
 namespace wsc::bench {
 
 PoolConfig pool_config(const BenchArgs& args, std::vector<HostPort> nodes);
+// --http: the one registry HTTP API endpoint.
+HostPort http_endpoint(const BenchArgs& args);
 std::vector<pid_t> node_pids(const BenchArgs& args);
 std::vector<pid_t> registry_pids(const BenchArgs& args);
 
