@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -50,6 +51,9 @@ class CallSource {
     virtual bool next(std::size_t lane, std::int64_t intended_ns, ApiCall& out) = 0;
     // The envelope answered for a call; ok = code 0 and no node failed.
     virtual void done(const ApiCall& call, bool ok) = 0;
+    // Called before done() for an answer envelope_ok() accepted: "" when its
+    // results are right, else why not (the call then counts as failed).
+    virtual std::string check(const ApiCall& /*call*/, std::string_view /*envelope*/) { return {}; }
 };
 
 // Whether an API envelope says success everywhere: code 0 and no per-node

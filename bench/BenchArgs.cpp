@@ -27,11 +27,13 @@ constexpr Spec kSpecs[] = {
     {"bus", "", "registry bus endpoint, tcp://host:port or port"},
     {"via", "http", "how calls are sent: http or bus"},
     {"method", "get", "HTTP method for API calls: get (query string) or post (JSON body)"},
-    {"event", "", "fanout: broadcast or group; unicast: _id or id"},
+    {"event", "", "fanout: broadcast or group; unicast: _id or id; scaleout: _id, id or group"},
+    {"node_ids", "", "scaleout: the node id of each --ws endpoint, same order, comma list"},
     {"clients", "1000", "WebSocket clients to open"},
     {"sources", "16", "source addresses 127.0.0.2 .. 127.0.0.(1+N) the clients bind to"},
     {"connect_window", "256", "connection handshakes in progress at once"},
     {"groups", "10", "group sends: number of groups (client i joins group i % groups)"},
+    {"group_size", "4", "scaleout: clients in the one group (the first ones: on different nodes)"},
     {"size", "64", "message size in bytes (at least the ~30-byte header)"},
     {"calls", "200", "API calls to make (ignored when duration > 0)"},
     {"duration", "0", "seconds to keep calling; 0 = make `calls` calls"},
@@ -52,7 +54,7 @@ const Spec* find_spec(const std::string& key) {
     return nullptr;
 }
 
-constexpr const char* kScenarios[] = {"connections", "fanout", "unicast", "ceiling"};
+constexpr const char* kScenarios[] = {"connections", "fanout", "unicast", "scaleout", "ceiling"};
 
 }  // namespace
 
@@ -104,11 +106,14 @@ BenchArgs BenchArgs::parse(int argc, const char* const* argv) {
 
 std::string BenchArgs::usage() {
     std::ostringstream out;
-    out << "usage: wscenter-bench <connections|fanout|unicast|ceiling> [--key=value ...]\n\n"
+    out << "usage: wscenter-bench <connections|fanout|unicast|scaleout|ceiling> [--key=value "
+           "...]\n\n"
            "  connections  open --clients to --ws nodes; connect rate, node memory per connection\n"
            "  fanout       broadcast or group sends to --clients; deliveries/s, latency, order\n"
            "  unicast      sendMessageTo_Id / sendMessageToId calls; calls/s, HTTP and delivery "
            "latency\n"
+           "  scaleout     targeted calls (--event=_id, id or group) against N nodes; calls/s, "
+           "latency, results per node, bus Requests per call\n"
            "  ceiling      the tool against its own trivial server: its delivery ceiling\n\n"
            "options:\n";
     for (const auto& spec : kSpecs) {

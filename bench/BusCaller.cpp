@@ -61,8 +61,9 @@ CallStats BusCaller::run(CallSource& source, const Pacing& pacing) {
         const auto it = pending.find(req);
         if (it == pending.end()) return;  // answered after its timeout
         const auto& envelope = result.envelope;
-        const bool ok = envelope_ok(envelope);
-        finish(it->second, ok, ok ? "" : "bus: " + envelope.substr(0, kErrorExcerpt));
+        std::string why = envelope_ok(envelope) ? source.check(it->second.call, envelope)
+                                                : "bus: " + envelope.substr(0, kErrorExcerpt);
+        finish(it->second, why.empty(), why);
         pending.erase(it);
     };
 

@@ -106,6 +106,10 @@ void CallPlan::done(const ApiCall& call, bool ok) {
     ++ok_[is_unicast(spec_.kind) ? call.target : call.stream];
 }
 
+std::string CallPlan::check(const ApiCall& call, std::string_view envelope) {
+    return spec_.check ? spec_.check(call, envelope) : std::string();
+}
+
 std::uint64_t CallPlan::expected_for(std::size_t client) const {
     if (client >= conn_ids_.size() || conn_ids_[client].empty()) return 0;
     switch (spec_.kind) {

@@ -10,7 +10,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bench/ApiCall.hpp"
@@ -26,6 +28,8 @@ struct PlanSpec {
     std::size_t size = 64;        // message bytes
     std::uint64_t max_calls = 0;  // 0 = no limit
     std::int64_t stop_ns = 0;     // no call starts after this; 0 = no limit
+    // Checks an accepted answer's results (CallSource::check); unset = none.
+    std::function<std::string(const ApiCall&, std::string_view)> check;
 };
 
 class CallPlan : public CallSource {
@@ -36,6 +40,7 @@ class CallPlan : public CallSource {
 
     bool next(std::size_t lane, std::int64_t intended_ns, ApiCall& out) override;
     void done(const ApiCall& call, bool ok) override;
+    std::string check(const ApiCall& call, std::string_view envelope) override;
 
     std::size_t streams() const;
     std::uint64_t issued() const { return issued_; }

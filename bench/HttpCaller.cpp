@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -221,12 +222,15 @@ void HttpRun::on_readable(std::size_t i) {
     const Parse p = parse_response(lane.in, r);
     if (p == Parse::incomplete) return;
     if (p == Parse::bad || !lane.busy) return reconnect(i, "malformed HTTP response");
-    const bool ok =
+    bool ok =
         r.status == kHttpOk && (dialect_ == HttpDialect::pushpin_publish || envelope_ok(r.body));
     std::string why;
     if (!ok)
         why = "HTTP " + std::to_string(r.status) + ": " +
               std::string(r.body.substr(0, kErrorExcerpt));
+    else
+        why = source_.check(lane.call, r.body);
+    ok = ok && why.empty();
     finish(lane, ok, why);
     if (r.close) reconnect(i, "");
 }
@@ -294,6 +298,43 @@ CallStats HttpRun::run() {
 CallStats HttpCaller::run(CallSource& source, const Pacing& pacing) {
     HttpRun run(api_, dialect_, source, pacing);
     return run.run();
+}
+
+std::string http_get_body(const HostPort& server, const std::string& target,
+                          std::int64_t timeout_ns) {
+    std::string why;
+    const int fd = open_connection(server, why);
+    if (fd < 0) throw std::runtime_error(why);
+    const std::string request = "GET " + target + " HTTP/1.1\r\nHost: " + server.host + ":" +
+                                std::to_string(server.port) + "\r\nConnection: close\r\n\r\n";
+    std::size_t written = 0;
+    std::string in;
+    Response r;
+    Parse p = Parse::incomplete;
+    const std::int64_t deadline = now_ns() + timeout_ns;
+    while (p == Parse::incomplete && why.empty()) {
+        const auto left_ms = (deadline - now_ns()) / kNsPerMs;
+        pollfd pfd{fd, static_cast<short>(written < request.size() ? POLLOUT : POLLIN), 0};
+        if (left_ms <= 0 || ::poll(&pfd, 1, static_cast<int>(left_ms)) <= 0) {
+            why = "no answer in time";
+        } else if (written < request.size()) {
+            const ssize_t n = ::write(fd, request.data() + written, request.size() - written);
+            if (n > 0) written += static_cast<std::size_t>(n);
+            if (n < 0 && errno != EAGAIN && errno != EINTR) why = std::strerror(errno);
+        } else {
+            char buf[kReadBytes];
+            const ssize_t n = ::read(fd, buf, sizeof buf);
+            if (n > 0) in.append(buf, static_cast<std::size_t>(n));
+            if (n == 0) why = "connection closed before a whole answer";
+            if (n < 0 && errno != EAGAIN && errno != EINTR) why = std::strerror(errno);
+            p = parse_response(in, r);
+        }
+    }
+    ::close(fd);
+    if (why.empty() && (p == Parse::bad || r.status != kHttpOk))
+        why = "HTTP " + std::to_string(r.status) + ": " + in.substr(0, kErrorExcerpt);
+    if (!why.empty()) throw std::runtime_error("GET " + target + ": " + why);
+    return std::string(r.body);
 }
 
 }  // namespace wsc::bench

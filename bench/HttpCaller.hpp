@@ -10,6 +10,7 @@
 #include "bench/ApiCall.hpp"
 #include "bench/BenchArgs.hpp"
 #include "bench/CallStats.hpp"
+#include "bench/Clock.hpp"
 
 namespace wsc::bench {
 
@@ -29,5 +30,11 @@ class HttpCaller {
     HostPort api_;
     HttpDialect dialect_;
 };
+
+// One plain GET (e.g. the registry's /metrics) on a connection of its own:
+// the body of a 200 answer. Throws std::runtime_error for anything else or
+// when no answer came within timeout_ns.
+std::string http_get_body(const HostPort& server, const std::string& target,
+                          std::int64_t timeout_ns = 5 * kNsPerSecond);
 
 }  // namespace wsc::bench

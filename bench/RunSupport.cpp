@@ -28,12 +28,6 @@ std::string bus_endpoint(const BenchArgs& args) {
     return "tcp://" + hp.host + ":" + std::to_string(hp.port);
 }
 
-HostPort http_endpoint(const BenchArgs& args) {
-    const auto eps = args.endpoints("http");
-    if (eps.size() != 1) throw UsageError("--http: give one registry HTTP API endpoint");
-    return eps[0];
-}
-
 std::vector<pid_t> pid_list(const BenchArgs& args, const std::string& key) {
     std::vector<pid_t> out;
     for (const auto& item : args.list(key)) {
@@ -69,6 +63,12 @@ PoolConfig pool_config(const BenchArgs& args, std::vector<HostPort> nodes) {
     config.connect_window = static_cast<std::size_t>(args.integer("connect_window", 1, 100'000));
     config.protocol = client_protocol(args);
     return config;
+}
+
+HostPort http_endpoint(const BenchArgs& args) {
+    const auto eps = args.endpoints("http");
+    if (eps.size() != 1) throw UsageError("--http: give one registry HTTP API endpoint");
+    return eps[0];
 }
 
 std::vector<pid_t> node_pids(const BenchArgs& args) {
@@ -131,6 +131,17 @@ Pacing pacing(const BenchArgs& args) {
     p.concurrency = static_cast<std::size_t>(args.integer("conns", 1, 100'000));
     p.rate = args.number("rate", 0, 1e9);
     return p;
+}
+
+PlanSpec plan_spec(const BenchArgs& args, PlanKind kind) {
+    PlanSpec spec;
+    spec.kind = kind;
+    spec.lanes = plan_lanes(args);
+    spec.size = static_cast<std::size_t>(args.integer("size", 1, 1 << 20));
+    const double duration = args.number("duration", 0, 3600);
+    spec.max_calls = duration > 0 ? 0 : static_cast<std::uint64_t>(args.integer("calls", 1, 1e9));
+    spec.stop_ns = duration > 0 ? now_ns() + static_cast<std::int64_t>(duration * kNsPerSecond) : 0;
+    return spec;
 }
 
 void run_setup(const BenchArgs& args, CallSource& calls, const std::string& what) {

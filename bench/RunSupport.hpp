@@ -20,6 +20,8 @@
 namespace wsc::bench {
 
 PoolConfig pool_config(const BenchArgs& args, std::vector<HostPort> nodes);
+// --http: the one registry HTTP API endpoint.
+HostPort http_endpoint(const BenchArgs& args);
 std::vector<pid_t> node_pids(const BenchArgs& args);
 std::vector<pid_t> registry_pids(const BenchArgs& args);
 
@@ -38,6 +40,9 @@ Caller make_caller(const BenchArgs& args);
 // Concurrent senders the CallPlan needs: HTTP connections, or 1 on the bus.
 std::size_t plan_lanes(const BenchArgs& args);
 Pacing pacing(const BenchArgs& args);
+// A plan of `kind` with plan_lanes(), --size and --duration (from now: make
+// it after any setup calls) or else --calls.
+PlanSpec plan_spec(const BenchArgs& args, PlanKind kind);
 
 // Sends setup calls as fast as allowed; throws if any fails.
 void run_setup(const BenchArgs& args, CallSource& calls, const std::string& what);

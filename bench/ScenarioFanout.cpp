@@ -2,7 +2,6 @@
 // S-byte messages through the HTTP API or the bus; deliveries per second,
 // end-to-end latency, and every client got every message once, in order.
 #include "bench/ClientPool.hpp"
-#include "bench/Clock.hpp"
 #include "bench/RunSupport.hpp"
 #include "bench/Scenarios.hpp"
 #include "bench/SetupCalls.hpp"
@@ -26,23 +25,18 @@ bool run_fanout(const BenchArgs& args, Report& report) {
     open_clients(pool, args, report);
     const auto ids = conn_ids(pool);
 
-    PlanSpec spec;
-    spec.kind = event == "group" ? PlanKind::group : PlanKind::broadcast;
-    spec.groups = static_cast<std::size_t>(args.integer("groups", 1, 1'000'000));
-    spec.lanes = plan_lanes(args);
-    spec.size = static_cast<std::size_t>(args.integer("size", 1, 1 << 20));
-    const double duration = args.number("duration", 0, 3600);
-    spec.max_calls = duration > 0 ? 0 : static_cast<std::uint64_t>(args.integer("calls", 1, 1e9));
-    if (spec.kind == PlanKind::group) {
-        SetupCalls joins = SetupCalls::join_groups(ids, spec.groups);
+    const auto groups = static_cast<std::size_t>(args.integer("groups", 1, 1'000'000));
+    if (event == "group") {
+        SetupCalls joins = SetupCalls::join_groups(ids, groups);
         run_setup(args, joins, "joining groups");
-        report.add("groups", static_cast<double>(spec.groups));
+        report.add("groups", static_cast<double>(groups));
     }
+    PlanSpec spec = plan_spec(args, event == "group" ? PlanKind::group : PlanKind::broadcast);
+    spec.groups = groups;
     report.add("size", static_cast<double>(spec.size), "B");
     report.add("rate_calls_per_s", pace.rate);
     report.add("conns", static_cast<double>(pace.concurrency));
 
-    spec.stop_ns = duration > 0 ? now_ns() + static_cast<std::int64_t>(duration * kNsPerSecond) : 0;
     CallPlan plan(spec, ids);
     report.add("targets_per_call", plan.targets_per_call(), "", 1);
     return run_plan(args, report, pool, plan, caller, pace);

@@ -3,7 +3,6 @@
 // fixed rate or as fast as C connections allow; calls/s, HTTP latency and
 // delivery latency.
 #include "bench/ClientPool.hpp"
-#include "bench/Clock.hpp"
 #include "bench/RunSupport.hpp"
 #include "bench/Scenarios.hpp"
 #include "bench/SetupCalls.hpp"
@@ -31,13 +30,7 @@ bool run_unicast(const BenchArgs& args, Report& report) {
         run_setup(args, binds, "binding user ids");
     }
 
-    PlanSpec spec;
-    spec.kind = event == "id" ? PlanKind::user_id : PlanKind::conn_id;
-    spec.lanes = plan_lanes(args);
-    spec.size = static_cast<std::size_t>(args.integer("size", 1, 1 << 20));
-    const double duration = args.number("duration", 0, 3600);
-    spec.max_calls = duration > 0 ? 0 : static_cast<std::uint64_t>(args.integer("calls", 1, 1e9));
-    spec.stop_ns = duration > 0 ? now_ns() + static_cast<std::int64_t>(duration * kNsPerSecond) : 0;
+    const PlanSpec spec = plan_spec(args, event == "id" ? PlanKind::user_id : PlanKind::conn_id);
     report.add("size", static_cast<double>(spec.size), "B");
     report.add("rate_calls_per_s", pace.rate);
     report.add("conns", static_cast<double>(pace.concurrency));

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
         if (args.scenario() == "connections") ok = run_connections(args, report);
         if (args.scenario() == "fanout") ok = run_fanout(args, report);
         if (args.scenario() == "unicast") ok = run_unicast(args, report);
+        if (args.scenario() == "scaleout") ok = run_scaleout(args, report);
         if (args.scenario() == "ceiling") ok = run_ceiling(args, report);
         std::cout << report.table() << report.json_line() << std::endl;
         return ok ? 0 : kExitUnverified;

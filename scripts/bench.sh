@@ -4,17 +4,21 @@
 # prints a summary table. Every scenario's JSON line is appended to
 # $RESULTS (default build-release/bench-results.jsonl).
 #
-#   scripts/bench.sh [all|ceiling|connections|fanout|unicast|federation] ...
+#   scripts/bench.sh [all|ceiling|connections|fanout|unicast|federation|scaleout] ...
 #
 # Environment: JOBS (build jobs, default 1), BUILD_DIR (default build-release),
 # WSC_BIN_DIR (use binaries from this build tree, skip building),
-# RESULTS (JSON lines file), DURATION (seconds per timed run, default 5).
+# RESULTS (JSON lines file), DURATION (seconds per timed run, default 5),
+# NODES (scaleout: the cluster sizes, default "1 2 8 16 32"),
+# SCALEOUT_CLIENTS (scaleout: clients in all, at least one per node, default 64).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BUILD_DIR=${BUILD_DIR:-build-release}
 JOBS=${JOBS:-1}
 DURATION=${DURATION:-5}
+NODES=${NODES:-1 2 8 16 32}
+SCALEOUT_CLIENTS=${SCALEOUT_CLIENTS:-64}
 RESULTS=${RESULTS:-$BUILD_DIR/bench-results.jsonl}
 WANTED_FDS=200000
 
@@ -86,6 +90,12 @@ start_wsnode() {
     --wsnode.connect_rate_per_ip=0 --wsnode.max_connections=1000000
   printf -v "WS_$1" '%s' "$(field "$READY" ws_port)"
   printf -v "PID_$1" '%s' "$PID"
+}
+
+# comma_list ITEMS...: "a,b,c".
+comma_list() {
+  local IFS=,
+  echo "$*"
 }
 
 # wait_nodes HTTP_PORT COUNT: until that registry lists COUNT nodes (federation settles).
@@ -208,6 +218,29 @@ run_federation() {
   stop_cluster
 }
 
+# For each count in $NODES: one registry and that many wsnodes; targeted calls
+# of each kind through the registry's HTTP API, 16 connections as fast as they go.
+run_scaleout() {
+  local n i kind ws pids ids
+  for n in $NODES; do
+    start_registry R1
+    ws=() pids=() ids=()
+    for ((i = 1; i <= n; i++)); do
+      start_wsnode "N$i" "$BUS_R1"
+      ws+=("$(field "$READY" ws_port)") pids+=("$PID") ids+=("$(field "$READY" node)")
+    done
+    wait_nodes "$HTTP_R1" "$n"
+    local common=(--ws="$(comma_list "${ws[@]}")" --pids="$(comma_list "${pids[@]}")"
+      --node_ids="$(comma_list "${ids[@]}")" --registry_pids="$PID_R1" --http="$HTTP_R1"
+      --bus="$BUS_R1" --clients=$((n > SCALEOUT_CLIENTS ? n : SCALEOUT_CLIENTS)) --group_size=4
+      --duration="$DURATION" --via=http --conns=16)
+    for kind in _id id group; do
+      run "scaleout-${n}n-$kind" scaleout "${common[@]}" --event="$kind"
+    done
+    stop_cluster
+  done
+}
+
 # json_get LINE KEY: a flat JSON line's value for KEY, or "-".
 json_get() {
   local v
@@ -222,6 +255,39 @@ row() {
   for key in "$@"; do values+=("$(json_get "$line" "$key")"); done
   # shellcheck disable=SC2059
   printf "$format" "${values[@]}"
+}
+
+# The scaleout runs as one row per cluster size: calls/s, call p99, bus
+# Requests per call and calls/s against the first size, for each call kind.
+scaleout_summary() {
+  local n kind line calls p99 rpc ok base_id='' base_group='' base_uid='' base cells
+  local format='%5s %8s %7s %5s %5s  %8s %7s %5s %5s  %8s %7s %5s %5s  %s\n'
+  [[ " ${labels[*]} " == *" scaleout-"* ]] || return 0
+  echo
+  echo "=== scaleout: targeted HTTP API calls through one registry (vs: calls/s against the first row) ==="
+  printf '%5s %-28s %-28s %-28s\n' '' ' ----- sendMessageTo_Id -----' ' ----- sendMessageToId ------' \
+    ' -------- sendToGroup -------'
+  printf "$format" nodes calls/s "p99 ms" req/c vs calls/s "p99 ms" req/c vs calls/s "p99 ms" \
+    req/c vs ok
+  for n in $NODES; do
+    cells=() ok=yes
+    for kind in _id id group; do
+      line=$(grep -h '^{"scenario"' "$LOGS/scaleout-${n}n-$kind.txt" 2>/dev/null) || line=''
+      calls=$(json_get "$line" calls_per_s)
+      p99=$(json_get "$line" call_p99_ms)
+      rpc=$(json_get "$line" bus_requests_per_call)
+      [[ $(json_get "$line" verified) == yes ]] || ok=NO
+      case $kind in
+        _id) base=${base_id:=$calls} ;;
+        id) base=${base_uid:=$calls} ;;
+        group) base=${base_group:=$calls} ;;
+      esac
+      cells+=("$calls" "$p99" "$rpc" "$(awk -v a="$calls" -v b="$base" \
+        'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')")
+    done
+    # shellcheck disable=SC2059
+    printf "$format" "$n" "${cells[@]}" "$ok"
+  done
 }
 
 summary() {
@@ -241,6 +307,7 @@ summary() {
     line=$(grep -h '^{"scenario"' "$LOGS/$label.txt" 2>/dev/null) || continue
     row "$narrow" "$line" label connects_per_s node_bytes_per_conn bench_bytes_per_conn
   done
+  scaleout_summary
 }
 
 echo "wscenter bench $(date -u +%FT%TZ): $(nproc) cores ($(sed -n 's/^model name\s*: //p' \
@@ -249,8 +316,8 @@ parts=("$@")
 ((${#parts[@]})) || parts=(all)
 for part in "${parts[@]}"; do
   case $part in
-    all) run_ceiling; run_connections; run_fanout; run_unicast; run_federation ;;
-    ceiling | connections | fanout | unicast | federation) "run_$part" ;;
+    all) run_ceiling; run_connections; run_fanout; run_unicast; run_federation; run_scaleout ;;
+    ceiling | connections | fanout | unicast | federation | scaleout) "run_$part" ;;
     *) echo "bench.sh: unknown part '$part'"; exit 2 ;;
   esac
 done
