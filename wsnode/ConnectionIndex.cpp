@@ -63,7 +63,9 @@ bool ConnectionIndex::bind(const std::string& user_id, const std::string& conn_i
     if (it->second.user == user_id) return true;
     unbind_conn(conn_id);
     it->second.user = user_id;
-    users_[user_id].insert(conn_id);
+    auto [user_it, first] = users_.try_emplace(user_id);
+    user_it->second.insert(conn_id);
+    if (first) changes_.user(user_id, true);
     return true;
 }
 
@@ -72,6 +74,7 @@ size_t ConnectionIndex::unbind_user(const std::string& user_id) {
     if (it == users_.end()) return 0;
     const size_t count = it->second.size();
     for (const auto& conn_id : it->second) conns_.at(conn_id).user.reset();
+    changes_.user(user_id, false);
     users_.erase(it);
     return count;
 }
@@ -82,7 +85,10 @@ bool ConnectionIndex::unbind_conn(const std::string& conn_id) {
     auto user_it = users_.find(*it->second.user);
     if (user_it != users_.end()) {
         user_it->second.erase(conn_id);
-        if (user_it->second.empty()) users_.erase(user_it);
+        if (user_it->second.empty()) {
+            changes_.user(user_it->first, false);
+            users_.erase(user_it);
+        }
     }
     it->second.user.reset();
     return true;
@@ -109,7 +115,9 @@ bool ConnectionIndex::join(const std::string& group_id, const std::string& conn_
     auto it = conns_.find(conn_id);
     if (it == conns_.end()) return false;
     if (!it->second.groups.insert(group_id).second) return false;
-    groups_[group_id].insert(conn_id);
+    auto [group_it, first] = groups_.try_emplace(group_id);
+    group_it->second.insert(conn_id);
+    if (first) changes_.group(group_id, true);
     return true;
 }
 
@@ -186,7 +194,10 @@ void ConnectionIndex::drop_member(const std::string& group_id, const std::string
     auto it = groups_.find(group_id);
     if (it == groups_.end()) return;
     it->second.erase(conn_id);
-    if (it->second.empty()) groups_.erase(it);
+    if (it->second.empty()) {
+        changes_.group(it->first, false);
+        groups_.erase(it);
+    }
 }
 
 }  // namespace wsc

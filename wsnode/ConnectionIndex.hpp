@@ -9,6 +9,10 @@
 // Invariants: a user id with no connection left and a group with no member
 // left are erased at once, so listings never show empty entries. Empty user
 // ids and group ids are refused (bind/join return false).
+//
+// The index also records its interest transitions (a user id or group
+// gaining its first connection, or losing its last) until take_changes():
+// they are what the node publishes in its interest directory.
 #pragma once
 
 #include <cstddef>
@@ -19,6 +23,8 @@
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "wsnode/InterestLog.hpp"
 
 namespace wsc {
 
@@ -63,6 +69,11 @@ class ConnectionIndex {
     // The stored upgrade query of the connection, or nullptr if unknown.
     const nlohmann::json* query_data(const std::string& conn_id) const;
 
+    // The interest transitions since the last call (see InterestLog: per
+    // id, the last one wins); the record is then empty.
+    InterestChanges take_changes() { return changes_.take(); }
+    bool has_changes() const { return !changes_.empty(); }
+
     // Calls f(const std::string& conn_id) for every connection, in no
     // particular order. f must not change the index.
     template <class F>
@@ -83,6 +94,7 @@ class ConnectionIndex {
     std::unordered_map<std::string, Conn> conns_;
     std::unordered_map<std::string, std::unordered_set<std::string>> users_;   // user -> conns
     std::unordered_map<std::string, std::unordered_set<std::string>> groups_;  // group -> conns
+    InterestLog changes_;
 };
 
 }  // namespace wsc

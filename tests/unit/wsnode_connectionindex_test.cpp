@@ -2,6 +2,7 @@
 #include "wsnode/ConnectionIndex.hpp"
 
 #include <algorithm>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -183,6 +184,140 @@ TEST(WsnodeConnectionIndex, ForEachConnVisitsEveryConnectionOnce) {
     index.for_each_conn([&](const std::string& conn) { seen.push_back(conn); });
     std::sort(seen.begin(), seen.end());
     EXPECT_EQ(seen, (Strings{"c1", "c2", "c3"}));
+}
+
+// ---- interest transitions (the node's directory) ----
+
+// The four lists of a batch, for comparing in one expression.
+struct Lists {
+    Strings users_add, users_del, groups_add, groups_del;
+    bool operator==(const Lists& o) const {
+        return users_add == o.users_add && users_del == o.users_del && groups_add == o.groups_add &&
+               groups_del == o.groups_del;
+    }
+};
+
+Lists lists(const InterestChanges& c) {
+    return {c.users_add, c.users_del, c.groups_add, c.groups_del};
+}
+
+std::ostream& operator<<(std::ostream& os, const Lists& l) {
+    const auto put = [&](const char* name, const Strings& ids) {
+        os << name << "=[";
+        for (const auto& id : ids) os << id << ' ';
+        os << "] ";
+    };
+    put("users_add", l.users_add);
+    put("users_del", l.users_del);
+    put("groups_add", l.groups_add);
+    put("groups_del", l.groups_del);
+    return os;
+}
+
+TEST(WsnodeConnectionIndex, ConnectionsAloneChangeNoInterest) {
+    ConnectionIndex index;
+    index.add("c1", nullptr);
+    index.add("c2", nullptr);
+    index.remove("c2");
+    EXPECT_FALSE(index.has_changes());
+    const InterestChanges changes = index.take_changes();
+    EXPECT_TRUE(changes.empty());
+    EXPECT_FALSE(changes.has_adds());
+}
+
+TEST(WsnodeConnectionIndex, BindAndUnbindReportTheFirstAndLastConnectionOnly) {
+    ConnectionIndex index;
+    for (const char* c : {"c1", "c2", "c3"}) index.add(c, nullptr);
+    index.bind("u2", "c3");
+    index.bind("u1", "c1");
+    EXPECT_TRUE(index.has_changes());
+    const InterestChanges first = index.take_changes();
+    EXPECT_EQ(lists(first), (Lists{{"u1", "u2"}, {}, {}, {}}));
+    EXPECT_TRUE(first.has_adds());
+    EXPECT_FALSE(index.has_changes());  // taken
+
+    // A second connection of u1: no transition, nor when one of two leaves.
+    index.bind("u1", "c2");
+    index.bind("u1", "c2");
+    EXPECT_TRUE(index.take_changes().empty());
+    index.unbind_conn("c1");
+    EXPECT_TRUE(index.take_changes().empty());
+    // The last one does.
+    index.unbind_conn("c2");
+    const InterestChanges last = index.take_changes();
+    EXPECT_EQ(lists(last), (Lists{{}, {"u1"}, {}, {}}));
+    EXPECT_FALSE(last.has_adds());
+
+    index.unbind_user("u2");
+    EXPECT_EQ(lists(index.take_changes()), (Lists{{}, {"u2"}, {}, {}}));
+    index.unbind_user("u2");  // nothing left to unbind
+    EXPECT_TRUE(index.take_changes().empty());
+}
+
+TEST(WsnodeConnectionIndex, MovingTheOnlyConnectionSwapsTheUsers) {
+    ConnectionIndex index;
+    index.add("c1", nullptr);
+    index.add("c2", nullptr);
+    index.bind("u1", "c1");
+    index.bind("u1", "c2");
+    index.take_changes();
+    // c1 moves to u2: u1 still has c2.
+    index.bind("u2", "c1");
+    EXPECT_EQ(lists(index.take_changes()), (Lists{{"u2"}, {}, {}, {}}));
+    // c2 moves to u2 as well: u1 is gone, u2 was already there.
+    index.bind("u2", "c2");
+    EXPECT_EQ(lists(index.take_changes()), (Lists{{}, {"u1"}, {}, {}}));
+}
+
+TEST(WsnodeConnectionIndex, JoinAndLeaveReportTheFirstAndLastMemberOnly) {
+    ConnectionIndex index;
+    for (const char* c : {"c1", "c2"}) index.add(c, nullptr);
+    index.join("g2", "c1");
+    index.join("g1", "c1");
+    index.join("g1", "c2");
+    index.join("", "c2");  // refused
+    EXPECT_EQ(lists(index.take_changes()), (Lists{{}, {}, {"g1", "g2"}, {}}));
+    index.leave("g1", "c1");
+    EXPECT_TRUE(index.take_changes().empty());
+    index.leave("g1", "c2");
+    index.leave_all("c1");
+    EXPECT_EQ(lists(index.take_changes()), (Lists{{}, {}, {}, {"g1", "g2"}}));
+}
+
+TEST(WsnodeConnectionIndex, RemovingAConnectionReportsWhatItHeldAlone) {
+    ConnectionIndex index;
+    for (const char* c : {"c1", "c2"}) index.add(c, nullptr);
+    index.bind("u1", "c1");
+    index.bind("u2", "c2");
+    index.join("g1", "c1");
+    index.join("g2", "c1");
+    index.join("g2", "c2");
+    index.take_changes();
+    index.remove("c1");
+    EXPECT_EQ(lists(index.take_changes()), (Lists{{}, {"u1"}, {}, {"g1"}}));
+    // By a reference into the index's own sets, too.
+    index.remove(*index.members("g2")->begin());
+    EXPECT_EQ(lists(index.take_changes()), (Lists{{}, {"u2"}, {}, {"g2"}}));
+}
+
+TEST(WsnodeConnectionIndex, ChangesCollapsePerIdLastOneWins) {
+    ConnectionIndex index;
+    for (const char* c : {"c1", "c2"}) index.add(c, nullptr);
+    index.bind("u1", "c1");
+    index.join("g1", "c1");
+    index.take_changes();
+    // Held before the batch: gone, then back. Reported as held.
+    index.remove("c1");
+    index.bind("u1", "c2");
+    index.join("g1", "c2");
+    EXPECT_EQ(lists(index.take_changes()), (Lists{{"u1"}, {}, {"g1"}, {}}));
+    // Not held before the batch: came and went. Reported as gone, which a
+    // registry that never had it ignores.
+    index.add("c3", nullptr);
+    index.bind("u9", "c3");
+    index.join("g9", "c3");
+    index.remove("c3");
+    EXPECT_EQ(lists(index.take_changes()), (Lists{{}, {"u9"}, {}, {"g9"}}));
 }
 
 }  // namespace
