@@ -2,7 +2,7 @@
 // what Session and SessionTable keep.
 #include "wsnode/WsServer.hpp"
 
-#include "common/Ids.hpp"
+#include "bus/ConnIds.hpp"
 #include "common/Log.hpp"
 
 namespace wsc {
@@ -25,9 +25,11 @@ std::string client_frame(std::string_view cmd, const std::string& conn_id) {
 }  // namespace
 
 Session& WsServer::open_session(Peer& peer, nlohmann::json query, std::string handshake) {
-    // A 128-bit id colliding is not going to happen; if it did, a fresh one would.
-    std::string id = random_hex_id();
-    while (sessions_.find(id) || !index_.add(id, query)) id = random_hex_id();
+    // The id starts with this node's tag, so registries route events for it
+    // here only. Its 96 random bits colliding is not going to happen; if
+    // they did, fresh ones would.
+    std::string id = bus::new_conn_id(conn_tag_);
+    while (sessions_.find(id) || !index_.add(id, query)) id = bus::new_conn_id(conn_tag_);
     Session& session = *sessions_.add(id, &peer, max_message_bytes_);
     session.handshake = std::move(handshake);
     peer.session = &session;

@@ -9,6 +9,7 @@
 #include <ev.h>
 #include <sys/socket.h>
 
+#include "bus/ConnIds.hpp"
 #include "common/Log.hpp"
 #include "net/Loopback.hpp"
 #include "net/WsHandshake.hpp"
@@ -66,6 +67,7 @@ WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChai
       partial_timeout_ms_(config.partial_timeout_ms),
       rate_limiter_(config.connect_rate_per_ip),
       http_timeouts_{.request_ms = config.http_request_timeout_ms},
+      conn_tag_(bus::node_tag(config.node_id)),
       executor_(index_, *this),
       handlers_(std::move(handlers)),
       handler_context_(executor_, *this, config.node_id),

@@ -175,6 +175,7 @@ class WsServer final : public Transport {
     lws_context* context_ = nullptr;
     std::uint16_t port_ = 0;
 
+    const std::string conn_tag_;          // this node's part of every connection id
     ConnectionIndex index_;               // lws thread
     CommandExecutor executor_;            // lws thread
     const HandlerChain handlers_;         // lws thread
