@@ -1,0 +1,33 @@
+// The numbering of a node's interest directory.
+#include "wsnode/DirectoryFeed.hpp"
+
+#include <utility>
+
+namespace wsc {
+
+bus::Directory DirectoryFeed::delta(InterestChanges changes, std::string ack) {
+    bus::Directory d;
+    d.node = node_id_;
+    d.boot = boot_;
+    d.seq = ++seq_;
+    d.users_add = std::move(changes.users_add);
+    d.users_del = std::move(changes.users_del);
+    d.groups_add = std::move(changes.groups_add);
+    d.groups_del = std::move(changes.groups_del);
+    d.ack = std::move(ack);
+    return d;
+}
+
+bus::Directory DirectoryFeed::snapshot(std::vector<std::string> users,
+                                       std::vector<std::string> groups) {
+    bus::Directory d;
+    d.node = node_id_;
+    d.boot = boot_;
+    d.seq = seq_;
+    d.snap = ++snap_;
+    d.users_add = std::move(users);
+    d.groups_add = std::move(groups);
+    return d;
+}
+
+}  // namespace wsc
