@@ -1,8 +1,8 @@
-// BusLink: the bus thread's loop, liveness, and the inproc link from the lws thread.
+// BusLink: the bus thread's loop, liveness, the inproc link from the lws
+// thread and the publishing of the node's directory.
 #include "wsnode/BusLink.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <random>
 #include <stdexcept>
 #include <zmq_addon.hpp>
@@ -11,6 +11,7 @@
 #include "bus/Liveness.hpp"
 #include "bus/MsgpackJson.hpp"
 #include "common/Log.hpp"
+#include "wsnode/BusInproc.hpp"
 
 namespace wsc {
 
@@ -18,78 +19,16 @@ namespace {
 
 constexpr std::string_view kComponent = "bus";
 
-// Inproc messages into the bus thread:
-//   [kReplyKind][registry index, decimal text][Reply body, msgpack]
-//   [kUpstreamKind][Upstream body, msgpack]
-//   [kStopKind]
-constexpr std::string_view kReplyKind = "R";
-constexpr std::string_view kUpstreamKind = "U";
-constexpr std::string_view kStopKind = "S";
-
 // A DEALER whose registry has not completed its TCP handshake refuses sends
 // (immediate=1), so NodeReady is retried this often until it is accepted.
 constexpr auto kReadyRetry = std::chrono::milliseconds(50);
 // Messages handled per socket per loop turn, so one busy socket cannot
 // starve the others.
 constexpr int kBatch = 256;
-// Replies waiting in the inproc pipe before the lws thread's sends fail.
-constexpr int kOutboxHighWater = 100'000;
 
 std::atomic<unsigned> g_inbox_serial{0};
 
 }  // namespace
-
-// ---- Outbox (lws thread) ----
-
-BusLink::Outbox::Outbox(zmq::context_t& context, const std::string& endpoint, std::string node_id,
-                        std::uint64_t boot)
-    : socket_(context, zmq::socket_type::push), node_id_(std::move(node_id)), boot_(boot) {
-    socket_.set(zmq::sockopt::linger, 0);
-    socket_.set(zmq::sockopt::sndhwm, kOutboxHighWater);
-    socket_.connect(endpoint);
-}
-
-bool BusLink::Outbox::reply(const BusRequest& request, EventResults results) {
-    const std::string body =
-        bus::encode(bus::Reply{request.req, request.origin, node_id_, std::move(results)});
-    const std::string index = std::to_string(request.registry);
-    try {
-        if (!socket_.send(zmq::buffer(kReplyKind),
-                          zmq::send_flags::dontwait | zmq::send_flags::sndmore))
-            return false;
-        socket_.send(zmq::buffer(index), zmq::send_flags::sndmore);
-        socket_.send(zmq::buffer(body), zmq::send_flags::none);
-        return true;
-    } catch (const zmq::error_t& e) {
-        log_warn(kComponent, std::string("reply not queued: ") + e.what());
-        return false;
-    }
-}
-
-bool BusLink::Outbox::upstream(std::string_view event, const std::string& conn_id,
-                               const std::optional<std::string>& user, nlohmann::json data,
-                               bool binary) {
-    bus::Upstream body;
-    body.event = event;
-    body.node = node_id_;
-    body.conn = conn_id;
-    body.user = user ? nlohmann::json(*user) : nlohmann::json();
-    body.data = std::move(data);
-    body.binary = binary;
-    body.seq = ++upstream_seq_;
-    body.boot = boot_;
-    const std::string packed = bus::encode(body);
-    try {
-        if (!socket_.send(zmq::buffer(kUpstreamKind),
-                          zmq::send_flags::dontwait | zmq::send_flags::sndmore))
-            return false;
-        socket_.send(zmq::const_buffer(packed.data(), packed.size()), zmq::send_flags::none);
-        return true;
-    } catch (const zmq::error_t& e) {
-        log_warn(kComponent, std::string("client event not queued: ") + e.what());
-        return false;
-    }
-}
 
 // ---- BusLink ----
 
@@ -135,8 +74,9 @@ void BusLink::connect(Registry& registry) {
 }
 
 bus::NodeHello BusLink::announce() const {
+    // boot and dseq let a registry see that it missed a directory change.
     return bus::NodeHello{
-        settings_.node_id, url_, static_cast<std::int64_t>(conn_count_()), {}, {}};
+        settings_.node_id, url_, static_cast<std::int64_t>(conn_count_()), {}, {}, boot_, dseq_};
 }
 
 void BusLink::send_ready(Registry& registry) {
@@ -156,7 +96,7 @@ void BusLink::stop() {
         zmq::socket_t signal(context_, zmq::socket_type::push);
         signal.set(zmq::sockopt::linger, 0);
         signal.connect(inbox_endpoint_);
-        (void)signal.send(zmq::buffer(kStopKind), zmq::send_flags::dontwait);
+        (void)signal.send(zmq::buffer(inproc::kStopKind), zmq::send_flags::dontwait);
     } catch (const zmq::error_t& e) {
         log_error(kComponent, std::string("cannot signal the bus thread: ") + e.what());
     }
@@ -242,30 +182,33 @@ bool BusLink::drain_inbox() {
             return true;
         if (parts.empty()) return true;
         const auto kind = parts[0].to_string_view();
-        if (kind == kStopKind) return false;
-        if (kind == kUpstreamKind && parts.size() == 2) {
+        if (kind == inproc::kStopKind) return false;
+        if (kind == inproc::kUpstreamKind && parts.size() == 2) {
             publish_upstream(parts[1].to_string_view());
-            continue;
-        }
-        if (kind != kReplyKind || parts.size() != 3) {
+        } else if (kind == inproc::kReplyKind && parts.size() == 3) {
+            forward_reply(parts[1].to_string_view(), parts[2].to_string_view());
+        } else if (kind == inproc::kDirectoryKind && parts.size() == 3) {
+            publish_directory(parts[1].to_string_view(), parts[2].to_string_view());
+        } else if (kind == inproc::kSnapshotKind && parts.size() == 3) {
+            snapshot_asked_.reset();  // the one asked for (or a later one) is here
+            publish_directory(parts[1].to_string_view(), parts[2].to_string_view());
+        } else {
             log_error(kComponent, "internal: malformed inproc message");
-            continue;
-        }
-        std::size_t index = 0;
-        const auto text = parts[1].to_string_view();
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), index);
-        if (ec != std::errc() || end != text.data() + text.size() || index >= registries_.size()) {
-            log_error(kComponent, "internal: reply for an unknown registry");
-            continue;
-        }
-        // The registry may have been reconnected meanwhile: the reply still
-        // goes to it, on its current socket.
-        if (!bus::send_message(registries_[index].socket, bus::Command::Reply,
-                               parts[2].to_string_view())) {
-            log_warn(kComponent, "reply to " + registries_[index].endpoint + " dropped");
         }
     }
     return true;
+}
+
+void BusLink::forward_reply(std::string_view index_text, std::string_view body) {
+    std::size_t index = 0;
+    if (!inproc::parse_number(index_text, index) || index >= registries_.size()) {
+        log_error(kComponent, "internal: reply for an unknown registry");
+        return;
+    }
+    // The registry may have been reconnected meanwhile: the reply still
+    // goes to it, on its current socket.
+    if (!bus::send_message(registries_[index].socket, bus::Command::Reply, body))
+        log_warn(kComponent, "reply to " + registries_[index].endpoint + " dropped");
 }
 
 void BusLink::publish_upstream(std::string_view body) {
@@ -276,6 +219,26 @@ void BusLink::publish_upstream(std::string_view body) {
         if (bus::send_message(registry.socket, bus::Command::Upstream, body)) return;
     }
     upstream_dropped_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void BusLink::publish_directory(std::string_view seq_text, std::string_view body) {
+    std::uint64_t seq = 0;
+    if (!inproc::parse_number(seq_text, seq)) {
+        log_error(kComponent, "internal: directory message without a seq");
+        return;
+    }
+    // Every registry, unlike client events: each routes by it. A delta
+    // that does not get through is repaired by a snapshot, which the
+    // registry asks for once our hello's dseq is ahead of what it applied.
+    dseq_ = std::max(dseq_, seq);
+    for (auto& registry : registries_) {
+        // A link not yet accepted, or still proving itself, would see it
+        // refused; its registry learns the dseq from our hello instead.
+        if (registry.ready_pending || registry.proving) continue;
+        if (!bus::send_message(registry.socket, bus::Command::Directory, body))
+            log_debug(kComponent,
+                      "directory " + std::to_string(seq) + " to " + registry.endpoint + " dropped");
+    }
 }
 
 void BusLink::drain_registry(std::size_t index) {
@@ -314,6 +277,9 @@ void BusLink::handle(std::size_t index, const bus::Incoming& message) {
             return;
         case bus::Command::Request:
             handle_request(index, message.body);
+            return;
+        case bus::Command::DirectoryWant:
+            handle_directory_want(index, message.body);
             return;
         default:
             malformed_.fetch_add(1, std::memory_order_relaxed);
@@ -377,6 +343,40 @@ void BusLink::handle_request(std::size_t index, const std::string& body) {
         dropped_.fetch_add(1, std::memory_order_relaxed);
         log_warn(kComponent, "Request " + std::to_string(req) + " dropped: node busy or stopping");
     }
+}
+
+void BusLink::handle_directory_want(std::size_t index, const std::string& body) {
+    const std::string& endpoint = registries_[index].endpoint;
+    std::string node;
+    try {
+        node = bus::decode<bus::DirectoryWant>(body).node;
+    } catch (const bus::DecodeError& e) {
+        malformed_.fetch_add(1, std::memory_order_relaxed);
+        log_warn(kComponent, "malformed DirectoryWant from " + endpoint + ": " + e.what());
+        return;
+    }
+    if (node != settings_.node_id) {
+        malformed_.fetch_add(1, std::memory_order_relaxed);
+        log_warn(kComponent, "DirectoryWant for another node (" + node + ") from " + endpoint);
+        return;
+    }
+    // One snapshot on its way serves every want that arrives before it is
+    // sent; one lost on the way (the lws thread stopping) is asked again
+    // once a registry could have given up on it.
+    const auto now = Clock::now();
+    const auto patience =
+        bus::Liveness{std::chrono::milliseconds(settings_.heartbeat_ms), settings_.liveness}
+            .expiry();
+    if (snapshot_asked_ && now - *snapshot_asked_ < patience) return;
+    BusRequest request;
+    request.registry = index;
+    request.snapshot = true;
+    if (!on_request_(std::move(request))) {
+        dropped_.fetch_add(1, std::memory_order_relaxed);
+        log_warn(kComponent, "directory snapshot for " + endpoint + " not asked: node busy");
+        return;
+    }
+    snapshot_asked_ = now;
 }
 
 }  // namespace wsc

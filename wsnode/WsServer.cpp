@@ -173,6 +173,9 @@ void WsServer::run() {
             log_error(kComponent, "lws_service failed: the WebSocket server stops");
             break;
         }
+        // Whatever that round changed (clients gone, handlers, the local
+        // API) reaches the registries before the loop sleeps again.
+        publish_changes({});
     }
 }
 
@@ -261,14 +264,21 @@ int WsServer::on_http_writeable(Peer& peer) {
 }
 
 void WsServer::drain_mailbox() {
+    // Changes made before these requests are not theirs to have acknowledged.
+    publish_changes({});
     for (const BusRequest& request : mailbox_.take_all()) {
         try {
-            run_request(request);
+            if (request.snapshot) {
+                send_snapshot();
+            } else {
+                run_request(request);
+            }
         } catch (const std::exception& e) {
             log_error(kComponent,
                       "request " + std::to_string(request.req) + " failed: " + e.what());
         }
     }
+    publish_changes({});
 }
 
 void WsServer::run_request(const BusRequest& request) {
@@ -288,7 +298,10 @@ void WsServer::run_request(const BusRequest& request) {
         }
     }
     conns_.store(index_.connection_count(), std::memory_order_relaxed);
-    if (!outbox_.reply(request, std::move(results)))
+    // The Directory message goes first: both reach the asking registry on
+    // one ordered link, so it knows the seq to wait for when the reply comes.
+    const std::uint64_t dseq = publish_changes(request.origin);
+    if (!outbox_.reply(request, std::move(results), dseq))
         log_warn(kComponent, "reply to request " + std::to_string(request.req) + " dropped");
 }
 
@@ -344,6 +357,9 @@ void WsServer::sweep() {
                 break;
         }
     }
+    // Not every loop turn: while the bus thread is swamped, listing the
+    // whole index on each wake-up would only add to it.
+    if (snapshot_owed_) send_snapshot();
 }
 
 }  // namespace wsc

@@ -12,13 +12,13 @@
 // thread only through post() (a mailbox plus lws_cancel_service) and is
 // answered through the BusLink::Outbox.
 //
-// The members are defined in four files: WsServer.cpp (lws context and
+// The members are defined in five files: WsServer.cpp (lws context and
 // callback, HTTP peers, bus requests, deadlines), WsSend.cpp (sessions
 // opened, sent to and closed), WsReceive.cpp (client frames and the limits
-// on unfinished messages) and WsHooks.cpp (the upgrade, its checks and the
-// handler chains). The per-connection state they act on is pure and lives
-// in Session and SessionTable; plain HTTP requests are answered by
-// LocalHttp.
+// on unfinished messages), WsHooks.cpp (the upgrade, its checks and the
+// handler chains) and WsDirectory.cpp (the interest directory). The
+// per-connection state they act on is pure and lives in Session and
+// SessionTable; plain HTTP requests are answered by LocalHttp.
 #pragma once
 
 #include <atomic>
@@ -137,6 +137,18 @@ class WsServer final : public Transport {
 
     void drain_mailbox();
     void run_request(const BusRequest& request);
+
+    // WsDirectory.cpp: the index's interest changes, published. Sends what
+    // changed since the last call as one Directory delta, acknowledged by
+    // `origin` when it adds an interest; returns the delta's seq when an
+    // acknowledgement was asked (for the Reply), else 0. Changes made outside
+    // requests are published with no origin before the loop sleeps.
+    std::uint64_t publish_changes(const std::string& origin);
+    // A snapshot of everything held, after what is pending.
+    void send_snapshot();
+    // A delta or snapshot was lost before the bus thread: registries may
+    // have missed a change, so a snapshot is due (retried by sweep()).
+    void owe_snapshot();
     void begin_drain();
     // Deadlines: set for one peer, cleared, and acted on when they pass.
     void set_deadline(Peer& peer, Peer::Timer timer, int ms);
@@ -185,6 +197,7 @@ class WsServer final : public Transport {
     SessionTable sessions_;               // lws thread
     std::vector<unsigned char> scratch_;  // lws thread: the frames of one write, reused
     bool stopping_ = false;               // lws thread
+    bool snapshot_owed_ = false;          // lws thread: see owe_snapshot()
     Deadlines<Peer*> deadlines_;          // lws thread
     std::chrono::steady_clock::time_point drain_until_;  // lws thread, once stopping_
     struct SweepTimer;                                   // a libev timer that calls sweep()

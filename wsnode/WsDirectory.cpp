@@ -1,0 +1,49 @@
+// WsServer: the node's interest directory — the index's changes published
+// after every request and every loop turn, and snapshots when a registry
+// wants one (bus/PROTOCOL.md, "Routing").
+#include "wsnode/WsServer.hpp"
+
+#include "common/Log.hpp"
+
+namespace wsc {
+
+namespace {
+
+constexpr std::string_view kComponent = "wsnode";
+
+}  // namespace
+
+std::uint64_t WsServer::publish_changes(const std::string& origin) {
+    if (!index_.has_changes()) return 0;
+    InterestChanges changes = index_.take_changes();
+    // Only an add is worth waiting for: until a registry knows it, that
+    // registry could route a call past the new member. A del late at worst
+    // sends an event here in vain.
+    std::string ack = changes.has_adds() ? origin : std::string();
+    const bool acked = !ack.empty();
+    const std::uint64_t seq = outbox_.directory(std::move(changes), std::move(ack));
+    if (seq == 0) {
+        owe_snapshot();
+        return 0;
+    }
+    return acked ? seq : 0;
+}
+
+void WsServer::send_snapshot() {
+    // What is not sent yet goes first, so that the snapshot's seq (that of
+    // the last delta) covers all it lists.
+    publish_changes({});
+    if (outbox_.directory_snapshot(index_.user_ids(), index_.group_ids())) {
+        snapshot_owed_ = false;
+    } else {
+        owe_snapshot();
+    }
+}
+
+void WsServer::owe_snapshot() {
+    if (!snapshot_owed_)
+        log_warn(kComponent, "a directory message could not be queued: a snapshot will follow");
+    snapshot_owed_ = true;
+}
+
+}  // namespace wsc
