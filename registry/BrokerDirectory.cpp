@@ -108,8 +108,7 @@ void Broker::directory_tick(Clock::time_point now) {
     directory_acks_.retain(live);
     // Registry ids are drawn per process: forget the wants of those gone.
     const auto registries = federation_->topology().reachable(federation_->live_peers());
-    std::erase_if(wants_seen_,
-                  [&](const auto& item) { return registries.count(item.first) == 0; });
+    std::erase_if(wants_seen_, [&](const auto& item) { return registries.count(item.first) == 0; });
     metrics_.directory_nodes.store(directory_.size(), std::memory_order_relaxed);
     metrics_.directory_synced.store(directory_.synced_nodes(), std::memory_order_relaxed);
 }
