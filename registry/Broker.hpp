@@ -39,6 +39,7 @@
 #include "registry/NodeTable.hpp"
 #include "registry/RegistryMetrics.hpp"
 #include "registry/RequestRelay.hpp"
+#include "registry/RoundTargets.hpp"
 #include "registry/UpstreamFanout.hpp"
 #include "registry/ZapHandler.hpp"
 
@@ -95,7 +96,7 @@ class Broker : private CallDispatch::Port {
 
   private:
     // CallDispatch::Port: what a call in progress needs of the broker.
-    RouteTable routes() override;
+    const RouteTable& routes() override;
     std::vector<std::string> send_round(std::uint64_t req, const nlohmann::json& events,
                                         const RouteTable& table, std::int64_t ttl_ms) override;
     nlohmann::json local_event(const std::string& event, const nlohmann::json& params) override;
@@ -188,6 +189,15 @@ class Broker : private CallDispatch::Port {
     LinkChallenges challenges_;
     NodeAdmission admission_;
     CallDispatch dispatch_;
+    // The route table and its node list, kept while nothing they derive
+    // from changed (NodeTable and Federation generations): a call looks
+    // them up twice, and they cost O(nodes) to build.
+    struct RouteCache {
+        std::pair<std::uint64_t, std::uint64_t> generations{~0ull, ~0ull};
+        RouteTable table;
+        LiveNodes live;
+    };
+    RouteCache route_cache_;
     Directory directory_;
     DirectoryAcks directory_acks_;
     std::uint64_t want_seq_ = 0;

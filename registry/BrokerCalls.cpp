@@ -12,8 +12,18 @@
 
 namespace wsc {
 
-Broker::RouteTable Broker::routes() {
-    return federation_->topology().routes(local_nodes(), federation_->live_peers());
+const Broker::RouteTable& Broker::routes() {
+    const std::pair generations{nodes_.generation(), federation_->generation()};
+    if (route_cache_.generations != generations) {
+        route_cache_.table =
+            federation_->topology().routes(local_nodes(), federation_->live_peers());
+        std::vector<std::string> ids;
+        ids.reserve(route_cache_.table.size());
+        for (const auto& [node, route] : route_cache_.table) ids.push_back(node);
+        route_cache_.live = LiveNodes(std::move(ids));
+        route_cache_.generations = generations;
+    }
+    return route_cache_.table;
 }
 
 void Broker::on_reply(const bus::Incoming& in, const Federation::Source& from,

@@ -1,6 +1,8 @@
 // The broker's part in the routing directory: directory changes from nodes
 // and peers, snapshots asked when changes are missing, and the
 // acknowledgements an API call that added interests waits for.
+#include <optional>
+
 #include "bus/Frames.hpp"
 #include "bus/Messages.hpp"
 #include "common/Log.hpp"
@@ -10,13 +12,18 @@
 namespace wsc {
 
 std::vector<std::string> Broker::targets(const nlohmann::json& events, const RouteTable& table) {
-    std::vector<std::string> live;
-    live.reserve(table.size());
-    for (const auto& [node, route] : table) live.push_back(node);
+    // `table` is routes()'s, whose node list is cached beside it.
+    std::optional<LiveNodes> other;
+    if (&table != &route_cache_.table) {
+        std::vector<std::string> ids;
+        for (const auto& [node, route] : table) ids.push_back(node);
+        other.emplace(std::move(ids));
+    }
+    const LiveNodes& live = other ? *other : route_cache_.live;
     auto chosen = round_targets(events, live, directory_);
     for (const auto& event : events)
         metrics_.api.record_routing(bus::event_name(event), chosen.size(),
-                                    live.size() - chosen.size());
+                                    table.size() - chosen.size());
     return chosen;
 }
 

@@ -34,7 +34,7 @@ void CallDispatch::advance(Run run) {
         const std::uint64_t req = next_req_++;
         // One route table per round; only the nodes the round concerns are
         // asked, the others' slots get zero results (CallRun).
-        const auto table = port_.routes();
+        const auto& table = port_.routes();
         const std::vector<std::string> targets = port_.targets(*round, table);
         RouteTable asked;
         for (const auto& node : targets) asked.emplace(node, table.at(node));

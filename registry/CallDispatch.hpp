@@ -44,8 +44,9 @@ class CallDispatch {
     class Port {
       public:
         virtual ~Port() = default;
-        // Every live node of the cluster and how to reach it.
-        virtual RouteTable routes() = 0;
+        // Every live node of the cluster and how to reach it (valid until the
+        // next call into the port).
+        virtual const RouteTable& routes() = 0;
         // Sends one round (`events`, a JSON array of {name, params}) as
         // Request `req` to every node of `table`; returns the nodes whose
         // link refused it at once.

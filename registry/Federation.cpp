@@ -50,6 +50,7 @@ void Federation::connect(Dialer& d) {
     d.socket->connect(d.endpoint);
     d.peer.clear();
     d.heard = Clock::now();
+    ++generation_;
 }
 
 void Federation::open() {
@@ -89,7 +90,10 @@ void Federation::on_hello(const Source& from, const nlohmann::json& body, Clock:
     }
     if (from.dialer) {
         auto& d = dialers_.at(from.index);
-        if (d.peer != peer) log_info(kLog, "linked to peer " + peer + " at " + d.endpoint);
+        if (d.peer != peer) {
+            log_info(kLog, "linked to peer " + peer + " at " + d.endpoint);
+            ++generation_;
+        }
         d.peer = peer;
         d.heard = now;
         return;
@@ -119,7 +123,10 @@ void Federation::on_hello(const Source& from, const nlohmann::json& body, Clock:
         metrics_.bad_messages.fetch_add(1, std::memory_order_relaxed);
         return;
     }
-    if (inserted) log_info(kLog, "peer " + peer + " linked to us");
+    if (inserted) {
+        log_info(kLog, "peer " + peer + " linked to us");
+        ++generation_;
+    }
     it->second.heard = now;
     // Answer on the same connection: the dialer learns who we are.
     bus::send_routed(router_, from.identity, bus::Command::PeerHello, hello_body_);
@@ -145,8 +152,10 @@ void Federation::on_challenge(const Source& from, const nlohmann::json& body) {
 void Federation::on_state(const Source& from, const nlohmann::json& body, Clock::time_point now) {
     if (!peer_of(from)) return;  // states only from links that introduced themselves
     const auto state = bus::PeerState::from_json(body);
-    if (topology_.apply_state(state, now))
+    if (topology_.apply_state(state, now)) {
+        ++generation_;
         flood(&from, bus::Command::PeerState, bus::encode(state));
+    }
 }
 
 bool Federation::send_on(const Source& to, bus::Command command, std::string_view body) {
@@ -183,6 +192,7 @@ void Federation::expire(Clock::time_point now) {
         if (now - it->second.heard > expiry) {
             log_info(kLog, "peer " + it->second.peer + " lost");
             it = routed_.erase(it);
+            ++generation_;
         } else {
             ++it;
         }
@@ -198,6 +208,7 @@ void Federation::expire(Clock::time_point now) {
             bus::send_message(*d.socket, bus::Command::PeerHello, hello_body_);
         }
         std::erase_if(routed_, [&](const auto& kv) { return kv.second.peer == origin; });
+        ++generation_;
     }
 }
 

@@ -71,6 +71,9 @@ class Federation {
     void flood(const Source* except, bus::Command command, std::string_view body);
     std::set<std::string> live_peers() const;
     const Topology& topology() const { return topology_; }
+    // Rises whenever the peer links or the topology may have changed: routes
+    // derived from them may be kept until then.
+    std::uint64_t generation() const { return generation_; }
     const std::string& self() const { return self_; }
 
   private:
@@ -97,6 +100,7 @@ class Federation {
     std::vector<Dialer> dialers_;
     std::unordered_map<std::string, Routed> routed_;  // ROUTER identity -> peer
     Topology topology_;
+    std::uint64_t generation_ = 0;
     std::uint64_t seq_;
     std::string hello_body_;
     // With tokens configured, a peer must present one in its hello: a peer

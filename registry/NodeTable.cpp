@@ -9,8 +9,10 @@ NodeTable::Upsert NodeTable::upsert(const std::string& node_id, const std::strin
         known != nodes_.end() && known->second.route != route && known->second.expires > now)
         return Upsert::Refused;
     // One link speaks for one node: a link now naming another node replaced it.
-    if (auto owner = routes_.find(route); owner != routes_.end() && owner->second != node_id)
+    if (auto owner = routes_.find(route); owner != routes_.end() && owner->second != node_id) {
         nodes_.erase(owner->second);
+        ++generation_;
+    }
     auto [it, inserted] = nodes_.try_emplace(node_id);
     Entry& e = it->second;
     const bool moved = !inserted && e.route != route;
@@ -21,6 +23,7 @@ NodeTable::Upsert NodeTable::upsert(const std::string& node_id, const std::strin
     e.conns = conns;
     e.expires = now + expiry_;
     routes_[route] = node_id;
+    if (inserted || moved) ++generation_;
     return inserted ? Upsert::Joined : moved ? Upsert::Moved : Upsert::Refreshed;
 }
 
@@ -43,6 +46,7 @@ bool NodeTable::remove(const std::string& node_id) {
     if (auto r = routes_.find(it->second.route); r != routes_.end() && r->second == node_id)
         routes_.erase(r);
     nodes_.erase(it);
+    ++generation_;
     return true;
 }
 

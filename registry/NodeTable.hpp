@@ -57,10 +57,15 @@ class NodeTable {
         for (const auto& [id, e] : nodes_) f(e);
     }
 
+    // Rises whenever the set of nodes or their links changes (not on a
+    // mere refresh): what is derived from the set may be kept until then.
+    std::uint64_t generation() const { return generation_; }
+
   private:
     std::chrono::milliseconds expiry_;
     std::map<std::string, Entry> nodes_;                   // by node id, sorted
     std::unordered_map<std::string, std::string> routes_;  // route -> node id
+    std::uint64_t generation_ = 0;
 };
 
 }  // namespace wsc

@@ -47,8 +47,12 @@ bool concerns(const EventSpec& spec, const nlohmann::json& params, const std::st
 
 }  // namespace
 
-std::vector<std::string> round_targets(const nlohmann::json& events,
-                                       const std::vector<std::string>& live,
+LiveNodes::LiveNodes(std::vector<std::string> node_ids) : ids(std::move(node_ids)) {
+    tags.reserve(ids.size());
+    for (const auto& id : ids) tags.push_back(bus::node_tag(id));
+}
+
+std::vector<std::string> round_targets(const nlohmann::json& events, const LiveNodes& live,
                                        const Directory& directory) {
     struct Item {
         const EventSpec* spec;
@@ -58,15 +62,14 @@ std::vector<std::string> round_targets(const nlohmann::json& events,
     for (const auto& event : events) {
         const EventSpec* spec = find_event(bus::event_name(event));
         // An event this registry does not know how to target goes everywhere.
-        if (!spec || spec->target == EventTarget::All) return live;
+        if (!spec || spec->target == EventTarget::All) return live.ids;
         items.push_back({spec, &bus::event_params(event)});
     }
     std::vector<std::string> out;
-    for (const auto& node : live) {
-        const std::string tag = bus::node_tag(node);
+    for (std::size_t i = 0; i < live.ids.size(); ++i) {
         for (const auto& item : items) {
-            if (concerns(*item.spec, *item.params, node, tag, directory)) {
-                out.push_back(node);
+            if (concerns(*item.spec, *item.params, live.ids[i], live.tags[i], directory)) {
+                out.push_back(live.ids[i]);
                 break;
             }
         }

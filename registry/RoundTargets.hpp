@@ -13,10 +13,18 @@
 
 namespace wsc {
 
-// `events`: a round, an array of {name, params} (bus::request_event);
-// `live`: every live node. Returns the nodes of `live` to ask, in its order.
-std::vector<std::string> round_targets(const nlohmann::json& events,
-                                       const std::vector<std::string>& live,
+// Every live node with its tag (bus/ConnIds.hpp), computed once per change
+// of the set rather than once per round.
+struct LiveNodes {
+    LiveNodes() = default;
+    explicit LiveNodes(std::vector<std::string> node_ids);
+    std::vector<std::string> ids;
+    std::vector<std::string> tags;  // tags[i] is ids[i]'s
+};
+
+// `events`: a round, an array of {name, params} (bus::request_event).
+// Returns the nodes of `live` to ask, in its order.
+std::vector<std::string> round_targets(const nlohmann::json& events, const LiveNodes& live,
                                        const Directory& directory);
 
 }  // namespace wsc

@@ -42,7 +42,7 @@ class FakePort : public CallDispatch::Port {
     std::set<std::pair<std::string, std::uint64_t>> settled;  // acknowledged changes
     std::size_t unsettled = 0;
 
-    CallDispatch::RouteTable routes() override { return table; }
+    const CallDispatch::RouteTable& routes() override { return table; }
     std::vector<std::string> targets(const json& events,
                                      const CallDispatch::RouteTable& t) override {
         if (only) return *only;

@@ -12,7 +12,7 @@ namespace {
 using nlohmann::json;
 
 const std::string kA(32, 'a'), kB(32, 'b'), kC(32, 'c');
-const std::vector<std::string> kLive{kA, kB, kC};
+const LiveNodes kLive{{kA, kB, kC}};
 
 json round(std::initializer_list<std::pair<const char*, json>> events) {
     json out = json::array();
@@ -24,7 +24,7 @@ class RoundTargetsTest : public ::testing::Test {
   protected:
     RoundTargetsTest() {
         const auto t0 = Directory::Clock::now();
-        for (const auto& node : kLive) {
+        for (const auto& node : kLive.ids) {
             bus::Directory snap;
             snap.node = node;
             snap.boot = 1;
@@ -86,8 +86,8 @@ TEST_F(RoundTargetsTest, ARoundGoesToTheUnionAndClusterWideEventsEverywhere) {
     EXPECT_EQ(round_targets(
                   round({{"isOnlineId", {{"id", "bob"}}}, {"getConnectionCount", json::object()}}),
                   kLive, dir),
-              kLive);
-    EXPECT_EQ(round_targets(round({{"broadcast", {{"msg", "x"}}}}), kLive, dir), kLive);
+              kLive.ids);
+    EXPECT_EQ(round_targets(round({{"broadcast", {{"msg", "x"}}}}), kLive, dir), kLive.ids);
 }
 
 TEST(ConnIds, ConnectionIdsNameTheirNodeAndAreFresh) {
