@@ -84,6 +84,15 @@ class Federation : public ::testing::Test {
             << last_error;
     }
 
+    // R0 - R1 - R2 in a chain, one node on each; every registry lists them.
+    void start_chain_of_three() {
+        const auto r0 = add_registry();
+        const auto r1 = add_registry({r0});
+        add_registry({r1});
+        for (std::size_t r = 0; r < 3; ++r) add_node({r});
+        ASSERT_TRUE(settled());
+    }
+
     IdSet node_ids() const {
         IdSet out;
         for (const auto& n : nodes_) out.insert(n.node_id);

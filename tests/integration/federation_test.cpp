@@ -163,13 +163,7 @@ TEST_F(Federation, BindingThroughOneRegistryIsSeenThroughAnother) {
 }
 
 TEST_F(Federation, GroupSpanningRegistriesReachesEveryMemberOnce) {
-    const auto r0 = add_registry();
-    const auto r1 = add_registry({r0});
-    const auto r2 = add_registry({r1});
-    add_node({r0});
-    add_node({r1});
-    add_node({r2});
-    ASSERT_TRUE(settled());
+    ASSERT_NO_FATAL_FAILURE(start_chain_of_three());
     connect_one_client_per_node();
     auto outsider = connect_client(nodes_[0]);
     const std::string group = "fed-group";

@@ -27,6 +27,16 @@ std::string per_event(const char* name, const std::string& event) {
 
 class Routing : public Federation {
   protected:
+    // R0 - R1, one node on each, one client per node.
+    void start_pair() {
+        add_registry();
+        add_registry({0});
+        add_node({0});
+        add_node({1});
+        ASSERT_TRUE(settled());
+        connect_one_client_per_node();
+    }
+
     // Waits until registry `reg` has every node's directory in sync.
     ::testing::AssertionResult directory_synced(std::size_t reg) const {
         json last;
@@ -55,13 +65,8 @@ TEST_F(Routing, ConnectionIdsNameTheNodeThatHoldsThem) {
 
 TEST_F(Routing, WritesThroughOneRegistryAreRoutedAtOnceByTheOthers) {
     // A chain R0 - R1 - R2, a node on each end and one in the middle.
-    const auto r0 = add_registry();
-    const auto r1 = add_registry({r0});
-    const auto r2 = add_registry({r1});
-    add_node({r0});
-    add_node({r1});
-    add_node({r2});
-    ASSERT_TRUE(settled());
+    ASSERT_NO_FATAL_FAILURE(start_chain_of_three());
+    const std::size_t r0 = 0, r1 = 1, r2 = 2;
     for (auto r : {r0, r1, r2}) ASSERT_TRUE(directory_synced(r));
     connect_one_client_per_node();
 
@@ -127,12 +132,7 @@ TEST_F(Routing, AnUnknownOrMalformedConnectionIdAsksNoNode) {
 }
 
 TEST_F(Routing, AUserMovedToAnotherNodeIsFollowed) {
-    const auto r0 = add_registry();
-    const auto r1 = add_registry({r0});
-    add_node({r0});
-    add_node({r1});
-    ASSERT_TRUE(settled());
-    connect_one_client_per_node();
+    ASSERT_NO_FATAL_FAILURE(start_pair());
     const auto& a = clients_[0];
     const auto& b = clients_[1];
     for (int i = 0; i < 10; ++i) {
@@ -181,12 +181,8 @@ TEST_F(Routing, ARestartedRegistryRoutesExactlyAgain) {
 }
 
 TEST_F(Routing, ARestartedNodeStartsWithACleanDirectory) {
-    const auto r0 = add_registry();
-    const auto r1 = add_registry({r0});
-    add_node({r0});
-    add_node({r1});
-    ASSERT_TRUE(settled());
-    connect_one_client_per_node();
+    ASSERT_NO_FATAL_FAILURE(start_pair());
+    const std::size_t r0 = 0, r1 = 1;
     call(r0, {{"event", "bindId"}, {"bindId", {{"id", "old"}, {"_id", clients_[1]->id}}}});
     // Node 1 restarts with the same id; its clients are gone with it.
     const std::string id = nodes_[1].node_id;
