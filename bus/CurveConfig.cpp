@@ -112,7 +112,9 @@ std::set<std::string> parse_authorized_keys(const std::string& option,
     std::set<std::string> keys;
     for (const auto& raw : items) {
         const std::string_view item = trim(raw);
-        if (!item.empty() && item.front() == '@') {
+        // '@' is a Z85 digit too: a value that is a whole key is a key, even
+        // one that starts with '@' (one key in 85 does), never a file name.
+        if (!item.empty() && item.front() == '@' && !is_curve_key(item)) {
             const std::string path(trim(item.substr(1)));
             if (path.empty()) throw ConfigError(option + ": '@' must be followed by a file path");
             keys.merge(keys_from_file(option, path));

@@ -2,6 +2,8 @@
 // error, and the ZAP rule that lets a client in or not.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include <unistd.h>
 #include <filesystem>
 #include <fstream>
@@ -154,6 +156,14 @@ TEST(CurveConfig, AuthorizedKeysFromAFile) {
               }).find("cannot read key file"),
               std::string::npos);
     EXPECT_THROW(parse_authorized_keys("r.authorized", {"@"}), ConfigError);
+}
+
+TEST(CurveConfig, AKeyThatStartsWithAtIsAKeyNotAFile) {
+    // '@' is a Z85 digit: one public key in 85 starts with it.
+    const std::string at_key = "@" + kFixedPublic.substr(1);
+    ASSERT_TRUE(is_curve_key(at_key));
+    EXPECT_EQ(parse_authorized_keys("r.authorized", {at_key}), std::set<std::string>{at_key});
+    EXPECT_THROW(parse_authorized_keys("r.authorized", {"@/no/such/file"}), ConfigError);
 }
 
 TEST(ZapRequest, AuthorizedCurveKeyGets200) {
