@@ -1,17 +1,14 @@
-// BusLink: the bus thread's loop, liveness, the inproc link from the lws
-// thread and the publishing of the node's directory.
+// BusLink: the links to the registries, their liveness, and what comes in
+// from them (what goes out is BusPublish.cpp's).
 #include "wsnode/BusLink.hpp"
 
 #include <algorithm>
 #include <random>
 #include <stdexcept>
-#include <zmq_addon.hpp>
 
 #include "bus/LinkProof.hpp"
 #include "bus/Liveness.hpp"
-#include "bus/MsgpackJson.hpp"
 #include "common/Log.hpp"
-#include "wsnode/BusInproc.hpp"
 
 namespace wsc {
 
@@ -22,27 +19,22 @@ constexpr std::string_view kComponent = "bus";
 // A DEALER whose registry has not completed its TCP handshake refuses sends
 // (immediate=1), so NodeReady is retried this often until it is accepted.
 constexpr auto kReadyRetry = std::chrono::milliseconds(50);
-// Messages handled per socket per loop turn, so one busy socket cannot
-// starve the others.
+// Messages handled per socket per service() call, so that one busy
+// registry can neither starve the others nor the node's clients.
 constexpr int kBatch = 256;
-
-std::atomic<unsigned> g_inbox_serial{0};
+// Passes of service() before the loop gets a turn again.
+constexpr int kMaxPasses = 4;
+// How long a NodeBye may wait to leave when the node's sockets close.
+constexpr int kByeLingerMs = 200;
 
 }  // namespace
 
-// ---- BusLink ----
-
-BusLink::BusLink(zmq::context_t& context, Settings settings, RequestHandler on_request,
-                 ConnCount conn_count)
+BusLink::BusLink(zmq::context_t& context, Settings settings, Handlers handlers)
     : context_(context),
       settings_(std::move(settings)),
-      inbox_endpoint_("inproc://wsc-wsnode-bus-" + std::to_string(g_inbox_serial++)),
+      handlers_(std::move(handlers)),
       boot_((static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()),
-      on_request_(std::move(on_request)),
-      conn_count_(std::move(conn_count)),
-      inbox_(context, zmq::socket_type::pull) {
-    inbox_.set(zmq::sockopt::linger, 0);
-    inbox_.bind(inbox_endpoint_);
+      directory_(settings_.node_id, boot_) {
     for (const auto& endpoint : settings_.registries) {
         registries_.push_back(Registry{endpoint, zmq::socket_t(), Clock::now()});
         try {
@@ -55,8 +47,8 @@ BusLink::BusLink(zmq::context_t& context, Settings settings, RequestHandler on_r
         log_warn(kComponent, "no registry configured: the node is unreachable");
 }
 
-BusLink::Outbox BusLink::make_outbox() {
-    return Outbox(context_, inbox_endpoint_, settings_.node_id, boot_);
+BusLink::~BusLink() {
+    leave();
 }
 
 void BusLink::connect(Registry& registry) {
@@ -71,12 +63,26 @@ void BusLink::connect(Registry& registry) {
     registry.last_seen = Clock::now();
     registry.ready_pending = true;
     registry.proving = false;
+    ++descriptors_version_;
+}
+
+std::vector<int> BusLink::descriptors() const {
+    std::vector<int> out;
+    if (left_) return out;
+    for (const auto& registry : registries_)
+        out.push_back(static_cast<int>(registry.socket.get(zmq::sockopt::fd)));
+    return out;
 }
 
 bus::NodeHello BusLink::announce() const {
     // boot and dseq let a registry see that it missed a directory change.
-    return bus::NodeHello{
-        settings_.node_id, url_, static_cast<std::int64_t>(conn_count_()), {}, {}, boot_, dseq_};
+    return bus::NodeHello{settings_.node_id,
+                          url_,
+                          static_cast<std::int64_t>(handlers_.connection_count()),
+                          {},
+                          {},
+                          boot_,
+                          dseq_};
 }
 
 void BusLink::send_ready(Registry& registry) {
@@ -91,63 +97,70 @@ void BusLink::send_all(bus::Command command) {
     for (auto& registry : registries_) bus::send_message(registry.socket, command, body);
 }
 
-void BusLink::stop() {
-    try {
-        zmq::socket_t signal(context_, zmq::socket_type::push);
-        signal.set(zmq::sockopt::linger, 0);
-        signal.connect(inbox_endpoint_);
-        (void)signal.send(zmq::buffer(inproc::kStopKind), zmq::send_flags::dontwait);
-    } catch (const zmq::error_t& e) {
-        log_error(kComponent, std::string("cannot signal the bus thread: ") + e.what());
-    }
-}
-
-long BusLink::poll_timeout_ms(Clock::time_point now) const {
-    auto deadline = next_heartbeat_;
-    const bool pending = std::any_of(registries_.begin(), registries_.end(),
-                                     [](const Registry& r) { return r.ready_pending; });
-    if (pending) deadline = std::min(deadline, next_ready_retry_);
-    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now);
-    return std::max<long>(0, static_cast<long>(wait.count()));
-}
-
-void BusLink::run() {
-    const auto interval = std::chrono::milliseconds(settings_.heartbeat_ms);
+void BusLink::start() {
+    if (started_ || left_) return;
+    started_ = true;
     for (auto& registry : registries_) send_ready(registry);
-    next_heartbeat_ = Clock::now() + interval;
+    next_heartbeat_ = Clock::now() + std::chrono::milliseconds(settings_.heartbeat_ms);
     next_ready_retry_ = Clock::now() + kReadyRetry;
+}
 
-    std::vector<zmq::pollitem_t> items;
-    bool running = true;
-    while (running) {
-        items.clear();
-        items.push_back({inbox_.handle(), 0, ZMQ_POLLIN, 0});
-        for (auto& registry : registries_)
-            items.push_back({registry.socket.handle(), 0, ZMQ_POLLIN, 0});
-        try {
-            zmq::poll(items, std::chrono::milliseconds(poll_timeout_ms(Clock::now())));
-        } catch (const zmq::error_t& e) {
-            if (e.num() != EINTR) throw;
-        }
-        if (items[0].revents & ZMQ_POLLIN) running = drain_inbox();
-        for (std::size_t i = 0; i < registries_.size(); ++i)
-            if (items[i + 1].revents & ZMQ_POLLIN) drain_registry(i);
-
-        const auto now = Clock::now();
-        if (now >= next_heartbeat_) {
-            on_heartbeat_due(now);
-            next_heartbeat_ = now + interval;
-        }
-        if (now >= next_ready_retry_) {
-            for (auto& registry : registries_)
-                if (registry.ready_pending) send_ready(registry);
-            next_ready_retry_ = now + kReadyRetry;
-        }
-    }
+void BusLink::leave() {
+    if (left_) return;
+    left_ = true;
+    if (!started_) return;
     // Leave at once, so registries drop the node now instead of at expiry.
     send_all(bus::Command::NodeBye);
-    for (auto& registry : registries_) registry.socket.close();
-    inbox_.close();
+    for (auto& registry : registries_) {
+        registry.socket.set(zmq::sockopt::linger, kByeLingerMs);
+        registry.socket.close();
+    }
+    ++descriptors_version_;
+}
+
+BusLink::Clock::time_point BusLink::next_due() const {
+    auto due = next_heartbeat_;
+    const bool pending = std::any_of(registries_.begin(), registries_.end(),
+                                     [](const Registry& r) { return r.ready_pending; });
+    if (pending) due = std::min(due, next_ready_retry_);
+    return due;
+}
+
+bool BusLink::service() {
+    if (!started_ || left_) return false;
+    on_timers(Clock::now());
+    // A send on a socket may take in the notice of a message that arrived
+    // meanwhile, and then its descriptor stays quiet: so passes repeat
+    // until one receives nothing. That pass sent nothing either, so every
+    // socket was last touched by an empty receive and will signal again.
+    for (int pass = 0; pass < kMaxPasses; ++pass) {
+        int received = 0;
+        bool full = false;
+        for (std::size_t i = 0; i < registries_.size() && !left_; ++i) {
+            const int n = drain_registry(i);
+            received += n;
+            full = full || n == kBatch;
+        }
+        if (snapshot_wanted_ && !left_) {
+            snapshot_wanted_ = false;
+            handlers_.snapshot_wanted();
+        }
+        if (left_ || received == 0) return false;
+        if (full) return true;  // a busy registry: the clients get a turn first
+    }
+    return true;
+}
+
+void BusLink::on_timers(Clock::time_point now) {
+    if (now >= next_heartbeat_) {
+        on_heartbeat_due(now);
+        next_heartbeat_ = now + std::chrono::milliseconds(settings_.heartbeat_ms);
+    }
+    if (now >= next_ready_retry_) {
+        for (auto& registry : registries_)
+            if (registry.ready_pending) send_ready(registry);
+        next_ready_retry_ = now + kReadyRetry;
+    }
 }
 
 void BusLink::on_heartbeat_due(Clock::time_point now) {
@@ -175,84 +188,21 @@ void BusLink::on_heartbeat_due(Clock::time_point now) {
     send_all(bus::Command::Heartbeat);
 }
 
-bool BusLink::drain_inbox() {
-    for (int n = 0; n < kBatch; ++n) {
-        std::vector<zmq::message_t> parts;
-        if (!zmq::recv_multipart(inbox_, std::back_inserter(parts), zmq::recv_flags::dontwait))
-            return true;
-        if (parts.empty()) return true;
-        const auto kind = parts[0].to_string_view();
-        if (kind == inproc::kStopKind) return false;
-        if (kind == inproc::kUpstreamKind && parts.size() == 2) {
-            publish_upstream(parts[1].to_string_view());
-        } else if (kind == inproc::kReplyKind && parts.size() == 3) {
-            forward_reply(parts[1].to_string_view(), parts[2].to_string_view());
-        } else if (kind == inproc::kDirectoryKind && parts.size() == 3) {
-            publish_directory(parts[1].to_string_view(), parts[2].to_string_view());
-        } else if (kind == inproc::kSnapshotKind && parts.size() == 3) {
-            snapshot_asked_.reset();  // the one asked for (or a later one) is here
-            publish_directory(parts[1].to_string_view(), parts[2].to_string_view());
-        } else {
-            log_error(kComponent, "internal: malformed inproc message");
-        }
-    }
-    return true;
-}
-
-void BusLink::forward_reply(std::string_view index_text, std::string_view body) {
-    std::size_t index = 0;
-    if (!inproc::parse_number(index_text, index) || index >= registries_.size()) {
-        log_error(kComponent, "internal: reply for an unknown registry");
-        return;
-    }
-    // The registry may have been reconnected meanwhile: the reply still
-    // goes to it, on its current socket.
-    if (!bus::send_message(registries_[index].socket, bus::Command::Reply, body))
-        log_warn(kComponent, "reply to " + registries_[index].endpoint + " dropped");
-}
-
-void BusLink::publish_upstream(std::string_view body) {
-    // One registry only, so the federation sees each event once: the first
-    // configured registry that is answering.
-    for (auto& registry : registries_) {
-        if (registry.lost || registry.ready_pending || registry.proving) continue;
-        if (bus::send_message(registry.socket, bus::Command::Upstream, body)) return;
-    }
-    upstream_dropped_.fetch_add(1, std::memory_order_relaxed);
-}
-
-void BusLink::publish_directory(std::string_view seq_text, std::string_view body) {
-    std::uint64_t seq = 0;
-    if (!inproc::parse_number(seq_text, seq)) {
-        log_error(kComponent, "internal: directory message without a seq");
-        return;
-    }
-    // Every registry, unlike client events: each routes by it. A delta
-    // that does not get through is repaired by a snapshot, which the
-    // registry asks for once our hello's dseq is ahead of what it applied.
-    dseq_ = std::max(dseq_, seq);
-    for (auto& registry : registries_) {
-        // A link not yet accepted, or still proving itself, would see it
-        // refused; its registry learns the dseq from our hello instead.
-        if (registry.ready_pending || registry.proving) continue;
-        if (!bus::send_message(registry.socket, bus::Command::Directory, body))
-            log_debug(kComponent,
-                      "directory " + std::to_string(seq) + " to " + registry.endpoint + " dropped");
-    }
-}
-
-void BusLink::drain_registry(std::size_t index) {
-    for (int n = 0; n < kBatch; ++n) {
+int BusLink::drain_registry(std::size_t index) {
+    int n = 0;
+    while (n < kBatch && !left_) {  // a handler may stop the node
         Registry& registry = registries_[index];
         std::optional<bus::Incoming> message;
         try {
             message = bus::receive(registry.socket, false);
         } catch (const bus::DecodeError& e) {
+            ++n;
             malformed_.fetch_add(1, std::memory_order_relaxed);
             log_warn(kComponent, "malformed message from " + registry.endpoint + ": " + e.what());
             continue;
         }
-        if (!message) return;
+        if (!message) break;
+        ++n;
         registry.last_seen = Clock::now();
         if (registry.lost) {
             registry.lost = false;
@@ -260,6 +210,7 @@ void BusLink::drain_registry(std::size_t index) {
         }
         handle(index, *message);
     }
+    return n;
 }
 
 void BusLink::handle(std::size_t index, const bus::Incoming& message) {
@@ -338,11 +289,7 @@ void BusLink::handle_request(std::size_t index, const std::string& body) {
                  "malformed Request from " + registries_[index].endpoint + ": " + e.what());
         return;
     }
-    const std::uint64_t req = request.req;
-    if (!on_request_(std::move(request))) {
-        dropped_.fetch_add(1, std::memory_order_relaxed);
-        log_warn(kComponent, "Request " + std::to_string(req) + " dropped: node busy or stopping");
-    }
+    handlers_.request(std::move(request));
 }
 
 void BusLink::handle_directory_want(std::size_t index, const std::string& body) {
@@ -360,23 +307,9 @@ void BusLink::handle_directory_want(std::size_t index, const std::string& body) 
         log_warn(kComponent, "DirectoryWant for another node (" + node + ") from " + endpoint);
         return;
     }
-    // One snapshot on its way serves every want that arrives before it is
-    // sent; one lost on the way (the lws thread stopping) is asked again
-    // once a registry could have given up on it.
-    const auto now = Clock::now();
-    const auto patience =
-        bus::Liveness{std::chrono::milliseconds(settings_.heartbeat_ms), settings_.liveness}
-            .expiry();
-    if (snapshot_asked_ && now - *snapshot_asked_ < patience) return;
-    BusRequest request;
-    request.registry = index;
-    request.snapshot = true;
-    if (!on_request_(std::move(request))) {
-        dropped_.fetch_add(1, std::memory_order_relaxed);
-        log_warn(kComponent, "directory snapshot for " + endpoint + " not asked: node busy");
-        return;
-    }
-    snapshot_asked_ = now;
+    // Answered once the pass is over: registries that want one together
+    // (a restart of the node's peers) share one snapshot.
+    snapshot_wanted_ = true;
 }
 
 }  // namespace wsc

@@ -1,14 +1,16 @@
 // The node's side of the bus: one DEALER per configured registry.
 //
-// Runs on its own thread (the bus thread). It announces the node to every
-// registry (NodeReady), keeps each link alive with Heartbeats, rebuilds the
-// DEALER of a registry that went silent, hands Requests to the lws thread
-// and sends the lws thread's Replies back to the registry that asked. It
-// also publishes the node's interest directory (which users and groups
-// have connections here) to every registry, and asks the lws thread for a
-// snapshot of it when a registry wants one. The lws thread talks back
-// through an Outbox (an inproc PUSH socket, defined in BusOutbox.cpp); the
-// layout of those inproc messages is known only to wsnode/BusInproc.hpp.
+// It belongs to the node's one thread and is driven by its event loop: the
+// loop watches each DEALER's notification descriptor (descriptors()) and
+// calls service() after every turn. So a Request goes from the zmq I/O
+// thread straight to the thread that owns the connections, and its Reply
+// straight back: no thread of our own in between, no inproc hop.
+//
+// It announces the node to every registry (NodeReady), keeps each link
+// alive with Heartbeats, rebuilds the DEALER of a registry that went
+// silent, hands each Request to the node and sends the node's Replies back
+// to the registry that asked. It also publishes the node's client events
+// (to one registry) and its interest directory (to every registry).
 #pragma once
 
 #include <atomic>
@@ -16,9 +18,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <initializer_list>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -34,15 +36,12 @@
 
 namespace wsc {
 
-// One Request from a registry, checked on the bus thread; or, with
-// `snapshot`, a registry's want of the node's directory (no events, no Reply:
-// the lws thread answers with Outbox::directory_snapshot()).
+// One Request from a registry, checked by the BusLink.
 struct BusRequest {
     std::size_t registry = 0;  // index of the registry that asked; the Reply goes there
     std::uint64_t req = 0;
     std::string origin;     // registry where the call started; echoed in the Reply
     nlohmann::json events;  // array of {name, params}: see bus::event_name, bus::event_params
-    bool snapshot = false;
 };
 
 // Results of a Request's events, in the order the events were given.
@@ -50,6 +49,8 @@ using EventResults = bus::EventResults;
 
 class BusLink {
   public:
+    using Clock = std::chrono::steady_clock;
+
     struct Settings {
         std::string node_id;
         std::vector<std::string> registries;  // bus endpoints
@@ -60,82 +61,74 @@ class BusLink {
         std::string cluster_secret;
     };
 
-    // Called on the bus thread for each well-formed Request; false means it
-    // was dropped (the receiver is full or stopping).
-    using RequestHandler = std::function<bool(BusRequest&&)>;
-    // The node's current connection count, for NodeReady and Heartbeat.
-    using ConnCount = std::function<std::size_t()>;
-
-    // The lws thread's way back to the bus. Made by make_outbox() before the
-    // threads start and used by one thread only afterwards.
-    class Outbox {
-      public:
-        // Queues Reply {req, node, results, dseq} for the registry that sent
-        // the request; `dseq` is the Directory message the request's changes
-        // made, when its acknowledgement is awaited (0: none). Never blocks;
-        // false if the bus thread is gone or swamped.
-        bool reply(const BusRequest& request, EventResults results, std::uint64_t dseq = 0);
-        // Queues a client event (open, message, close) for the subscribers of
-        // the cluster. Numbered here: the lws thread is its only producer.
-        bool upstream(std::string_view event, const std::string& conn_id,
-                      const std::optional<std::string>& user, nlohmann::json data, bool binary);
-        // Queues the next delta of the node's directory for every registry,
-        // numbered here (DirectoryFeed); `ack` is the registry that must
-        // acknowledge it, "" for none. Returns its seq, or 0 if it could not
-        // be queued: its number is spent all the same, so only a snapshot
-        // repairs what registries missed.
-        std::uint64_t directory(InterestChanges changes, std::string ack);
-        // Queues a snapshot of the directory: every user id and group id held
-        // (sorted), as of the last delta. False if it could not be queued.
-        bool directory_snapshot(std::vector<std::string> users, std::vector<std::string> groups);
-
-      private:
-        friend class BusLink;
-        Outbox(zmq::context_t& context, const std::string& endpoint, std::string node_id,
-               std::uint64_t boot);
-        // Queues the parts as one inproc message without blocking.
-        bool push(std::initializer_list<std::string_view> parts, std::string_view what);
-
-        zmq::socket_t socket_;
-        std::string node_id_;
-        std::uint64_t boot_;  // this process's sequence of events
-        std::uint64_t upstream_seq_ = 0;
-        DirectoryFeed directory_;
+    // What the node does for the bus, called from service().
+    struct Handlers {
+        // Runs a well-formed Request; the node answers with reply().
+        std::function<void(BusRequest&&)> request;
+        // A registry wants the node's whole directory: directory_snapshot().
+        std::function<void()> snapshot_wanted;
+        // The node's current connection count, for NodeReady and Heartbeat.
+        std::function<std::size_t()> connection_count;
     };
 
-    // Binds the inproc inbox and connects one DEALER per registry, on the
-    // calling thread. Throws std::runtime_error naming a malformed endpoint.
-    BusLink(zmq::context_t& context, Settings settings, RequestHandler on_request,
-            ConnCount conn_count);
+    // Connects one DEALER per registry, nothing sent yet. Throws
+    // std::runtime_error naming a malformed endpoint.
+    BusLink(zmq::context_t& context, Settings settings, Handlers handlers);
+    ~BusLink();
 
     BusLink(const BusLink&) = delete;
     BusLink& operator=(const BusLink&) = delete;
 
-    Outbox make_outbox();
-
-    // The URL advertised in NodeReady and Heartbeat, known once the
-    // WebSocket port is bound. Call before run().
+    // The URL advertised in NodeReady and Heartbeat; set before start().
     void set_url(std::string url) { url_ = std::move(url); }
 
-    // Bus thread: announces the node and serves until stop(); then sends
-    // NodeBye to every registry and closes every socket before returning.
-    void run();
+    // Announces the node to every registry.
+    void start();
 
-    // Any thread except the bus thread: makes run() return soon.
-    void stop();
+    // Handles what the registries sent (a bounded batch per socket) and
+    // what is due (heartbeats, retries, reconnects). Returns true when
+    // messages are still waiting: call again before sleeping. Otherwise
+    // every socket was last touched by a receive that found nothing, so
+    // its descriptor will wake the loop when the next message comes.
+    bool service();
+    // When service() has timed work next.
+    Clock::time_point next_due() const;
+
+    // The descriptors to watch for reading (zmq's ZMQ_FD, edge-like: see
+    // service()); they change when a registry is reconnected, and then
+    // descriptors_version() does too.
+    std::vector<int> descriptors() const;
+    std::uint64_t descriptors_version() const { return descriptors_version_; }
+
+    // Says NodeBye to every registry (they drop the node at once) and
+    // stops: nothing more is sent or received. Idempotent.
+    void leave();
+    bool left() const { return left_; }
+
+    // ---- What the node sends; each returns at once, never blocks. ----
+
+    // Reply {req, node, results, dseq} to the registry that sent `request`;
+    // `dseq` is the Directory message the request's changes made, when its
+    // acknowledgement is awaited (0: none). False if it was dropped.
+    bool reply(const BusRequest& request, EventResults results, std::uint64_t dseq = 0);
+    // A client event (open, message, close) for the subscribers of the
+    // cluster, numbered here, sent to one answering registry. False if no
+    // registry took it.
+    bool upstream(std::string_view event, const std::string& conn_id,
+                  const std::optional<std::string>& user, nlohmann::json data, bool binary);
+    // The next delta of the node's directory, numbered here (DirectoryFeed),
+    // for every registry; `ack` is the registry that must acknowledge it,
+    // "" for none. Returns its seq (0 once left). A registry that misses it
+    // sees our hello's dseq ahead of what it applied and asks for a snapshot.
+    std::uint64_t directory(InterestChanges changes, std::string ack);
+    // A snapshot of the directory: every user id and group id held (sorted),
+    // as of the last delta.
+    void directory_snapshot(std::vector<std::string> users, std::vector<std::string> groups);
 
     // Bus messages dropped as malformed or unexpected (any thread).
     std::uint64_t malformed_count() const { return malformed_.load(std::memory_order_relaxed); }
-    // Client events not published: no registry reachable (any thread).
-    std::uint64_t upstream_dropped_count() const {
-        return upstream_dropped_.load(std::memory_order_relaxed);
-    }
-    // Requests the lws thread could not take (any thread).
-    std::uint64_t dropped_count() const { return dropped_.load(std::memory_order_relaxed); }
 
   private:
-    using Clock = std::chrono::steady_clock;
-
     struct Registry {
         std::string endpoint;
         zmq::socket_t socket;
@@ -156,37 +149,34 @@ class BusLink {
     void connect(Registry& registry);  // (re)creates its DEALER
     void send_ready(Registry& registry);
     void send_all(bus::Command command);
-    bool drain_inbox();  // false once the stop message arrived
-    void forward_reply(std::string_view index_text, std::string_view body);
-    void publish_upstream(std::string_view body);
-    void publish_directory(std::string_view seq_text, std::string_view body);
-    void handle_directory_want(std::size_t index, const std::string& body);
-    void drain_registry(std::size_t index);
+    void on_timers(Clock::time_point now);
+    void on_heartbeat_due(Clock::time_point now);
+    // Receives up to a batch from one registry; returns how many came.
+    int drain_registry(std::size_t index);
     void handle(std::size_t index, const bus::Incoming& message);
     void handle_request(std::size_t index, const std::string& body);
     void handle_challenge(std::size_t index, const std::string& body);
-    void on_heartbeat_due(Clock::time_point now);
+    void handle_directory_want(std::size_t index, const std::string& body);
+    void publish_directory(std::uint64_t seq, std::string_view body);
     bus::NodeHello announce() const;
-    long poll_timeout_ms(Clock::time_point now) const;
 
     zmq::context_t& context_;
     const Settings settings_;
-    std::string url_;  // set before run(), then read by the bus thread only
-    const std::string inbox_endpoint_;
-    const std::uint64_t boot_;  // random per process: tags the numbering of client events
-    RequestHandler on_request_;
-    ConnCount conn_count_;
-    zmq::socket_t inbox_;               // bus thread: PULL from the Outbox and stop()
-    std::vector<Registry> registries_;  // bus thread
-    Clock::time_point next_heartbeat_;  // bus thread
+    Handlers handlers_;
+    std::string url_;
+    const std::uint64_t boot_;  // random per process: tags the numbering of events
+    std::vector<Registry> registries_;
+    std::uint64_t descriptors_version_ = 0;
+    Clock::time_point next_heartbeat_;
     Clock::time_point next_ready_retry_;
-    std::uint64_t dseq_ = 0;  // bus thread: seq of the last Directory message passed on
-    // Bus thread: when the lws thread was last asked for a snapshot that has
-    // not come yet. Wants meanwhile are covered by the one on its way.
-    std::optional<Clock::time_point> snapshot_asked_;
+    std::uint64_t upstream_seq_ = 0;
+    DirectoryFeed directory_;
+    std::uint64_t dseq_ = 0;  // seq of the last Directory message sent
+    // Wants seen in this service() pass: one snapshot answers them all.
+    bool snapshot_wanted_ = false;
+    bool started_ = false;
+    bool left_ = false;
     std::atomic<std::uint64_t> malformed_{0};
-    std::atomic<std::uint64_t> dropped_{0};
-    std::atomic<std::uint64_t> upstream_dropped_{0};
 };
 
 }  // namespace wsc

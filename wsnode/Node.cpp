@@ -9,7 +9,6 @@
 
 #include "common/Ids.hpp"
 #include "common/Log.hpp"
-#include "wsnode/BusLink.hpp"
 #include "wsnode/HandlerChain.hpp"
 #include "wsnode/WsServer.hpp"
 
@@ -45,13 +44,11 @@ struct Node::Impl {
     bool started = false;
     bool stopped = false;
 
-    // Destruction order matters: the lws server (and its Outbox socket) and
-    // the bus link go before the zmq context they use.
+    // Destruction order matters: the server (and its bus sockets) goes
+    // before the zmq context it uses.
     std::unique_ptr<zmq::context_t> zmq;
-    std::unique_ptr<BusLink> bus;
     std::unique_ptr<WsServer> ws;
-    std::thread bus_thread;
-    std::thread ws_thread;
+    std::thread thread;
 
     void require_not_started(const char* what) const {
         if (started) throw std::logic_error(std::string(what) + " must be added before start()");
@@ -99,29 +96,16 @@ void Node::start() {
     Impl& d = *impl_;
     if (d.started) throw std::runtime_error("node already started");
     d.zmq = std::make_unique<zmq::context_t>();
-    BusLink::Settings settings;
-    settings.node_id = d.config.node_id;
-    settings.registries = d.config.registries;
-    settings.heartbeat_ms = d.config.heartbeat_ms;
-    settings.liveness = d.config.liveness;
-    settings.curve = d.config.curve;
-    settings.cluster_secret = d.config.cluster_secret;
-    // The handlers run on the bus thread, which starts only after ws exists.
-    d.bus = std::make_unique<BusLink>(
-        *d.zmq, std::move(settings),
-        [&d](BusRequest&& request) { return d.ws->post(std::move(request)); },
-        [&d] { return d.ws->connection_count(); });
     // A copy: a start() that throws leaves the handlers in place.
-    d.ws = std::make_unique<WsServer>(d.config, d.bus->make_outbox(), d.handlers);
+    d.ws = std::make_unique<WsServer>(d.config, *d.zmq, d.handlers);
     d.port = d.ws->port();
     d.public_url = d.config.public_url.empty() ? "ws://127.0.0.1:" + std::to_string(d.port) + "/"
                                                : d.config.public_url;
-    d.bus->set_url(d.public_url);
+    d.ws->set_public_url(d.public_url);
 
-    // Thread start is the memory fence that hands each socket to its thread.
+    // Thread start is the memory fence that hands the server to its thread.
     d.started = true;
-    d.ws_thread = std::thread([&d] { guarded("lws", d.failed, [&d] { d.ws->run(); }); });
-    d.bus_thread = std::thread([&d] { guarded("bus", d.failed, [&d] { d.bus->run(); }); });
+    d.thread = std::thread([&d] { guarded("node", d.failed, [&d] { d.ws->run(); }); });
     log_info(kComponent, "node " + d.config.node_id + " serving WebSocket on port " +
                              std::to_string(d.port) + ", advertised as " + d.public_url);
 }
@@ -130,13 +114,10 @@ void Node::stop() {
     Impl& d = *impl_;
     if (!d.started || d.stopped) return;
     d.stopped = true;
-    // Leave the registries first so callers stop targeting this node now.
-    d.bus->stop();
-    if (d.bus_thread.joinable()) d.bus_thread.join();
+    // The node's thread leaves the registries first, then drains its clients.
     d.ws->request_stop();
-    if (d.ws_thread.joinable()) d.ws_thread.join();
+    if (d.thread.joinable()) d.thread.join();
     d.ws.reset();
-    d.bus.reset();
     d.zmq.reset();
     log_info(kComponent, "node " + d.config.node_id + " stopped");
 }

@@ -3,14 +3,14 @@
 //
 // A program makes a Node from a NodeConfig, registers its handlers and
 // upgrade middleware (see wsnode/Handlers.hpp), then start()s it: the node
-// serves its clients on its own lws thread and joins the registries on its
-// own bus thread. Handlers run on the lws thread.
+// serves its clients and its links to the registries on one thread of its
+// own, one event loop for both. Handlers run on that thread.
 //
 // start() creates and binds everything on the calling thread, so every
-// configuration or start-up error is thrown there as one line; only then are
-// the lws thread and the bus thread started. stop() is graceful: NodeBye to
-// every registry first (the node leaves master_ids at once), then clients
-// are closed with 1001 and both threads are joined.
+// configuration or start-up error is thrown there as one line; only then is
+// the node's thread started. stop() is graceful: NodeBye to every registry
+// first (the node leaves master_ids at once), then clients are closed with
+// 1001 and the thread is joined.
 #pragma once
 
 #include <cstddef>
@@ -45,7 +45,7 @@ class Node {
     // threads. Throws std::runtime_error with one clear line (e.g. port in
     // use, malformed registry endpoint). Call once.
     void start();
-    // Idempotent; returns when both threads have ended.
+    // Idempotent; returns when the node's thread has ended.
     void stop();
 
     const std::string& node_id() const;
@@ -55,7 +55,7 @@ class Node {
     const std::string& public_url() const;
     // Connections open now (any thread).
     std::size_t connection_count() const;
-    // True once a thread has ended on an unexpected error (the node is
+    // True once the node's thread has ended on an unexpected error (the node is
     // then not serving; its owner should stop it and report).
     bool failed() const;
 

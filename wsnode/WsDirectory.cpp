@@ -3,15 +3,7 @@
 // wants one (bus/PROTOCOL.md, "Routing").
 #include "wsnode/WsServer.hpp"
 
-#include "common/Log.hpp"
-
 namespace wsc {
-
-namespace {
-
-constexpr std::string_view kComponent = "wsnode";
-
-}  // namespace
 
 std::uint64_t WsServer::publish_changes(const std::string& origin) {
     if (!index_.has_changes()) return 0;
@@ -21,11 +13,7 @@ std::uint64_t WsServer::publish_changes(const std::string& origin) {
     // sends an event here in vain.
     std::string ack = changes.has_adds() ? origin : std::string();
     const bool acked = !ack.empty();
-    const std::uint64_t seq = outbox_.directory(std::move(changes), std::move(ack));
-    if (seq == 0) {
-        owe_snapshot();
-        return 0;
-    }
+    const std::uint64_t seq = bus_.directory(std::move(changes), std::move(ack));
     return acked ? seq : 0;
 }
 
@@ -33,17 +21,7 @@ void WsServer::send_snapshot() {
     // What is not sent yet goes first, so that the snapshot's seq (that of
     // the last delta) covers all it lists.
     publish_changes({});
-    if (outbox_.directory_snapshot(index_.user_ids(), index_.group_ids())) {
-        snapshot_owed_ = false;
-    } else {
-        owe_snapshot();
-    }
-}
-
-void WsServer::owe_snapshot() {
-    if (!snapshot_owed_)
-        log_warn(kComponent, "a directory message could not be queued: a snapshot will follow");
-    snapshot_owed_ = true;
+    bus_.directory_snapshot(index_.user_ids(), index_.group_ids());
 }
 
 }  // namespace wsc

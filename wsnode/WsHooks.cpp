@@ -123,7 +123,7 @@ void WsServer::on_client_message(Session& session, std::string_view data, bool b
     counters_.client_messages.fetch_add(1, std::memory_order_relaxed);
     // The bound id as the handlers left it: a login message is published
     // with the user it bound.
-    if (!outbox_.upstream(
+    if (!bus_.upstream(
             "message", session.id, conn.user(),
             binary ? nlohmann::json(base64_encode(data)) : nlohmann::json(std::string(data)),
             binary))

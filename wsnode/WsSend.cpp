@@ -39,7 +39,7 @@ Session& WsServer::open_session(Peer& peer, nlohmann::json query, std::string ha
     counters_.opened.fetch_add(1, std::memory_order_relaxed);
     queue(session, std::make_shared<const std::string>(client_frame("open", id)));
     const nlohmann::json* data = index_.query_data(id);
-    outbox_.upstream("open", id, std::nullopt, data ? *data : nlohmann::json::object(), false);
+    bus_.upstream("open", id, std::nullopt, data ? *data : nlohmann::json::object(), false);
     run_open_handlers(session);
     return session;
 }
@@ -156,7 +156,7 @@ void WsServer::retire(Session& session) {
     const std::string& id = session.id;
     auto user = index_.has(id) ? index_.user_of(id) : session.user_at_close;
     session.gone = true;
-    outbox_.upstream("close", id, user, nullptr, false);
+    bus_.upstream("close", id, user, nullptr, false);
     run_close_handlers(session);
     index_.remove(id);  // may already be gone (closeBy_Id)
     conns_.store(index_.connection_count(), std::memory_order_relaxed);

@@ -13,6 +13,7 @@
 #include "common/Log.hpp"
 #include "net/Loopback.hpp"
 #include "net/WsHandshake.hpp"
+#include "wsnode/BusWatch.hpp"
 #include "wsnode/ListenAddress.hpp"
 
 namespace wsc {
@@ -22,11 +23,9 @@ namespace {
 constexpr std::string_view kComponent = "wsnode";
 constexpr const char* kProtocolName = "wscenter";
 constexpr std::size_t kMaxHeaderBytes = 8192;         // request line + headers of a request
-constexpr std::size_t kMailboxCapacity = 100'000;     // bus requests waiting for the lws thread
 constexpr auto kDrainTime = std::chrono::seconds(1);  // how long stop() waits for clients to close
 // How often deadlines are checked: the resolution of every node timeout.
 constexpr double kSweepSeconds = 0.1;
-constexpr lws_usec_t kSweepUs = 100'000;
 
 void emit_lws_log(int level, const char* line) {
     std::string_view text(line ? line : "");
@@ -50,15 +49,13 @@ struct QuietLwsLogs {
 
 }  // namespace
 
-// The node's clock for deadlines: a libev timer on the node's loop, or an
-// lws timer when lws runs its own poll() loop (where its timers work).
+// The node's clock for deadlines: a libev timer on the node's loop.
 struct WsServer::SweepTimer {
-    lws_sorted_usec_list_t sul;  // first: lws hands back the address of this member
     ev_timer timer;
     WsServer* owner = nullptr;
 };
 
-WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChain handlers)
+WsServer::WsServer(const NodeConfig& config, zmq::context_t& zmq, HandlerChain handlers)
     : tokens_(config.tokens),
       send_queue_bytes_(config.send_queue_bytes),
       max_message_bytes_(config.max_message_bytes),
@@ -72,8 +69,11 @@ WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChai
       handlers_(std::move(handlers)),
       handler_context_(executor_, *this, config.node_id),
       local_http_(config.tokens, config.api_tokens, executor_, index_, counters_),
-      outbox_(std::move(outbox)),
-      mailbox_(kMailboxCapacity) {
+      bus_(zmq, bus_settings(config),
+           BusLink::Handlers{.request = [this](BusRequest&& request) { on_bus_request(request); },
+                             .snapshot_wanted = [this] { send_snapshot(); },
+                             .connection_count = [this] { return index_.connection_count(); }}),
+      bus_watch_(std::make_unique<BusWatch>()) {
     const QuietLwsLogs quiet;
     // One protocol serves every accepted connection, as a raw socket.
     protocols_[0].name = kProtocolName;
@@ -96,87 +96,51 @@ WsServer::WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChai
     if (bound <= 0) {
         lws_context_destroy(context_);
         context_ = nullptr;
-        if (loop_) ev_loop_destroy(loop_);
+        ev_loop_destroy(loop_);
         loop_ = nullptr;
         throw std::runtime_error(listen_error(listen.iface, config.port));
     }
     port_ = static_cast<std::uint16_t>(bound);
     sweep_timer_ = std::make_unique<SweepTimer>();
     sweep_timer_->owner = this;
-    if (loop_) {
-        ev_timer_init(
-            &sweep_timer_->timer,
-            [](struct ev_loop*, ev_timer* timer, int) {
-                static_cast<SweepTimer*>(timer->data)->owner->sweep();
-            },
-            kSweepSeconds, kSweepSeconds);
-        sweep_timer_->timer.data = sweep_timer_.get();
-        ev_timer_start(loop_, &sweep_timer_->timer);
-    } else {
-        lws_sul_schedule(context_, 0, &sweep_timer_->sul, &WsServer::on_sweep_sul, kSweepUs);
-    }
-}
-
-void WsServer::on_sweep_sul(lws_sorted_usec_list_t* sul) {
-    auto* timer = reinterpret_cast<SweepTimer*>(sul);
-    timer->owner->sweep();
-    lws_sul_schedule(timer->owner->context_, 0, &timer->sul, &WsServer::on_sweep_sul, kSweepUs);
+    ev_timer_init(
+        &sweep_timer_->timer,
+        [](struct ev_loop*, ev_timer* timer, int) {
+            static_cast<SweepTimer*>(timer->data)->owner->sweep();
+        },
+        kSweepSeconds, kSweepSeconds);
+    sweep_timer_->timer.data = sweep_timer_.get();
+    ev_timer_start(loop_, &sweep_timer_->timer);
 }
 
 WsServer::~WsServer() {
-    if (sweep_timer_ && loop_) ev_timer_stop(loop_, &sweep_timer_->timer);
-    if (sweep_timer_ && !loop_) lws_sul_cancel(&sweep_timer_->sul);
+    if (sweep_timer_) ev_timer_stop(loop_, &sweep_timer_->timer);
+    unwatch_bus();
     // Closes what is left; CLOSED callbacks still find every member alive.
     if (context_) lws_context_destroy(context_);
     if (loop_) ev_loop_destroy(loop_);
 }
 
 void WsServer::create_context(const ListenAddress& listen) {
-    lws_context_creation_info info{};
-    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
-    if (listen.ipv4_only) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
-    info.user = this;
     loop_ =
         ev_loop_new(static_cast<unsigned>(EVBACKEND_EPOLL) | static_cast<unsigned>(EVFLAG_NOENV));
-    if (loop_) {
-        lws_context_creation_info on_ev = info;
-        on_ev.options |= LWS_SERVER_OPTION_LIBEV;
-        on_ev.foreign_loops = reinterpret_cast<void**>(&loop_);
-        context_ = lws_create_context(&on_ev);
-        if (context_) return;
-        ev_loop_destroy(loop_);
-        loop_ = nullptr;
-    }
-    log_warn(kComponent, "libev with epoll is not available: serving with poll()");
+    if (!loop_) throw std::runtime_error("cannot create the node's libev epoll loop");
+    lws_context_creation_info info{};
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_LIBEV;
+    if (listen.ipv4_only) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.user = this;
+    info.foreign_loops = reinterpret_cast<void**>(&loop_);
     context_ = lws_create_context(&info);
-    if (!context_) throw std::runtime_error("cannot create the libwebsockets context");
-}
-
-bool WsServer::post(BusRequest request) {
-    if (!mailbox_.push(std::move(request))) return false;
-    lws_cancel_service(context_);
-    return true;
+    if (context_) return;
+    ev_loop_destroy(loop_);
+    loop_ = nullptr;
+    throw std::runtime_error(
+        "cannot create the libwebsockets context on libev (is libwebsockets built with libev?)");
 }
 
 void WsServer::request_stop() {
     stop_requested_.store(true);
     lws_cancel_service(context_);
-}
-
-void WsServer::run() {
-    while (
-        !(stopping_ && (sessions_.empty() || std::chrono::steady_clock::now() >= drain_until_))) {
-        if (loop_) {
-            // One round of waiting and dispatching; lws's callbacks run inside.
-            ev_run(loop_, EVRUN_ONCE);
-        } else if (lws_service(context_, 0) < 0) {
-            log_error(kComponent, "lws_service failed: the WebSocket server stops");
-            break;
-        }
-        // Whatever that round changed (clients gone, handlers, the local
-        // API) reaches the registries before the loop sleeps again.
-        publish_changes({});
-    }
 }
 
 int WsServer::dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
@@ -224,7 +188,6 @@ int WsServer::handle(lws* wsi, lws_callback_reasons reason, Peer** slot, void* i
             }
             return 0;
         case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-            drain_mailbox();
             if (stop_requested_.load()) begin_drain();
             return 0;
         default:
@@ -263,51 +226,13 @@ int WsServer::on_http_writeable(Peer& peer) {
     return write_answers(peer.wsi, *peer.http, [&] { return on_http_bytes(peer, {}); });
 }
 
-void WsServer::drain_mailbox() {
-    // Changes made before these requests are not theirs to have acknowledged.
-    publish_changes({});
-    for (const BusRequest& request : mailbox_.take_all()) {
-        try {
-            if (request.snapshot) {
-                send_snapshot();
-            } else {
-                run_request(request);
-            }
-        } catch (const std::exception& e) {
-            log_error(kComponent,
-                      "request " + std::to_string(request.req) + " failed: " + e.what());
-        }
-    }
-    publish_changes({});
-}
-
-void WsServer::run_request(const BusRequest& request) {
-    counters_.requests.fetch_add(1, std::memory_order_relaxed);
-    EventResults results;
-    results.reserve(request.events.size());
-    for (const auto& event : request.events) {
-        const auto& name = bus::event_name(event);
-        nlohmann::json result = executor_.run(name, bus::event_params(event));
-        // A batch naming one event twice has one slot for it: the last result.
-        const auto same = std::find_if(results.begin(), results.end(),
-                                       [&](const auto& entry) { return entry.first == name; });
-        if (same != results.end()) {
-            same->second = std::move(result);
-        } else {
-            results.emplace_back(name, std::move(result));
-        }
-    }
-    conns_.store(index_.connection_count(), std::memory_order_relaxed);
-    // The Directory message goes first: both reach the asking registry on
-    // one ordered link, so it knows the seq to wait for when the reply comes.
-    const std::uint64_t dseq = publish_changes(request.origin);
-    if (!outbox_.reply(request, std::move(results), dseq))
-        log_warn(kComponent, "reply to request " + std::to_string(request.req) + " dropped");
-}
-
 void WsServer::begin_drain() {
     if (stopping_) return;
     stopping_ = true;
+    // Leave the registries first so that callers stop targeting this node
+    // now; the watchers go before the sockets they watch.
+    unwatch_bus();
+    bus_.leave();
     drain_until_ = std::chrono::steady_clock::now() + kDrainTime;
     sessions_.for_each(
         [&](Session& session) { mark_closing(session, LWS_CLOSE_STATUS_GOINGAWAY); });
@@ -357,9 +282,6 @@ void WsServer::sweep() {
                 break;
         }
     }
-    // Not every loop turn: while the bus thread is swamped, listing the
-    // whole index on each wake-up would only add to it.
-    if (snapshot_owed_) send_snapshot();
 }
 
 }  // namespace wsc

@@ -6,17 +6,17 @@
 // the WebSocket frames by WsFrameParser, so that every rule of RFC 6455 and
 // every limit is ours to enforce.
 //
-// Everything here except post(), request_stop() and the counters belongs to
-// the lws thread: the lws context, the ConnectionIndex, the CommandExecutor,
-// the handlers, the sessions and their queues. The bus thread reaches the lws
-// thread only through post() (a mailbox plus lws_cancel_service) and is
-// answered through the BusLink::Outbox.
+// Everything here except request_stop() and the counters belongs to the
+// node's one thread: the libev loop and the lws context on it, the bus link
+// (its sockets watched on the same loop), the ConnectionIndex, the
+// CommandExecutor, the handlers, the sessions and their queues.
 //
-// The members are defined in five files: WsServer.cpp (lws context and
-// callback, HTTP peers, bus requests, deadlines), WsSend.cpp (sessions
-// opened, sent to and closed), WsReceive.cpp (client frames and the limits
-// on unfinished messages), WsHooks.cpp (the upgrade, its checks and the
-// handler chains) and WsDirectory.cpp (the interest directory). The
+// The members are defined in six files: WsServer.cpp (lws context and
+// callback, HTTP peers, deadlines), WsBus.cpp (the loop, the bus link on it
+// and bus requests), WsSend.cpp (sessions opened, sent to and closed),
+// WsReceive.cpp (client frames and the limits on unfinished messages),
+// WsHooks.cpp (the upgrade, its checks and the handler chains) and
+// WsDirectory.cpp (the interest directory). The
 // per-connection state they act on is pure and lives in Session and
 // SessionTable; plain HTTP requests are answered by LocalHttp.
 #pragma once
@@ -33,7 +33,6 @@
 
 #include <libwebsockets.h>
 
-#include "common/Mailbox.hpp"
 #include "net/Deadlines.hpp"
 #include "net/HttpExchange.hpp"
 #include "net/LwsRaw.hpp"
@@ -61,10 +60,12 @@ class WsServer final : public Transport {
     // Things worth counting, readable from any thread.
     using Counters = NodeCounters;
 
-    // Creates the lws context and binds the listening socket on the calling
-    // thread. Throws std::runtime_error with one line (e.g. port in use).
-    // `config.node_id` must be set; `handlers` run on the lws thread.
-    WsServer(const NodeConfig& config, BusLink::Outbox outbox, HandlerChain handlers);
+    // Creates the lws context, binds the listening socket and connects to
+    // the registries on the calling thread (nothing is sent before run()).
+    // Throws std::runtime_error with one line (e.g. port in use, malformed
+    // registry endpoint). `config.node_id` must be set; `handlers` run on
+    // the thread that calls run().
+    WsServer(const NodeConfig& config, zmq::context_t& zmq, HandlerChain handlers);
     ~WsServer() override;
 
     WsServer(const WsServer&) = delete;
@@ -76,13 +77,15 @@ class WsServer final : public Transport {
     std::size_t connection_count() const { return conns_.load(std::memory_order_relaxed); }
     const Counters& counters() const { return counters_; }
 
-    // lws thread: serves until request_stop() and the drain that follows end.
+    // The URL the registries are told; set before run().
+    void set_public_url(std::string url) { bus_.set_url(std::move(url)); }
+
+    // The node's thread: serves clients and the bus until request_stop()
+    // and the drain that follows end.
     void run();
 
-    // Any thread: hands a bus request to the lws thread. False if dropped
-    // (too many waiting).
-    bool post(BusRequest request);
-    // Any thread: stop accepting, close clients with 1001, then run() returns.
+    // Any thread: leave the registries, stop accepting, close clients with
+    // 1001, then run() returns.
     void request_stop();
 
     // Transport, lws thread only.
@@ -94,7 +97,7 @@ class WsServer final : public Transport {
   private:
     static int dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len);
     int handle(lws* wsi, lws_callback_reasons reason, Peer** slot, void* in, size_t len);
-    // Creates context_ on loop_, or on lws's poll() loop when that fails.
+    // Creates loop_ and context_ on it.
     void create_context(const ListenAddress& listen);
 
     // HTTP on a peer not yet upgraded: answers its requests in order.
@@ -135,7 +138,12 @@ class WsServer final : public Transport {
     // connection may still be open, ending; sends to it are dropped.
     void retire(Session& session);
 
-    void drain_mailbox();
+    // WsBus.cpp: the bus link on the loop, and its requests.
+    static BusLink::Settings bus_settings(const NodeConfig& config);
+    // (Re)registers the bus sockets' descriptors and its timer on the loop.
+    void watch_bus();
+    void unwatch_bus();
+    void on_bus_request(const BusRequest& request);
     void run_request(const BusRequest& request);
 
     // WsDirectory.cpp: the index's interest changes, published. Sends what
@@ -146,9 +154,6 @@ class WsServer final : public Transport {
     std::uint64_t publish_changes(const std::string& origin);
     // A snapshot of everything held, after what is pending.
     void send_snapshot();
-    // A delta or snapshot was lost before the bus thread: registries may
-    // have missed a change, so a snapshot is due (retried by sweep()).
-    void owe_snapshot();
     void begin_drain();
     // Deadlines: set for one peer, cleared, and acted on when they pass.
     void set_deadline(Peer& peer, Peer::Timer timer, int ms);
@@ -157,7 +162,6 @@ class WsServer final : public Transport {
     void sweep();
     // Ends a connection now, without a word (its deadline passed).
     static void kill(lws* wsi);
-    static void on_sweep_sul(lws_sorted_usec_list_t* sul);
     // Session::mark_closing() and what it asks of lws (close_flush()).
     void mark_closing(Session& session, int code);
     // A session that became closing: its close deadline, then a write.
@@ -181,29 +185,29 @@ class WsServer final : public Transport {
     lws_protocols protocols_[2]{};
     // The node's event loop: libev on epoll, so that a wake-up costs the
     // same with 50 connections or 50 000 (lws's default poll() loop walks
-    // every descriptor on every wake-up). Null when libev cannot be used:
-    // lws's own poll() loop serves instead.
+    // every descriptor on every wake-up), and so that the bus sockets can
+    // be watched beside the clients.
     struct ev_loop* loop_ = nullptr;
     lws_context* context_ = nullptr;
     std::uint16_t port_ = 0;
 
-    const std::string conn_tag_;          // this node's part of every connection id
-    ConnectionIndex index_;               // lws thread
-    CommandExecutor executor_;            // lws thread
-    const HandlerChain handlers_;         // lws thread
-    Context handler_context_;             // lws thread: what the handlers call events through
-    LocalHttp local_http_;                // lws thread: plain HTTP requests, not upgrades
-    BusLink::Outbox outbox_;              // lws thread
+    const std::string conn_tag_;   // this node's part of every connection id
+    ConnectionIndex index_;        // lws thread
+    CommandExecutor executor_;     // lws thread
+    const HandlerChain handlers_;  // lws thread
+    Context handler_context_;      // lws thread: what the handlers call events through
+    LocalHttp local_http_;         // lws thread: plain HTTP requests, not upgrades
+    BusLink bus_;                  // lws thread
+    struct BusWatch;               // its watchers on the loop
+    std::unique_ptr<BusWatch> bus_watch_;
     SessionTable sessions_;               // lws thread
     std::vector<unsigned char> scratch_;  // lws thread: the frames of one write, reused
     bool stopping_ = false;               // lws thread
-    bool snapshot_owed_ = false;          // lws thread: see owe_snapshot()
     Deadlines<Peer*> deadlines_;          // lws thread
     std::chrono::steady_clock::time_point drain_until_;  // lws thread, once stopping_
     struct SweepTimer;                                   // a libev timer that calls sweep()
     std::unique_ptr<SweepTimer> sweep_timer_;
 
-    Mailbox<BusRequest> mailbox_;
     std::atomic<bool> stop_requested_{false};
     std::atomic<std::size_t> conns_{0};
     Counters counters_;
