@@ -23,8 +23,8 @@ bool BusLink::reply(const BusRequest& request, EventResults results, std::uint64
     // The registry may have been reconnected meanwhile: the reply still
     // goes to it, on its current socket.
     if (bus::send_message(registry.socket, bus::Command::Reply, body)) return true;
-    log_warn(kComponent, "reply " + std::to_string(request.req) + " to " + registry.endpoint +
-                             " dropped");
+    log_warn(kComponent,
+             "reply " + std::to_string(request.req) + " to " + registry.endpoint + " dropped");
     return false;
 }
 

@@ -88,6 +88,7 @@ class Session {
     bool close_sent = false;        // our close frame is written
     bool drop_after_close = false;  // close the TCP connection once the close frame is out
     bool gone = false;              // the client has gone: close handlers run, sends are dropped
+    bool corked = false;            // the transport writes it at the end of the loop turn
     // What the connection had when an event closed it (and removed it
     // from the index): for the close event and the handlers.
     std::optional<std::string> user_at_close;

@@ -44,6 +44,9 @@ void WsServer::run() {
         // API) reaches the registries before the requests that follow.
         publish_changes({});
         bus_busy = bus_.service();
+        // What the turn and the requests queued leaves now, in one write
+        // per connection.
+        flush_corked();
     }
     bus_.leave();
     unwatch_bus();

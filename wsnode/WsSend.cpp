@@ -2,6 +2,8 @@
 // what Session and SessionTable keep.
 #include "wsnode/WsServer.hpp"
 
+#include <algorithm>
+
 #include "bus/ConnIds.hpp"
 #include "common/Log.hpp"
 
@@ -47,9 +49,9 @@ Session& WsServer::open_session(Peer& peer, nlohmann::json query, std::string ha
 bool WsServer::queue(Session& session, const Payload& text) {
     switch (session.enqueue(text, send_queue_bytes_)) {
         case Session::Enqueued::First:
-            // One request per idle-to-busy change: on_writeable() asks again
-            // itself while frames remain.
-            lws_callback_on_writable(session.peer->wsi);
+            // Written at the end of the loop turn (flush_corked()): whatever
+            // else the turn queues for it goes in the same send().
+            cork(session);
             return true;
         case Session::Enqueued::Behind:
             return true;
@@ -114,14 +116,42 @@ void WsServer::close(const std::string& conn_id) {
     if (!session.gone) mark_closing(session, LWS_CLOSE_STATUS_NORMAL);
 }
 
-int WsServer::on_writeable(Session& session) {
-    if (session.close_sent) {
-        // Our close frame is out (lws has sent all of it before calling
-        // back): after a protocol error, or once the client has answered
-        // it, the connection ends here; otherwise the client's close frame
-        // (or the close timeout) ends it.
-        return session.drop_after_close ? -1 : 0;
+void WsServer::cork(Session& session) {
+    if (session.corked) return;
+    session.corked = true;
+    corked_.push_back(&session);
+}
+
+void WsServer::flush_corked() {
+    // Most connections take the whole write at once: one send() each, and
+    // no writable callback, no epoll_ctl to arm and disarm one. Only what
+    // the socket does not take waits for a writable callback (lws keeps
+    // the rest and asks for it).
+    for (Session* session : corked_) {
+        if (!session) continue;  // closed since it was queued to
+        session->corked = false;
+        lws* wsi = session->peer->wsi;
+        if (session->close_sent) continue;
+        if (lws_partial_buffered(wsi)) {
+            lws_callback_on_writable(wsi);  // lws writes what it holds first
+            continue;
+        }
+        if (!write_queued(*session)) {
+            kill(wsi);  // the socket failed: lws sees its end and closes it
+            continue;
+        }
+        if (session->wants_write()) lws_callback_on_writable(wsi);
     }
+    corked_.clear();
+}
+
+void WsServer::uncork(Session& session) {
+    if (!session.corked) return;
+    session.corked = false;
+    std::replace(corked_.begin(), corked_.end(), &session, static_cast<Session*>(nullptr));
+}
+
+bool WsServer::write_queued(Session& session) {
     // Everything queued (up to kCoalesceBytes) leaves as back-to-back frames
     // in one raw write: one send() per connection per burst, not per frame.
     // One scratch buffer serves every connection: a broadcast is copied into
@@ -130,12 +160,24 @@ int WsServer::on_writeable(Session& session) {
     if (!scratch_.empty() && lws_write(session.peer->wsi, scratch_.data(), scratch_.size(),
                                        LWS_WRITE_RAW) < static_cast<int>(scratch_.size())) {
         log_debug(kComponent, "write to " + session.id + " failed");
-        return -1;
+        return false;
     }
     if (scratch_.capacity() > kScratchKeepBytes) {
         scratch_.clear();
         scratch_.shrink_to_fit();
     }
+    return true;
+}
+
+int WsServer::on_writeable(Session& session) {
+    if (session.close_sent) {
+        // Our close frame is out (lws has sent all of it before calling
+        // back): after a protocol error, or once the client has answered
+        // it, the connection ends here; otherwise the client's close frame
+        // (or the close timeout) ends it.
+        return session.drop_after_close ? -1 : 0;
+    }
+    if (!write_queued(session)) return -1;
     if (session.wants_write()) lws_callback_on_writable(session.peer->wsi);
     return 0;
 }
@@ -146,6 +188,7 @@ void WsServer::on_closed(Peer* peer) {
     clear_deadline(*peer);
     if (!peer->session) return;  // it never upgraded
     const std::string id = peer->session->id;
+    uncork(*peer->session);
     retire(*peer->session);
     sessions_.erase(id);
 }

@@ -23,6 +23,7 @@ namespace {
 constexpr std::string_view kComponent = "wsnode";
 constexpr const char* kProtocolName = "wscenter";
 constexpr std::size_t kMaxHeaderBytes = 8192;         // request line + headers of a request
+constexpr std::size_t kMaxWriteBytes = 1u << 30;      // handed to send() at once, at most
 constexpr auto kDrainTime = std::chrono::seconds(1);  // how long stop() waits for clients to close
 // How often deadlines are checked: the resolution of every node timeout.
 constexpr double kSweepSeconds = 0.1;
@@ -79,6 +80,10 @@ WsServer::WsServer(const NodeConfig& config, zmq::context_t& zmq, HandlerChain h
     protocols_[0].name = kProtocolName;
     protocols_[0].callback = &WsServer::dispatch;
     protocols_[0].per_session_data_size = sizeof(Peer*);
+    // lws would otherwise send at most its 4 KiB service buffer per write
+    // and copy the rest aside for later writable callbacks: a coalesced
+    // write goes to the kernel whole instead.
+    protocols_[0].tx_packet_size = kMaxWriteBytes;
 
     const ListenAddress listen = resolve_listen_host(config.host);
     create_context(listen);

@@ -166,8 +166,18 @@ class WsServer final : public Transport {
     void mark_closing(Session& session, int code);
     // A session that became closing: its close deadline, then a write.
     void close_flush(Session& session);
-    // Session::enqueue() and what it asks of lws: a write, or the overflow close.
+    // Session::enqueue() and what it asks of lws: a write at the end of the
+    // loop turn, or the overflow close.
     bool queue(Session& session, const Payload& text);
+    // The sessions whose queue became non-empty this loop turn, written by
+    // flush_corked() when the turn's work is done (uncork(): one closed
+    // before that).
+    void cork(Session& session);
+    void flush_corked();
+    void uncork(Session& session);
+    // One write of what is queued (Session::take_write); false when the
+    // socket failed.
+    bool write_queued(Session& session);
 
     // A closing connection's queue, then its close handshake, get this long.
     static constexpr int kCloseFlushMs = 5000;
@@ -202,6 +212,7 @@ class WsServer final : public Transport {
     std::unique_ptr<BusWatch> bus_watch_;
     SessionTable sessions_;               // lws thread
     std::vector<unsigned char> scratch_;  // lws thread: the frames of one write, reused
+    std::vector<Session*> corked_;        // lws thread: see cork()
     bool stopping_ = false;               // lws thread
     Deadlines<Peer*> deadlines_;          // lws thread
     std::chrono::steady_clock::time_point drain_until_;  // lws thread, once stopping_
