@@ -3,8 +3,9 @@
 # unit test, then the integration tests whose traffic crosses the threads
 # of the programs — the registry's HTTP thread and its broker thread
 # (inproc socket one way, mailbox + lws_cancel_service the other), the
-# wsnode's lws thread and its bus thread (mailboxes + lws_cancel_service),
-# and the node embedded as a library with its handlers; then a 30 s soak
+# wsnode's thread and libzmq's I/O thread under it, the node's stop from
+# another thread (lws_cancel_service), and the node embedded as a library
+# with its handlers; then a 30 s soak
 # (TSAN_SOAK_SECONDS).
 #
 # The registries and wsnodes those tests start inherit TSAN_OPTIONS, so a
