@@ -38,9 +38,11 @@ class ConnectionIndex {
     bool has(const std::string& conn_id) const;
 
     size_t connection_count() const { return conns_.size(); }
-    std::vector<std::string> conn_ids() const;   // sorted
-    std::vector<std::string> user_ids() const;   // sorted, bound ids only
-    std::vector<std::string> group_ids() const;  // sorted, non-empty groups only
+    size_t user_count() const { return users_.size(); }    // bound user ids
+    size_t group_count() const { return groups_.size(); }  // non-empty groups
+    std::vector<std::string> conn_ids() const;             // sorted
+    std::vector<std::string> user_ids() const;             // sorted, bound ids only
+    std::vector<std::string> group_ids() const;            // sorted, non-empty groups only
 
     // Binds the connection to the user; a connection bound to another user
     // moves. False if the connection is unknown or the user id is empty.

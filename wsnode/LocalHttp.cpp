@@ -43,7 +43,10 @@ HttpResponse LocalHttp::answer(const HttpRequest& request, bool from_loopback) {
     if (method != "GET" && method != "POST")
         return response(kMethodNotAllowed, "method not allowed\n", "text/plain");
     if (request.path == "/metrics")
-        return response(kOk, metrics_text(counters_, index_.connection_count()),
+        return response(kOk,
+                        metrics_text(counters_, {.connections = index_.connection_count(),
+                                                 .users = index_.user_count(),
+                                                 .groups = index_.group_count()}),
                         "text/plain; version=0.0.4");
     // The node-local API: the events run on this node alone. Who may call it
     // is decided before anything of the request is looked at.

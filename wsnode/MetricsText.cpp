@@ -3,7 +3,7 @@
 
 namespace wsc {
 
-std::string metrics_text(const NodeCounters& counters, std::size_t connections) {
+std::string metrics_text(const NodeCounters& counters, const IndexSizes& sizes) {
     std::string out;
     auto metric = [&](const char* name, const char* help, const char* type, std::uint64_t value) {
         out += std::string("# HELP ") + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' +
@@ -12,13 +12,27 @@ std::string metrics_text(const NodeCounters& counters, std::size_t connections) 
     auto count = [](const std::atomic<std::uint64_t>& c) {
         return c.load(std::memory_order_relaxed);
     };
-    metric("wscenter_node_connections", "WebSocket connections open now.", "gauge", connections);
+    metric("wscenter_node_connections", "WebSocket connections open now.", "gauge",
+           sizes.connections);
+    metric("wscenter_node_users", "User ids bound to a connection here now.", "gauge", sizes.users);
+    metric("wscenter_node_groups", "Groups with a member here now.", "gauge", sizes.groups);
     metric("wscenter_node_opened_total", "WebSocket connections accepted.", "counter",
            count(counters.opened));
     metric("wscenter_node_client_messages_total", "Client messages received (not ping).", "counter",
            count(counters.client_messages));
     metric("wscenter_node_requests_total", "Bus requests run.", "counter",
            count(counters.requests));
+    metric("wscenter_node_frames_sent_total",
+           "Queued frames written to clients: messages, and each connection's open frame.",
+           "counter", count(counters.frames_sent));
+    metric("wscenter_node_writes_total", "Writes to client sockets (one send() each).", "counter",
+           count(counters.writes));
+    metric("wscenter_node_directory_deltas_total",
+           "Changes of the users and groups held here, sent to the registries.", "counter",
+           count(counters.directory_deltas));
+    metric("wscenter_node_directory_snapshots_total",
+           "Snapshots of the users and groups held here, sent when a registry wanted one.",
+           "counter", count(counters.directory_snapshots));
     metric("wscenter_node_slow_consumer_closes_total",
            "Connections closed (1008) for a full send queue.", "counter",
            count(counters.overflow_closes));

@@ -10,7 +10,13 @@
 
 namespace wsc {
 
-// `connections`: the connections open now (the ConnectionIndex's count).
-std::string metrics_text(const NodeCounters& counters, std::size_t connections);
+// What the node's ConnectionIndex holds now.
+struct IndexSizes {
+    std::size_t connections = 0;
+    std::size_t users = 0;   // bound user ids
+    std::size_t groups = 0;  // non-empty groups
+};
+
+std::string metrics_text(const NodeCounters& counters, const IndexSizes& sizes);
 
 }  // namespace wsc

@@ -18,12 +18,16 @@ struct NodeCounters {
     std::atomic<std::uint64_t> http_refused{0};      // malformed HTTP requests and upgrades
     std::atomic<std::uint64_t> api_refused{0};    // node-local API calls from whom it is closed to
     std::atomic<std::uint64_t> token_rejects{0};  // upgrades refused with 401
-    std::atomic<std::uint64_t> middleware_rejects{0};  // upgrades refused by middleware
-    std::atomic<std::uint64_t> limit_rejects{0};       // upgrades refused: node full (503)
-    std::atomic<std::uint64_t> rate_rejects{0};        // upgrades refused: address too fast (429)
-    std::atomic<std::uint64_t> handler_failures{0};    // handlers that threw (1011)
-    std::atomic<std::uint64_t> http_requests{0};       // plain HTTP, not an upgrade
-    std::atomic<std::uint64_t> requests{0};            // bus requests run
+    std::atomic<std::uint64_t> middleware_rejects{0};   // upgrades refused by middleware
+    std::atomic<std::uint64_t> limit_rejects{0};        // upgrades refused: node full (503)
+    std::atomic<std::uint64_t> rate_rejects{0};         // upgrades refused: address too fast (429)
+    std::atomic<std::uint64_t> handler_failures{0};     // handlers that threw (1011)
+    std::atomic<std::uint64_t> http_requests{0};        // plain HTTP, not an upgrade
+    std::atomic<std::uint64_t> requests{0};             // bus requests run
+    std::atomic<std::uint64_t> frames_sent{0};          // frames written to clients
+    std::atomic<std::uint64_t> writes{0};               // writes to client sockets
+    std::atomic<std::uint64_t> directory_deltas{0};     // directory changes sent
+    std::atomic<std::uint64_t> directory_snapshots{0};  // directory snapshots sent
 };
 
 }  // namespace wsc

@@ -14,6 +14,7 @@ std::uint64_t WsServer::publish_changes(const std::string& origin) {
     std::string ack = changes.has_adds() ? origin : std::string();
     const bool acked = !ack.empty();
     const std::uint64_t seq = bus_.directory(std::move(changes), std::move(ack));
+    counters_.directory_deltas.fetch_add(1, std::memory_order_relaxed);
     return acked ? seq : 0;
 }
 
@@ -22,6 +23,7 @@ void WsServer::send_snapshot() {
     // the last delta) covers all it lists.
     publish_changes({});
     bus_.directory_snapshot(index_.user_ids(), index_.group_ids());
+    counters_.directory_snapshots.fetch_add(1, std::memory_order_relaxed);
 }
 
 }  // namespace wsc

@@ -156,9 +156,14 @@ bool WsServer::write_queued(Session& session) {
     // in one raw write: one send() per connection per burst, not per frame.
     // One scratch buffer serves every connection: a broadcast is copied into
     // it per write, never duplicated per connection.
+    const std::size_t frames = session.queued_frames();
     session.take_write(scratch_, kCoalesceBytes);
-    if (!scratch_.empty() && lws_write(session.peer->wsi, scratch_.data(), scratch_.size(),
-                                       LWS_WRITE_RAW) < static_cast<int>(scratch_.size())) {
+    if (scratch_.empty()) return true;
+    counters_.writes.fetch_add(1, std::memory_order_relaxed);
+    // Queued frames only: a pong or a close frame of this write is not a delivery.
+    counters_.frames_sent.fetch_add(frames - session.queued_frames(), std::memory_order_relaxed);
+    if (lws_write(session.peer->wsi, scratch_.data(), scratch_.size(), LWS_WRITE_RAW) <
+        static_cast<int>(scratch_.size())) {
         log_debug(kComponent, "write to " + session.id + " failed");
         return false;
     }

@@ -362,6 +362,34 @@ TEST(WsNodeLocalApi, PostBodyAndTokens) {
     EXPECT_EQ(bad.json()["code"], 1);
 }
 
+// /metrics shows what the node holds, what it wrote and what it told the
+// registries of its directory.
+TEST(WsNodeLocalApi, MetricsCountTheIndexTheWritesAndTheDirectory) {
+    auto registry = start_registry();
+    auto node = start_wsnode({registry.bus_port});
+    WsClient a;
+    WsClient b;
+    ASSERT_EQ(a.connect(node.ws_port, "/"), 101);
+    ASSERT_EQ(b.connect(node.ws_port, "/"), 101);
+    const auto id = json::parse(*a.recv())["_id"].get<std::string>();
+    ASSERT_TRUE(b.recv());
+    // No tokens at all: the node-local API answers loopback callers.
+    const auto res = http_post_json(node.ws_port, "/?event=bindId,joinGroupBy_Id,sendMessageTo_Id",
+                                    {{"bindId", {{"_id", id}, {"id", "u1"}}},
+                                     {"joinGroupBy_Id", {{"_id", id}, {"groupId", "g1"}}},
+                                     {"sendMessageTo_Id", {{"_id", id}, {"msg", "hi"}}}});
+    ASSERT_EQ(res.json()["code"], 0) << res.body;
+    EXPECT_EQ(a.recv(), std::optional<std::string>("hi"));
+    const auto metrics = http_get(node.ws_port, "/metrics").body;
+    EXPECT_NE(metrics.find("\nwscenter_node_users 1\n"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("\nwscenter_node_groups 1\n"), std::string::npos) << metrics;
+    // Two open frames and one message, each in a write of its own.
+    EXPECT_NE(metrics.find("\nwscenter_node_frames_sent_total 3\n"), std::string::npos) << metrics;
+    EXPECT_NE(metrics.find("\nwscenter_node_writes_total 3\n"), std::string::npos) << metrics;
+    EXPECT_EQ(metrics.find("\nwscenter_node_directory_deltas_total 0\n"), std::string::npos)
+        << metrics;
+}
+
 }  // namespace
 }  // namespace wsc::test
 

@@ -117,14 +117,15 @@ TEST_F(WsnodeLocalHttp, MetricsAreServedToAnyoneEvenWithTheApiOff) {
     const HttpResponse r = local.answer(request("GET", "/metrics"), false);
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(r.content_type, "text/plain; version=0.0.4");
-    EXPECT_EQ(r.body, metrics_text(counters, 2));
+    EXPECT_EQ(r.body, metrics_text(counters, {.connections = 2, .users = 0, .groups = 0}));
     EXPECT_EQ(counters.api_refused.load(), 0u);
 }
 
 TEST(WsnodeMetricsText, EachMetricHasHelpTypeAndValue) {
     NodeCounters counters;
     counters.overflow_closes = 3;
-    const std::string text = metrics_text(counters, 7);
+    counters.frames_sent = 11;
+    const std::string text = metrics_text(counters, {.connections = 7, .users = 4, .groups = 2});
     EXPECT_NE(text.find("# HELP wscenter_node_connections WebSocket connections open now.\n"
                         "# TYPE wscenter_node_connections gauge\n"
                         "wscenter_node_connections 7\n"),
@@ -135,6 +136,11 @@ TEST(WsnodeMetricsText, EachMetricHasHelpTypeAndValue) {
               std::string::npos)
         << text;
     EXPECT_NE(text.find("wscenter_node_upstream_dropped_total 0\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("# TYPE wscenter_node_users gauge\nwscenter_node_users 4\n"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("wscenter_node_groups 2\n"), std::string::npos) << text;
+    EXPECT_NE(text.find("wscenter_node_frames_sent_total 11\n"), std::string::npos) << text;
 }
 
 }  // namespace
