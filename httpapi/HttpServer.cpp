@@ -69,10 +69,7 @@ HttpServer::HttpServer(HttpServerConfig config, Dispatch dispatch, TextSource me
     : config_(std::move(config)),
       dispatch_(std::move(dispatch)),
       metrics_(std::move(metrics)),
-      health_(std::move(health)),
-      // Each answer is of a call taken while fewer than max_pending waited;
-      // calls whose client left still come back, hence the room to spare.
-      completed_(2 * config_.max_pending + 1024) {
+      health_(std::move(health)) {
     config_.timeouts.busy_ms = config_.limits.max_timeout_ms + kBusyMarginMs;
 }
 
@@ -80,13 +77,17 @@ HttpServer::~HttpServer() {
     stop();
 }
 
-void HttpServer::start() {
+void HttpServer::start(LoopGuest* guest) {
     static const lws_protocols protocols[] = {
         {kProtocol,
          [](lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len) {
              return HttpServer::callback(wsi, static_cast<int>(reason), user, in, len);
          },
          sizeof(Conn*), 0, 0, nullptr, 0},
+        // The guest's descriptors: watched only, their readiness ends the
+        // loop's turn and run() serves the guest.
+        {kGuestProtocol, [](lws*, lws_callback_reasons, void*, void*, std::size_t) { return 0; }, 0,
+         0, 0, nullptr, 0},
         {nullptr, nullptr, 0, 0, 0, nullptr, 0}};
     lws_context_creation_info info;
     std::memset(&info, 0, sizeof info);
@@ -107,10 +108,20 @@ void HttpServer::start() {
                                  " (in use?)");
     }
     port_ = static_cast<std::uint16_t>(port);
-    thread_ = std::thread([this] {
-        while (!stopping_.load(std::memory_order_relaxed))
-            if (lws_service(context_, 0) < 0) break;
-    });
+    if (guest) {
+        lws_context_creation_info watch{};
+        watch.port = CONTEXT_PORT_NO_LISTEN;
+        watch.vhost_name = "guest";
+        watch.protocols = protocols + 1;
+        guest_vhost_ = lws_create_vhost(context_, &watch);
+        if (!guest_vhost_) {
+            lws_context_destroy(context_);
+            context_ = nullptr;
+            throw std::runtime_error("cannot create the HTTP server's bus watch");
+        }
+    }
+    guest_ = guest;
+    thread_ = std::thread([this] { run(); });
 }
 
 void HttpServer::stop() {
@@ -123,9 +134,18 @@ void HttpServer::stop() {
 }
 
 void HttpServer::complete(std::uint64_t id, std::string body) {
-    if (!completed_.push({id, std::move(body)}))
-        log_error(kLog, "answer of call " + std::to_string(id) + " dropped: the mailbox is full");
-    if (context_) lws_cancel_service(context_);
+    auto it = waiting_.find(id);
+    if (it == waiting_.end()) return;  // the client went away meanwhile
+    Conn& c = *it->second;
+    waiting_.erase(it);
+    if (!c.answer_unwritten) {
+        c.answer_unwritten = true;
+        ++unwritten_;
+    }
+    c.call_id = 0;
+    c.exchange.answer(json(HTTP_STATUS_OK, std::move(body)));
+    pump(c);
+    update_busy();
 }
 
 bool HttpServer::wait_idle(std::chrono::steady_clock::time_point until) {
@@ -139,23 +159,6 @@ void HttpServer::update_busy() {
         busy_ = waiting_.size() + unwritten_;
     }
     busy_changed_.notify_all();
-}
-
-void HttpServer::drain_mailbox() {
-    for (auto& [id, body] : completed_.take_all()) {
-        auto it = waiting_.find(id);
-        if (it == waiting_.end()) continue;  // the client went away meanwhile
-        Conn& c = *it->second;
-        waiting_.erase(it);
-        if (!c.answer_unwritten) {
-            c.answer_unwritten = true;
-            ++unwritten_;
-        }
-        c.call_id = 0;
-        c.exchange.answer(json(HTTP_STATUS_OK, std::move(body)));
-        pump(c);
-    }
-    update_busy();
 }
 
 void HttpServer::count_refused(const std::vector<std::string>& events,
@@ -301,9 +304,6 @@ int HttpServer::callback(lws* wsi, int reason_int, void* user, void* in, std::si
     auto** slot = static_cast<Conn**>(user);
     try {
         switch (reason) {
-            case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-                self->drain_mailbox();
-                return 0;
             case LWS_CALLBACK_RAW_ADOPT:
                 if (!slot) return -1;
                 *slot = new Conn(wsi, HttpLimits{.max_body_bytes = self->config_.max_body_bytes});

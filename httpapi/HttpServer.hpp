@@ -2,8 +2,9 @@
 // (raw sockets); HttpExchange parses the requests, which are validated here,
 // handed to the broker as API calls, and answered in order with the envelopes.
 //
-// One thread owns the lws context. Finished calls come back from the broker
-// thread through a mailbox and lws_cancel_service(); nothing else is shared.
+// One thread owns the lws context, and runs a LoopGuest (the broker) on the
+// same loop: calls go to it and come back from it on that thread. Other
+// threads only stop the server or wait for it to be idle.
 #pragma once
 
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -20,12 +22,14 @@
 
 #include "api/ApiCallMetrics.hpp"
 #include "api/ApiRequest.hpp"
-#include "common/Mailbox.hpp"
+#include "httpapi/LoopGuest.hpp"
 #include "net/HttpExchange.hpp"
 #include "net/LwsRaw.hpp"
 
 struct lws;
 struct lws_context;
+struct lws_vhost;
+struct lws_sorted_usec_list;
 
 namespace wsc {
 
@@ -54,10 +58,11 @@ class HttpServer {
     ~HttpServer();
 
     // Creates the lws context and listens; throws std::runtime_error with a
-    // clear reason. Then starts the service thread.
-    void start();
+    // clear reason. Then starts the service thread, which serves `guest`
+    // (may be null) on its loop and closes it as it ends.
+    void start(LoopGuest* guest);
     std::uint16_t port() const { return port_; }
-    // Any thread: the response body for call `id`.
+    // The loop's thread (the guest's): the response body for call `id`.
     void complete(std::uint64_t id, std::string body);
     // Graceful shutdown: new API calls get 503 from now on; calls already
     // running still get their answer.
@@ -71,6 +76,9 @@ class HttpServer {
     struct Conn;  // per-connection state, defined in the .cpp
 
   private:
+    // The lws protocol of the guest's watched descriptors.
+    static constexpr const char* kGuestProtocol = "wsc-guest";
+
     static int callback(lws* wsi, int reason, void* user, void* in, std::size_t len);
     // Answers what the connection has received, in order, until a request
     // waits for the broker or more bytes are needed; then schedules the write.
@@ -79,7 +87,12 @@ class HttpServer {
     void run_api(Conn& c, const HttpRequest& req);
     HttpResponse serve_file(const HttpRequest& req) const;
     int on_writeable(Conn& c);
-    void drain_mailbox();
+    // The loop: lws turns, then the guest, until stop().
+    void run();
+    // (Re)adopts the guest's descriptors into lws and arms its timer;
+    // false when the guest's timed work is due now.
+    bool watch_guest();
+    void unwatch_guest();
     // lws thread: publishes how many calls are unanswered or unwritten.
     void update_busy();
     void count_refused(const std::vector<std::string>& events, ApiCallMetrics::Result result);
@@ -95,9 +108,14 @@ class HttpServer {
     std::unordered_map<std::uint64_t, Conn*> waiting_;  // call id -> connection
     std::size_t unwritten_ = 0;  // connections with an API answer not yet written out
     std::uint64_t next_id_ = 1;
-
-    // Finished calls from the broker thread (answer bodies by call id).
-    Mailbox<std::pair<std::uint64_t, std::string>> completed_;
+    LoopGuest* guest_ = nullptr;
+    // A vhost of its own, listening nowhere: its descriptors are not taken
+    // for accepted sockets, as the default vhost's would be.
+    lws_vhost* guest_vhost_ = nullptr;
+    std::vector<lws*> guest_watch_;  // the guest's descriptors (dups) adopted as raw files
+    std::uint64_t guest_version_ = ~std::uint64_t{0};
+    // An lws timer at the guest's next_due(): its firing ends a turn too.
+    std::unique_ptr<lws_sorted_usec_list> guest_timer_;
 
     std::thread thread_;
     std::atomic<bool> stopping_{false};

@@ -17,6 +17,8 @@ constexpr const char* kLog = "broker";
 // Messages handled per socket per loop turn, so one busy socket cannot
 // starve the others or the timers.
 constexpr int kBurst = 256;
+// Passes of service() before the HTTP side gets a turn again.
+constexpr int kMaxPasses = 4;
 // Nonces pending at once (one per unproven connection), and how often a
 // refused link is reported in the log.
 constexpr std::size_t kMaxChallenges = 10000;
@@ -34,7 +36,6 @@ Broker::Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver, Regist
       config_(std::move(config)),
       deliver_(std::move(deliver)),
       metrics_(metrics),
-      submitted_(config_.max_pending),
       registry_id_(random_hex_id()),
       nodes_(config_.link_liveness().expiry()),
       challenges_(config_.link_liveness().expiry(), kMaxChallenges, bus::make_nonce),
@@ -57,7 +58,7 @@ Broker::Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver, Regist
 }
 
 Broker::~Broker() {
-    stop();
+    close();
 }
 
 void Broker::bind() {
@@ -98,91 +99,115 @@ std::uint16_t Broker::bound_port() const {
 void Broker::start() {
     running_ = true;
     federation_->open();
-    thread_ = std::thread([this] { loop(); });
-}
-
-void Broker::stop() {
-    if (!thread_.joinable()) return;
-    stop_requested_ = true;
-    wake_.notify();
-    thread_.join();
+    next_heartbeat_ = Clock::now();
 }
 
 bool Broker::submit(std::uint64_t http_id, ApiCall&& call) {
-    Submitted s{http_id, std::move(call)};
-    if (!submitted_.push(std::move(s))) {
-        call = std::move(s.call);
-        return false;
-    }
-    wake_.notify();
+    if (submitted_.size() >= config_.max_pending) return false;
+    submitted_.push_back(Submitted{http_id, std::move(call)});
     return true;
 }
 
-void Broker::loop() {
-    const auto interval = config_.link_liveness().interval;
-    auto next_heartbeat = Clock::now();
-    while (!stop_requested_.load()) {
-        auto now = Clock::now();
-        auto wake = next_heartbeat;
-        if (auto d = dispatch_.next_deadline()) wake = std::min(wake, *d);
-        if (auto e = nodes_.next_expiry()) wake = std::min(wake, *e);
-        if (auto e = federation_->next_expiry()) wake = std::min(wake, *e);
-        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now);
-        wait = std::clamp(wait, std::chrono::milliseconds(0), interval);
-        std::vector<zmq::pollitem_t> items = {{router_->handle(), 0, ZMQ_POLLIN, 0},
-                                              {nullptr, wake_.fd(), ZMQ_POLLIN, 0}};
-        for (std::size_t i = 0; i < federation_->dialer_count(); ++i)
-            items.push_back({federation_->dialer(i).handle(), 0, ZMQ_POLLIN, 0});
-        // CURVE only, both or neither: the ZAP handler, then the handshake monitor.
-        if (zap_) {
-            items.push_back({zap_->socket().handle(), 0, ZMQ_POLLIN, 0});
-            items.push_back({handshakes_->socket().handle(), 0, ZMQ_POLLIN, 0});
-        }
-        // +1 ms: poll rounds down, and waking just before a deadline would spin.
-        zmq::poll(items, wait + std::chrono::milliseconds(wait.count() > 0 ? 1 : 0));
-
-        if (items[0].revents & ZMQ_POLLIN) drain_bus(*router_, Federation::Source{});
-        for (std::size_t i = 0; i < federation_->dialer_count(); ++i)
-            if (items[2 + i].revents & ZMQ_POLLIN)
-                drain_bus(federation_->dialer(i), Federation::Source{true, i, {}});
-        if (items[1].revents & ZMQ_POLLIN) take_submitted();
-        if (zap_) {
-            if (items[items.size() - 2].revents & ZMQ_POLLIN) zap_->drain();
-            if (items.back().revents & ZMQ_POLLIN) handshakes_->drain();
-        }
-        on_timers(Clock::now(), next_heartbeat);
+std::vector<int> Broker::descriptors() {
+    std::vector<int> fds;
+    if (!running_) return fds;
+    fds.push_back(static_cast<int>(router_->get(zmq::sockopt::fd)));
+    for (std::size_t i = 0; i < federation_->dialer_count(); ++i)
+        fds.push_back(static_cast<int>(federation_->dialer(i).get(zmq::sockopt::fd)));
+    // CURVE only, both or neither: the ZAP handler, then the handshake monitor.
+    if (zap_) {
+        fds.push_back(static_cast<int>(zap_->socket().get(zmq::sockopt::fd)));
+        fds.push_back(static_cast<int>(handshakes_->socket().get(zmq::sockopt::fd)));
     }
-    // Close on the owning thread.
+    return fds;
+}
+
+std::uint64_t Broker::descriptors_version() const {
+    // The ROUTER, the ZAP handler and the monitor live as long as the
+    // broker runs; only dialers are replaced.
+    return running_ ? federation_->dialers_version() + 1 : 0;
+}
+
+Broker::Clock::time_point Broker::next_due() const {
+    auto due = next_heartbeat_;
+    if (auto d = dispatch_.next_deadline()) due = std::min(due, *d);
+    if (auto e = nodes_.next_expiry()) due = std::min(due, *e);
+    if (auto e = federation_->next_expiry()) due = std::min(due, *e);
+    return due;
+}
+
+bool Broker::service() {
+    if (!running_) return false;
+    take_submitted();
+    on_timers(Clock::now());
+    // A send on a socket may take in the notice of a message that arrived
+    // meanwhile, and then its descriptor stays quiet: so passes repeat
+    // until one receives nothing. That pass sent nothing either, so every
+    // socket was last touched by an empty receive and will signal again.
+    for (int pass = 0; pass < kMaxPasses; ++pass) {
+        int received = 0;
+        if (drain_all(received)) return true;  // a busy socket: HTTP gets a turn first
+        if (received == 0) return !submitted_.empty();
+    }
+    return true;
+}
+
+bool Broker::drain_all(int& received) {
+    bool full = false;
+    auto count = [&](int n) {
+        received += n;
+        full = full || n == kBurst;
+    };
+    count(drain_bus(*router_, Federation::Source{}));
+    for (std::size_t i = 0; i < federation_->dialer_count(); ++i)
+        count(drain_bus(federation_->dialer(i), Federation::Source{true, i, {}}));
+    if (zap_) {
+        // Their answers go out on their own sockets, which they drain to
+        // the end: nothing of theirs can hide a message of the others.
+        full = zap_->drain() || full;
+        full = handshakes_->drain() || full;
+    }
+    return full;
+}
+
+void Broker::close() {
+    if (!running_ && !router_) return;
+    running_ = false;
+    // On the owning thread.
     federation_.reset();
     router_.reset();
     zap_.reset();  // last: the ROUTER must never be without it
     handshakes_.reset();
 }
 
-void Broker::drain_bus(zmq::socket_t& socket, const Federation::Source& from) {
-    for (int i = 0; i < kBurst; ++i) {
+int Broker::drain_bus(zmq::socket_t& socket, const Federation::Source& from) {
+    int n = 0;
+    while (n < kBurst) {
         Federation::Source src = from;
         try {
             auto in = bus::receive(socket, !from.dialer);
             if (!in) break;
+            ++n;
             src.identity = in->identity;
             on_bus(*in, src);
         } catch (const std::exception& e) {
+            ++n;
             metrics_.bad_messages.fetch_add(1, std::memory_order_relaxed);
             log_warn(kLog, std::string("dropped bus message: ") + e.what());
         }
     }
+    return n;
 }
 
-void Broker::on_timers(Clock::time_point now, Clock::time_point& next_heartbeat) {
+void Broker::on_timers(Clock::time_point now) {
     for (const auto& id : nodes_.expire(now)) node_forgotten(id, "expired (no heartbeat)");
     federation_->expire(now);
-    if (now >= next_heartbeat) {
+    if (now >= next_heartbeat_) {
         send_heartbeats();
         federation_->tick(now, local_nodes());
         directory_tick(now);
         publish_gauges();
-        next_heartbeat = now + config_.link_liveness().interval;
+        next_heartbeat_ = now + config_.link_liveness().interval;
     }
     relay_.expire(now);
     upstream_.expire(now);

@@ -1,7 +1,9 @@
 // The registry's bus broker: one ROUTER that wsnodes and clients connect to.
 //
-// Runs on its own thread, which owns every zmq socket it uses. The broker is
-// the poll loop and the command switch; what to do with each command is
+// Runs on the HTTP server's thread, as the guest of its loop (LoopGuest):
+// that thread owns every zmq socket the broker uses, and an API call goes
+// from its HTTP connection to the bus without a thread hop. The broker is
+// the service of its sockets and the command switch; what to do with each command is
 // decided by classes of pure logic it owns: NodeAdmission (node hellos),
 // CallDispatch (API calls, their rounds and replies), RequestRelay (rounds
 // crossing the federation), UpstreamFanout (client events to subscribers),
@@ -17,7 +19,6 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 #include <unordered_map>
 #include <vector>
 #include <zmq.hpp>
@@ -27,8 +28,7 @@
 #include "bus/Frames.hpp"
 #include "bus/Liveness.hpp"
 #include "common/LogThrottle.hpp"
-#include "common/Mailbox.hpp"
-#include "common/WakeFd.hpp"
+#include "httpapi/LoopGuest.hpp"
 #include "registry/CallDispatch.hpp"
 #include "registry/Directory.hpp"
 #include "registry/DirectoryAcks.hpp"
@@ -66,11 +66,11 @@ struct BrokerConfig {
     }
 };
 
-class Broker : private CallDispatch::Port {
+class Broker : public LoopGuest, private CallDispatch::Port {
   public:
     using Clock = std::chrono::steady_clock;
     using RouteTable = CallDispatch::RouteTable;
-    // Called on the broker thread with a finished HTTP call's response body.
+    // Called on the loop's thread with a finished HTTP call's response body.
     using Deliver = std::function<void(std::uint64_t http_id, std::string body)>;
 
     Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver, RegistryMetrics& metrics);
@@ -84,15 +84,21 @@ class Broker : private CallDispatch::Port {
     std::uint16_t bound_port() const;
     const std::string& registry_id() const { return registry_id_; }
 
+    // Opens the federation's links; then the loop's thread serves it.
     void start();
-    // Any thread: the loop ends and the thread is joined. Deliver is never
-    // called again once this returns.
-    void stop();
 
-    // Any thread (the HTTP server's): hands over an HTTP call, whose answer
-    // comes back through Deliver. Never blocks: false when `max_pending`
+    // The loop's thread (the HTTP server's): hands over an HTTP call, taken
+    // at the next service() (never inside the HTTP server's own callback),
+    // whose answer comes back through Deliver. False when `max_pending`
     // calls are already waiting to be taken; `call` is then left as it was.
     bool submit(std::uint64_t http_id, ApiCall&& call);
+
+    // LoopGuest: the sockets watched, served, and closed.
+    std::vector<int> descriptors() override;
+    std::uint64_t descriptors_version() const override;
+    bool service() override;
+    Clock::time_point next_due() const override;
+    void close() override;
 
   private:
     // CallDispatch::Port: what a call in progress needs of the broker.
@@ -120,12 +126,12 @@ class Broker : private CallDispatch::Port {
     // Asks `node` for a snapshot: directly when it is ours, else through the peers.
     void want_snapshot(const std::string& node);
 
-    void loop();
-    // Takes what the sockets and the mailbox have; one message of each
-    // burst at most per source and turn.
-    void drain_bus(zmq::socket_t& socket, const Federation::Source& from);
+    // Takes what a socket has, a burst at most; returns how many came.
+    int drain_bus(zmq::socket_t& socket, const Federation::Source& from);
+    // One pass over every socket; true when one stopped at its burst.
+    bool drain_all(int& received);
     void take_submitted();
-    void on_timers(Clock::time_point now, Clock::time_point& next_heartbeat);
+    void on_timers(Clock::time_point now);
     // The command switch.
     void on_bus(bus::Incoming& in, const Federation::Source& from);
 
@@ -167,16 +173,14 @@ class Broker : private CallDispatch::Port {
     std::string bound_endpoint_;
     std::string monitor_address_;
 
-    // The bridge from the HTTP thread: no socket, no encoding on the way.
+    // HTTP calls handed over and not yet taken: no socket, no encoding.
     struct Submitted {
         std::uint64_t http_id;
         ApiCall call;
     };
-    Mailbox<Submitted> submitted_;
-    WakeFd wake_;  // made readable by submit() and stop()
-    std::atomic<bool> stop_requested_{false};
+    std::vector<Submitted> submitted_;
 
-    // Broker thread only (created in bind(), handed over at start()).
+    // The loop's thread only (created in bind(), handed over at start()).
     // With CURVE only; declared first so that they outlive the ROUTER.
     std::unique_ptr<ZapHandler> zap_;
     std::unique_ptr<HandshakeMonitor> handshakes_;
@@ -205,8 +209,8 @@ class Broker : private CallDispatch::Port {
     std::string heartbeat_body_;
     LogThrottle refusal_log_;
 
-    std::thread thread_;
-    std::atomic<bool> running_{false};
+    Clock::time_point next_heartbeat_;
+    bool running_ = false;  // between start() and close()
 };
 
 }  // namespace wsc

@@ -124,9 +124,11 @@ void Broker::on_client_call(const bus::Incoming& in, const nlohmann::json& body)
 }
 
 void Broker::take_submitted() {
-    // Clear first: a call submitted after this wakes the next turn.
-    wake_.clear();
-    for (auto& s : submitted_.take_all()) dispatch_.begin(std::move(s.call), HttpCaller{s.http_id});
+    // Swapped out first: an answer given at once may let its connection
+    // submit the next call of its pipeline.
+    std::vector<Submitted> taken;
+    taken.swap(submitted_);
+    for (auto& s : taken) dispatch_.begin(std::move(s.call), HttpCaller{s.http_id});
 }
 
 void Broker::nodes_missed(std::size_t nodes) {

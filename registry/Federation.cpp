@@ -51,6 +51,7 @@ void Federation::connect(Dialer& d) {
     d.peer.clear();
     d.heard = Clock::now();
     ++generation_;
+    ++dialers_version_;
 }
 
 void Federation::open() {

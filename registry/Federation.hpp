@@ -46,6 +46,8 @@ class Federation {
     void open();  // creates and connects the dialers (broker thread)
     std::size_t dialer_count() const { return dialers_.size(); }
     zmq::socket_t& dialer(std::size_t i) { return *dialers_[i].socket; }
+    // Changes whenever a dialer is (re)created: its descriptor changed.
+    std::uint64_t dialers_version() const { return dialers_version_; }
 
     // The peer registry behind a source, if the link said hello.
     std::optional<std::string> peer_of(const Source& from) const;
@@ -98,6 +100,7 @@ class Federation {
     bus::Liveness liveness_;
     RegistryMetrics& metrics_;
     std::vector<Dialer> dialers_;
+    std::uint64_t dialers_version_ = 0;
     std::unordered_map<std::string, Routed> routed_;  // ROUTER identity -> peer
     Topology topology_;
     std::uint64_t generation_ = 0;

@@ -39,10 +39,10 @@ HandshakeMonitor::HandshakeMonitor(zmq::context_t& ctx, zmq::socket_t& router,
     socket_.connect(address);
 }
 
-void HandshakeMonitor::drain() {
+bool HandshakeMonitor::drain() {
     for (int i = 0; i < kBurst; ++i) {
         zmq::message_t event;
-        if (!socket_.recv(event, zmq::recv_flags::dontwait)) return;
+        if (!socket_.recv(event, zmq::recv_flags::dontwait)) return false;
         // The second frame names our own endpoint, not the client: skipped.
         for (bool more = event.more(); more;) {
             zmq::message_t rest;
@@ -57,6 +57,7 @@ void HandshakeMonitor::drain() {
         log_warn(kLog, std::string("bus handshake failed: ") + describe(value) +
                            log_throttle_.held_back_note("failed"));
     }
+    return true;
 }
 
 }  // namespace wsc

@@ -26,7 +26,8 @@ class HandshakeMonitor {
     zmq::socket_t& socket() { return socket_; }
 
     // Reads every waiting event (broker thread).
-    void drain();
+    // Handles what waits, a burst at most; true when it stopped at the burst.
+    bool drain();
 
   private:
     zmq::socket_t socket_;

@@ -25,8 +25,8 @@ void Registry::start() {
         [this] {
             return "{\"status\":\"ok\",\"nodes\":" + std::to_string(metrics_.nodes.load()) + "}";
         });
-    http_->start();
     broker_->start();
+    http_->start(broker_.get());
 }
 
 void Registry::drain(std::chrono::milliseconds grace) {
@@ -37,10 +37,8 @@ void Registry::drain(std::chrono::milliseconds grace) {
 }
 
 void Registry::stop() {
-    // The broker first: its thread completes calls into the HTTP server, which
-    // must outlive it. HTTP calls still arriving meanwhile wait in the
-    // broker's mailbox and end with their connections.
-    if (broker_) broker_->stop();
+    // The loop's thread closes the broker's sockets as it ends; calls still
+    // waiting end with their connections.
     if (http_) http_->stop();
     http_.reset();
     broker_.reset();

@@ -32,11 +32,11 @@ ZapHandler::ZapHandler(zmq::context_t& ctx, std::set<std::string> authorized_key
     }
 }
 
-void ZapHandler::drain() {
+bool ZapHandler::drain() {
     for (int i = 0; i < kBurst; ++i) {
         std::vector<std::string> request;
         zmq::message_t frame;
-        if (!socket_.recv(frame, zmq::recv_flags::dontwait)) return;
+        if (!socket_.recv(frame, zmq::recv_flags::dontwait)) return false;
         request.push_back(frame.to_string());
         while (frame.more()) {
             if (!socket_.recv(frame, zmq::recv_flags::none)) break;
@@ -56,6 +56,7 @@ void ZapHandler::drain() {
             log_refusal(verdict.address, verdict.reason);
         }
     }
+    return true;
 }
 
 void ZapHandler::log_refusal(const std::string& address, const std::string& reason) {

@@ -28,7 +28,8 @@ class ZapHandler {
     zmq::socket_t& socket() { return socket_; }
 
     // Answers every request waiting on the socket (broker thread).
-    void drain();
+    // Handles what waits, a burst at most; true when it stopped at the burst.
+    bool drain();
 
   private:
     void log_refusal(const std::string& address, const std::string& reason);
