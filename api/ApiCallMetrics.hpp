@@ -1,9 +1,10 @@
 // API calls counted by event and by result, with the latency of each event,
 // for the registry's /metrics.
 //
-// Written by two threads (the HTTP thread counts the calls it refuses, the
-// broker thread the calls it runs) and read by the HTTP thread: every
-// counter is a relaxed atomic in fixed arrays indexed by (event, result),
+// Written on the registry's thread (the calls the HTTP side refuses and
+// the calls the broker runs) and readable from any thread (an embedding
+// program, tests): every counter is a relaxed atomic in fixed arrays
+// indexed by (event, result),
 // allocated once from the event catalog, so nothing is ever inserted or
 // moved while another thread reads. Labels only ever take catalog names,
 // never the caller's input.

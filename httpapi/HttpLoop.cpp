@@ -44,9 +44,10 @@ bool HttpServer::watch_guest() {
         for (const int fd : guest_->descriptors()) {
             lws_sock_file_fd_type desc{};
             desc.filefd = ::dup(fd);
-            lws* wsi = desc.filefd < 0 ? nullptr
-                                       : lws_adopt_descriptor_vhost(guest_vhost_, LWS_ADOPT_RAW_FILE_DESC,
-                                                                    desc, kGuestProtocol, nullptr);
+            lws* wsi = desc.filefd < 0
+                           ? nullptr
+                           : lws_adopt_descriptor_vhost(guest_vhost_, LWS_ADOPT_RAW_FILE_DESC, desc,
+                                                        kGuestProtocol, nullptr);
             if (!wsi) {
                 // Without the watch the guest is still served every turn
                 // and at its deadlines, only later.
@@ -62,9 +63,11 @@ bool HttpServer::watch_guest() {
     if (wait <= LoopGuest::Clock::duration::zero()) return false;  // due now: no sleeping
     // lws sleeps in whole milliseconds, rounded down: waking before the
     // deadline would only spin, so the timer is set just past it.
-    const auto ms = std::chrono::ceil<std::chrono::milliseconds>(wait) + std::chrono::milliseconds(1);
-    lws_sul_schedule(context_, 0, guest_timer_.get(), [](lws_sorted_usec_list_t*) {},
-                     std::chrono::duration_cast<std::chrono::microseconds>(ms).count());
+    const auto ms =
+        std::chrono::ceil<std::chrono::milliseconds>(wait) + std::chrono::milliseconds(1);
+    lws_sul_schedule(
+        context_, 0, guest_timer_.get(), [](lws_sorted_usec_list_t*) {},
+        std::chrono::duration_cast<std::chrono::microseconds>(ms).count());
     return true;
 }
 

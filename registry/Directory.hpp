@@ -8,7 +8,7 @@
 // a peer saying it is further on) — is *unsynced* and may hold anything,
 // until a snapshot of the node makes it exact again.
 //
-// Pure logic; broker thread only. Messages are bus::Directory (deltas and
+// Pure logic; registry's thread only. Messages are bus::Directory (deltas and
 // snapshots, numbered per node boot).
 #pragma once
 

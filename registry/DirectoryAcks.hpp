@@ -1,7 +1,7 @@
 // Which registries have seen which directory change: what an API call that
 // added interests waits for, so that routing at *every* registry sees the
 // change before the caller gets its answer ("writes pay, sends stay cheap").
-// Pure logic; broker thread only.
+// Pure logic; registry's thread only.
 #pragma once
 
 #include <cstdint>

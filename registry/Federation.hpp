@@ -1,7 +1,7 @@
 // The registry's links to its peers, and what flows on them: hellos
 // (liveness and identity) and flooded link-state advertisements.
 //
-// Owned by the broker thread. A link is either a DEALER this registry dialed
+// Owned by the registry's thread. A link is either a DEALER this registry dialed
 // (configured peer) or a peer that dialed our ROUTER; one configured side is
 // enough, since the hello is answered on the same connection.
 #pragma once
@@ -43,7 +43,7 @@ class Federation {
                std::string cluster_secret = {});
     ~Federation();
 
-    void open();  // creates and connects the dialers (broker thread)
+    void open();  // creates and connects the dialers (registry's thread)
     std::size_t dialer_count() const { return dialers_.size(); }
     zmq::socket_t& dialer(std::size_t i) { return *dialers_[i].socket; }
     // Changes whenever a dialer is (re)created: its descriptor changed.

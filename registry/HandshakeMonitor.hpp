@@ -3,7 +3,7 @@
 // With CURVE on, a client with no keys or the wrong server key never reaches
 // the ZAP handler: the handshake itself fails. libzmq reports that only
 // through a socket monitor, which this class reads (an inproc PAIR owned and
-// polled by the broker thread). The monitor does not name the client, so the
+// polled by the registry's thread). The monitor does not name the client, so the
 // log line says what is wrong, not who.
 #pragma once
 
@@ -25,7 +25,7 @@ class HandshakeMonitor {
 
     zmq::socket_t& socket() { return socket_; }
 
-    // Reads every waiting event (broker thread).
+    // Reads every waiting event (registry's thread).
     // Handles what waits, a burst at most; true when it stopped at the burst.
     bool drain();
 

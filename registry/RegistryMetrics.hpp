@@ -1,6 +1,6 @@
-// Counters the registry exposes on /metrics. Written by the broker thread
-// (and the HTTP thread for the calls it refuses), read by the HTTP thread:
-// plain relaxed atomics, no other shared state.
+// Counters the registry exposes on /metrics. Written on the registry's
+// thread (broker and HTTP side), readable from any thread: plain relaxed
+// atomics, no other shared state.
 #pragma once
 
 #include <atomic>
@@ -35,8 +35,7 @@ struct RegistryMetrics {
     std::atomic<std::uint64_t> directory_unsettled{0};  // calls answered before every ack came
     std::atomic<std::uint64_t> directory_nodes{0};      // nodes known in the directory
     std::atomic<std::uint64_t> directory_synced{0};     // of which in sync (routed exactly)
-    // Calls of every kind, answered or refused, by event and result (HTTP
-    // thread and broker thread).
+    // Calls of every kind, answered or refused, by event and result.
     ApiCallMetrics api;
     std::atomic<std::uint64_t> latency_buckets[ApiCallMetrics::kBuckets + 1]{};  // ..., +Inf
 

@@ -6,7 +6,7 @@
 // registries to the one serving it. The target set is split, never copied,
 // so no node can receive a command twice, and no registry on the way routes
 // it again: it follows `hops` and remembers where the replies go back.
-// Pure logic; broker thread only.
+// Pure logic; registry's thread only.
 #pragma once
 
 #include <chrono>

@@ -27,7 +27,7 @@ class ZapHandler {
 
     zmq::socket_t& socket() { return socket_; }
 
-    // Answers every request waiting on the socket (broker thread).
+    // Answers every request waiting on the socket (registry's thread).
     // Handles what waits, a burst at most; true when it stopped at the burst.
     bool drain();
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # ThreadSanitizer build (build-tsan) and run of the threaded parts: every
 # unit test, then the integration tests whose traffic crosses the threads
-# of the programs — the registry's HTTP thread and its broker thread
-# (inproc socket one way, mailbox + lws_cancel_service the other), the
+# of the programs — the registry's thread (HTTP server and broker on one
+# loop) with its stop and drain from other threads, the
 # wsnode's thread and libzmq's I/O thread under it, the node's stop from
 # another thread (lws_cancel_service), and the node embedded as a library
 # with its handlers; then a 30 s soak

@@ -1,9 +1,9 @@
 // A registry stopped or drained while API calls are waiting on a node.
 //
 // The registry runs in this process (the Registry class the program wraps),
-// so that the sanitizer builds see its threads end: the broker thread hands
-// answers to the HTTP thread until it stops, and neither may outlive what
-// the other uses. The node is a real wscenter-wsnode, frozen with SIGSTOP so
+// so that the sanitizer builds see its thread end: stop() and drain() come
+// from other threads while the registry's thread answers calls, and nothing
+// may outlive what it uses. The node is a real wscenter-wsnode, frozen with SIGSTOP so
 // that the calls stay in flight.
 #include <csignal>
 #include <memory>

@@ -94,7 +94,7 @@ TEST(ApiCallMetrics, LatencyHistogramPerEventIsCumulative) {
     EXPECT_EQ(text.find("event=\"broadcast\""), std::string::npos) << text;
 }
 
-// Two writers (the HTTP and broker threads) and a reader: nothing is lost.
+// Two writers and a reader (an embedding program may read from any thread): nothing is lost.
 // Also run under ThreadSanitizer by scripts/tsan.sh.
 TEST(ApiCallMetrics, ConcurrentWritersLoseNothing) {
     ApiCallMetrics m;
