@@ -291,15 +291,15 @@ scaleout_summary() {
 }
 
 summary() {
-  local wide='%-30s %9s %11s %9s %9s %9s %9s %5s\n' narrow='%-30s %9s %11s %12s\n' label line
+  local wide='%-30s %9s %11s %9s %9s %9s %9s %9s %5s\n' narrow='%-30s %9s %11s %12s\n' label line
   echo
   echo "=== summary (JSON lines in $RESULTS) ==="
-  printf "$wide" label calls/s deliv/s "call p99" "e2e p50" "e2e p99" "e2e max" ok
+  printf "$wide" label calls/s deliv/s "call p99" "e2e p50" "e2e p99" "e2e p99.9" "e2e max" ok
   for label in "$@"; do
     line=$(grep -h '^{"scenario"' "$LOGS/$label.txt" 2>/dev/null) || continue
     [[ $line == *'"calls_per_s"'* || $line == *'"scenario":"ceiling"'* ]] || continue
     row "$wide" "$line" label calls_per_s deliveries_per_s call_p99_ms e2e_p50_ms e2e_p99_ms \
-      e2e_max_ms verified
+      e2e_p999_ms e2e_max_ms verified
   done
   printf "$narrow" label conn/s "node B/conn" "bench B/conn"
   for label in "$@"; do
