@@ -19,6 +19,7 @@ namespace {
 constexpr std::size_t kSetupHttpConns = 8;
 constexpr std::size_t kSetupBusWindow = 256;
 constexpr double kPercent = 100.0;
+constexpr double kUsPerSecond = 1e6;
 constexpr std::int64_t kNoDeadline = std::int64_t{1} << 62;
 
 std::string bus_endpoint(const BenchArgs& args) {
@@ -247,8 +248,14 @@ bool report_run(Report& report, const ClientPool& pool, const CallPlan& plan, co
     report.add("wall_seconds", m.wall_seconds, "s", 3);
     report.add("bench_cpu_pct", kPercent * m.bench_cpu_seconds / m.wall_seconds, "%", 1);
     report.add("reader_cpu_pct", kPercent * m.reader_cpu_seconds / m.wall_seconds, "%", 1);
-    if (m.node_cpu_seconds)
+    if (m.node_cpu_seconds) {
         report.add("nodes_cpu_pct", kPercent * *m.node_cpu_seconds / m.wall_seconds, "%", 1);
+        // The cost of a delivery, whatever the rate: comparable across runs and servers.
+        if (t.delivered > 0)
+            report.add("node_cpu_us_per_delivery",
+                       *m.node_cpu_seconds * kUsPerSecond / static_cast<double>(t.delivered), "us",
+                       2);
+    }
     if (m.registry_cpu_seconds)
         report.add("registries_cpu_pct", kPercent * *m.registry_cpu_seconds / m.wall_seconds, "%",
                    1);
