@@ -76,6 +76,9 @@ trap stop_cluster EXIT INT TERM
 start() {
   local name=$1 bin=$2
   shift 2
+  # Emptied here, not by the redirect below: that one runs in the background
+  # and a restart under the same name could read the last run's ready line.
+  : >"$LOGS/$name.out"
   "$bin" "$@" --log.level=warn >"$LOGS/$name.out" 2>"$LOGS/$name.log" &
   PID=$!
   cluster_pids+=("$PID")
