@@ -391,7 +391,10 @@ latency_summary() {
       for key in e2e_p50_ms e2e_p99_ms e2e_p999_ms; do cells+=("$(json_get "$floor" "$key")"); done
       wsc_p99s+=("${cells[1]}") floor_p99s+=("${cells[4]}")
       ok=yes
-      [[ $(json_get "$wsc" verified) == yes && $(json_get "$floor" verified) == yes ]] || ok=NO
+      # verified speaks of the clients that opened: here all must have.
+      [[ $(json_get "$wsc" verified) == yes && $(json_get "$floor" verified) == yes &&
+        $(json_get "$wsc" clients_failed) == 0 && $(json_get "$floor" clients_failed) == 0 ]] ||
+        ok=NO
       behind "$wsc" $((n * rate)) && ok+=", wscenter behind the rate"
       behind "$floor" $((n * rate)) && ok+=", floor behind the rate" floor_behind=yes
       # shellcheck disable=SC2059
