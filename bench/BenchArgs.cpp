@@ -36,8 +36,8 @@ constexpr Spec kSpecs[] = {
     {"group_size", "4", "scaleout: clients in the one group (the first ones: on different nodes)"},
     {"size", "64", "message size in bytes (at least the ~30-byte header)"},
     {"calls", "200", "API calls to make (ignored when duration > 0)"},
-    {"duration", "0", "seconds to keep calling; 0 = make `calls` calls"},
-    {"rate", "0", "calls per second; 0 = as fast as possible"},
+    {"duration", "0", "seconds to keep calling (floor: of rounds); 0 = make `calls` calls"},
+    {"rate", "0", "calls per second (floor: broadcast rounds); 0 = as fast as possible"},
     {"conns", "1", "HTTP: concurrent connections; bus: calls in flight"},
     {"settle_ms", "3000", "after the last call, stop waiting once no delivery came this long"},
     {"idle_ms", "1000", "connections: idle time before reading the memory"},
@@ -54,7 +54,8 @@ const Spec* find_spec(const std::string& key) {
     return nullptr;
 }
 
-constexpr const char* kScenarios[] = {"connections", "fanout", "unicast", "scaleout", "ceiling"};
+constexpr const char* kScenarios[] = {"connections", "fanout",  "unicast",
+                                      "scaleout",    "ceiling", "floor"};
 
 }  // namespace
 
@@ -106,15 +107,17 @@ BenchArgs BenchArgs::parse(int argc, const char* const* argv) {
 
 std::string BenchArgs::usage() {
     std::ostringstream out;
-    out << "usage: wscenter-bench <connections|fanout|unicast|scaleout|ceiling> [--key=value "
-           "...]\n\n"
+    out << "usage: wscenter-bench <connections|fanout|unicast|scaleout|ceiling|floor> "
+           "[--key=value ...]\n\n"
            "  connections  open --clients to --ws nodes; connect rate, node memory per connection\n"
            "  fanout       broadcast or group sends to --clients; deliveries/s, latency, order\n"
            "  unicast      sendMessageTo_Id / sendMessageToId calls; calls/s, HTTP and delivery "
            "latency\n"
            "  scaleout     targeted calls (--event=_id, id or group) against N nodes; calls/s, "
            "latency, results per node, bus Requests per call\n"
-           "  ceiling      the tool against its own trivial server: its delivery ceiling\n\n"
+           "  ceiling      the tool against its own trivial server: its delivery ceiling\n"
+           "  floor        --rate broadcasts/s for --duration to --clients from the trivial "
+           "server, one send() per delivery: the machine's latency floor\n\n"
            "options:\n";
     for (const auto& spec : kSpecs) {
         std::string left = std::string("  --") + spec.key + "=" +

@@ -17,7 +17,8 @@ class Report {
 
     void add(const std::string& key, double value, const std::string& unit = "", int decimals = 0);
     void add(const std::string& key, const std::string& text);
-    // key_p50_ms, key_p99_ms, key_max_ms (and the sample count) of a ns histogram.
+    // key_p50_ms, key_p99_ms, key_p999_ms (p99.9), key_max_ms (and the sample
+    // count) of a ns histogram.
     void add_latency(const std::string& key, const Histogram& ns);
 
     std::string table() const;

@@ -19,6 +19,7 @@ namespace {
 constexpr std::size_t kSetupHttpConns = 8;
 constexpr std::size_t kSetupBusWindow = 256;
 constexpr double kPercent = 100.0;
+constexpr double kUsPerSecond = 1e6;
 constexpr std::int64_t kNoDeadline = std::int64_t{1} << 62;
 
 std::string bus_endpoint(const BenchArgs& args) {
@@ -144,6 +145,10 @@ PlanSpec plan_spec(const BenchArgs& args, PlanKind kind) {
     return spec;
 }
 
+std::int64_t settle_time_ns(const BenchArgs& args) {
+    return args.integer("settle_ms", 0, 3'600'000) * kNsPerMs;
+}
+
 void run_setup(const BenchArgs& args, CallSource& calls, const std::string& what) {
     Pacing p;
     p.concurrency = args.text("via") == "bus" ? kSetupBusWindow : kSetupHttpConns;
@@ -155,12 +160,10 @@ void run_setup(const BenchArgs& args, CallSource& calls, const std::string& what
 
 Measured run_calls(ClientPool& pool, const std::function<CallStats()>& send,
                    const std::function<std::uint64_t()>& expected_total, std::int64_t settle_ns,
-                   const BenchArgs& args) {
+                   const Watched& watched) {
     Measured m;
-    const auto nodes = node_pids(args);
-    const auto registries = registry_pids(args);
-    const auto node0 = total_cpu_seconds(nodes);
-    const auto registry0 = total_cpu_seconds(registries);
+    const auto node0 = total_cpu_seconds(watched.nodes);
+    const auto registry0 = total_cpu_seconds(watched.registries);
     const double cpu0 = self_cpu_seconds();
     const double reader0 = thread_cpu_seconds();
     const std::int64_t t0 = now_ns();
@@ -191,8 +194,8 @@ Measured run_calls(ClientPool& pool, const std::function<CallStats()>& send,
     m.wall_seconds = seconds_between(t0, now_ns());
     m.bench_cpu_seconds = self_cpu_seconds() - cpu0;
     m.reader_cpu_seconds = thread_cpu_seconds() - reader0;
-    m.node_cpu_seconds = cpu_delta(nodes, node0);
-    m.registry_cpu_seconds = cpu_delta(registries, registry0);
+    m.node_cpu_seconds = cpu_delta(watched.nodes, node0);
+    m.registry_cpu_seconds = cpu_delta(watched.registries, registry0);
     return m;
 }
 
@@ -205,9 +208,16 @@ bool report_run(Report& report, const ClientPool& pool, const CallPlan& plan, co
     report.add("call_seconds", c.seconds(), "s", 3);
     report.add("calls_per_s", c.seconds() > 0 ? static_cast<double>(c.ok) / c.seconds() : 0, "/s");
     report.add_latency("call", c.latency);
+    return report_deliveries(
+        report, pool, plan.expected_total(),
+        [&](std::size_t client) { return plan.expected_for(client); }, m);
+}
 
+bool report_deliveries(Report& report, const ClientPool& pool, std::uint64_t expected,
+                       const std::function<std::uint64_t(std::size_t)>& expected_for,
+                       const Measured& m) {
+    const CallStats& c = m.calls;
     const LedgerTotals& t = pool.ledger().totals();
-    const std::uint64_t expected = plan.expected_total();
     const double delivery_seconds = pool.last_delivery_ns() > c.first_send_ns
                                         ? seconds_between(c.first_send_ns, pool.last_delivery_ns())
                                         : 0.0;
@@ -221,9 +231,8 @@ bool report_run(Report& report, const ClientPool& pool, const CallPlan& plan, co
 
     std::size_t clients_ok = 0;
     std::size_t closed = 0;
-    const auto ids = conn_ids(pool);
     for (std::size_t i = 0; i < pool.size(); ++i) {
-        const std::uint64_t want = plan.expected_for(i);
+        const std::uint64_t want = expected_for(i);
         if (!pool.is_open(i)) {
             closed += want > 0 ? 1 : 0;
             continue;
@@ -247,8 +256,14 @@ bool report_run(Report& report, const ClientPool& pool, const CallPlan& plan, co
     report.add("wall_seconds", m.wall_seconds, "s", 3);
     report.add("bench_cpu_pct", kPercent * m.bench_cpu_seconds / m.wall_seconds, "%", 1);
     report.add("reader_cpu_pct", kPercent * m.reader_cpu_seconds / m.wall_seconds, "%", 1);
-    if (m.node_cpu_seconds)
+    if (m.node_cpu_seconds) {
         report.add("nodes_cpu_pct", kPercent * *m.node_cpu_seconds / m.wall_seconds, "%", 1);
+        // The cost of a delivery, whatever the rate: comparable across runs and servers.
+        if (t.delivered > 0)
+            report.add("node_cpu_us_per_delivery",
+                       *m.node_cpu_seconds * kUsPerSecond / static_cast<double>(t.delivered), "us",
+                       2);
+    }
     if (m.registry_cpu_seconds)
         report.add("registries_cpu_pct", kPercent * *m.registry_cpu_seconds / m.wall_seconds, "%",
                    1);
@@ -261,7 +276,7 @@ bool run_plan(const BenchArgs& args, Report& report, ClientPool& pool, CallPlan&
     pool.reset_measurements(plan.streams());
     const Measured m = run_calls(
         pool, [&] { return caller(plan, pace); }, [&] { return plan.expected_total(); },
-        args.integer("settle_ms", 0, 3'600'000) * kNsPerMs, args);
+        settle_time_ns(args), Watched{node_pids(args), registry_pids(args)});
     return report_run(report, pool, plan, m);
 }
 

@@ -57,15 +57,32 @@ struct Measured {
     bool all_delivered = false;
 };
 
+// The processes whose CPU a run reads: the servers holding the clients (the
+// wsnodes, or the bench's own trivial server) and the registries.
+struct Watched {
+    std::vector<pid_t> nodes;
+    std::vector<pid_t> registries;
+};
+
+// --settle_ms in ns.
+std::int64_t settle_time_ns(const BenchArgs& args);
+
 // Runs `send` on a thread while the pool serves reads, then keeps serving
 // until expected_total() deliveries arrived or none came for settle_ns.
 Measured run_calls(ClientPool& pool, const std::function<CallStats()>& send,
                    const std::function<std::uint64_t()>& expected_total, std::int64_t settle_ns,
-                   const BenchArgs& args);
+                   const Watched& watched);
 
 // Calls, deliveries, latency, CPU and the order/once verification. Returns
 // whether every open client got every message once, in order.
 bool report_run(Report& report, const ClientPool& pool, const CallPlan& plan, const Measured& m);
+
+// report_run() without the calls: deliveries since m.calls.first_send_ns,
+// latency, CPU (node CPU per delivery where m has it) and the check that
+// each client got expected_for(client) messages once, in order.
+bool report_deliveries(Report& report, const ClientPool& pool, std::uint64_t expected,
+                       const std::function<std::uint64_t(std::size_t)>& expected_for,
+                       const Measured& m);
 
 // The timed part every call scenario shares: fresh measurements, the plan's
 // calls sent by `caller` at `pace` (run_calls, settling for --settle_ms),

@@ -1,4 +1,4 @@
-// The five scenarios of wscenter-bench. Each fills a Report and returns
+// The scenarios of wscenter-bench. Each fills a Report and returns
 // whether its checks passed (every client opened, every message delivered
 // once and in order).
 #pragma once
@@ -13,5 +13,6 @@ bool run_fanout(const BenchArgs& args, Report& report);
 bool run_unicast(const BenchArgs& args, Report& report);
 bool run_scaleout(const BenchArgs& args, Report& report);
 bool run_ceiling(const BenchArgs& args, Report& report);
+bool run_floor(const BenchArgs& args, Report& report);
 
 }  // namespace wsc::bench

@@ -1,6 +1,6 @@
 // wscenter-bench: the load tool of wscenter. Runs one scenario against a
-// running cluster (or, for `ceiling`, against its own trivial server) and
-// prints a human table followed by one JSON line.
+// running cluster (or, for `ceiling` and `floor`, against its own trivial
+// server) and prints a human table followed by one JSON line.
 #include <csignal>
 #include <iostream>
 
@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
         if (args.scenario() == "unicast") ok = run_unicast(args, report);
         if (args.scenario() == "scaleout") ok = run_scaleout(args, report);
         if (args.scenario() == "ceiling") ok = run_ceiling(args, report);
+        if (args.scenario() == "floor") ok = run_floor(args, report);
         std::cout << report.table() << report.json_line() << std::endl;
         return ok ? 0 : kExitUnverified;
     } catch (const UsageError& e) {

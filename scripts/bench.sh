@@ -4,13 +4,26 @@
 # prints a summary table. Every scenario's JSON line is appended to
 # $RESULTS (default build-release/bench-results.jsonl).
 #
-#   scripts/bench.sh [all|ceiling|connections|fanout|unicast|federation|scaleout] ...
+#   scripts/bench.sh [all|ceiling|connections|fanout|unicast|federation|scaleout|latency] ...
+#
+# latency: delivery latency at fixed broadcast rates beside the machine's
+# floor. For each setting (clients x broadcasts/s) a fresh registry and 2
+# wsnodes; ROUNDS rounds, each a wscenter run (HTTP broadcasts, as
+# fanout-1k-50kps-http) followed by a floor run (the bench's trivial server:
+# one thread, one send() per delivery) with the same clients, rate and
+# duration. Prints e2e p50/p99/p99.9 of both, wscenter p99 / floor p99, server
+# CPU per delivery of both, and per setting the worst wscenter p99 against the
+# floor's median p99; then the per-call latency of sendMessageTo_Id over one
+# HTTP connection, one call at a time. `all` leaves it out (a few minutes).
 #
 # Environment: JOBS (build jobs, default 1), BUILD_DIR (default build-release),
 # WSC_BIN_DIR (use binaries from this build tree, skip building),
 # RESULTS (JSON lines file), DURATION (seconds per timed run, default 5),
 # NODES (scaleout: the cluster sizes, default "1 2 8 16 32"),
-# SCALEOUT_CLIENTS (scaleout: clients in all, at least one per node, default 64).
+# SCALEOUT_CLIENTS (scaleout: clients in all, at least one per node, default 64),
+# ROUNDS (latency: rounds per setting, default 3),
+# LATENCY_SETTINGS (latency: "clients:broadcasts/s" items, default
+# "1000:10 1000:50 5000:10 5000:50").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +32,8 @@ JOBS=${JOBS:-1}
 DURATION=${DURATION:-5}
 NODES=${NODES:-1 2 8 16 32}
 SCALEOUT_CLIENTS=${SCALEOUT_CLIENTS:-64}
+ROUNDS=${ROUNDS:-3}
+LATENCY_SETTINGS=${LATENCY_SETTINGS:-1000:10 1000:50 5000:10 5000:50}
 RESULTS=${RESULTS:-$BUILD_DIR/bench-results.jsonl}
 WANTED_FDS=200000
 
@@ -61,6 +76,9 @@ trap stop_cluster EXIT INT TERM
 start() {
   local name=$1 bin=$2
   shift 2
+  # Emptied here, not by the redirect below: that one runs in the background
+  # and a restart under the same name could read the last run's ready line.
+  : >"$LOGS/$name.out"
   "$bin" "$@" --log.level=warn >"$LOGS/$name.out" 2>"$LOGS/$name.log" &
   PID=$!
   cluster_pids+=("$PID")
@@ -153,13 +171,19 @@ run_connections() {
   stop_cluster
 }
 
-run_fanout() {
+# start_pair: one registry and two wsnodes; their bench options in PAIR.
+start_pair() {
   start_registry R1
   start_wsnode N1 "$BUS_R1"
   start_wsnode N2 "$BUS_R1"
   wait_nodes "$HTTP_R1" 2
-  local common=(--ws="$WS_N1,$WS_N2" --pids="$PID_N1,$PID_N2" --registry_pids="$PID_R1"
+  PAIR=(--ws="$WS_N1,$WS_N2" --pids="$PID_N1,$PID_N2" --registry_pids="$PID_R1"
     --http="$HTTP_R1" --bus="$BUS_R1")
+}
+
+run_fanout() {
+  start_pair
+  local common=("${PAIR[@]}")
   for n in 1000 5000; do
     local k=$((n / 1000))k
     run "fanout-$k-broadcast-http" fanout "${common[@]}" --clients=$n --event=broadcast \
@@ -190,12 +214,8 @@ run_fanout() {
 }
 
 run_unicast() {
-  start_registry R1
-  start_wsnode N1 "$BUS_R1"
-  start_wsnode N2 "$BUS_R1"
-  wait_nodes "$HTTP_R1" 2
-  local common=(--ws="$WS_N1,$WS_N2" --pids="$PID_N1,$PID_N2" --registry_pids="$PID_R1"
-    --http="$HTTP_R1" --bus="$BUS_R1" --clients=1000 --duration="$DURATION")
+  start_pair
+  local common=("${PAIR[@]}" --clients=1000 --duration="$DURATION")
   run unicast-_id-max-http unicast "${common[@]}" --event=_id --via=http --conns=16
   run unicast-id-max-http unicast "${common[@]}" --event=id --via=http --conns=16
   run unicast-_id-max-bus unicast "${common[@]}" --event=_id --via=bus --conns=64
@@ -241,11 +261,59 @@ run_scaleout() {
   done
 }
 
+# For each of $LATENCY_SETTINGS a fresh pair; ROUNDS rounds of wscenter then
+# the floor, interleaved so that whatever else loads the machine falls on
+# both alike. Then the API's own latency: one connection, one call at a time.
+# shellcheck disable=SC2317  # called as "run_$part"
+run_latency() {
+  local setting n rate r
+  for setting in $LATENCY_SETTINGS; do
+    n=${setting%:*} rate=${setting#*:}
+    start_pair
+    for ((r = 1; r <= ROUNDS; r++)); do
+      run "latency-$n-${rate}ps-r$r-wscenter" fanout "${PAIR[@]}" --clients="$n" \
+        --event=broadcast --via=http --conns=8 --rate="$rate" --duration="$DURATION"
+      run "latency-$n-${rate}ps-r$r-floor" floor --clients="$n" --rate="$rate" \
+        --duration="$DURATION"
+    done
+    stop_cluster
+  done
+  start_pair
+  run latency-api-sequential unicast "${PAIR[@]}" --clients=1000 --event=_id --via=http \
+    --conns=1 --duration="$DURATION"
+  stop_cluster
+}
+
 # json_get LINE KEY: a flat JSON line's value for KEY, or "-".
 json_get() {
   local v
   v=$(sed -n "s/.*\"$2\":\"\{0,1\}\([^,\"}]*\).*/\1/p" <<<"$1")
   echo "${v:--}"
+}
+
+# result_of LABEL: that run's JSON line, or "" when it has none.
+result_of() {
+  grep -h '^{"scenario"' "$LOGS/$1.txt" 2>/dev/null || true
+}
+
+# ratio A B [DECIMALS]: A / B, or "-" when either is missing or zero.
+ratio() {
+  awk -v a="$1" -v b="$2" -v d="${3:-1}" \
+    'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%." d "f", a / b; else print "-" }'
+}
+
+# stat_of max|median VALUES...: of those that are numbers, "-" if none is.
+stat_of() {
+  local how=$1
+  shift
+  printf '%s\n' "$@" | { grep -E '^[0-9.]+$' || true; } | sort -g | awk -v how="$how" '
+    { v[NR] = $1 }
+    END {
+      if (NR == 0) print "-"
+      else if (how == "max") print v[NR]
+      else if (NR % 2) print v[(NR + 1) / 2]
+      else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+    }'
 }
 
 # row FORMAT LINE KEY...: one summary row of those keys.
@@ -282,24 +350,85 @@ scaleout_summary() {
         id) base=${base_uid:=$calls} ;;
         group) base=${base_group:=$calls} ;;
       esac
-      cells+=("$calls" "$p99" "$rpc" "$(awk -v a="$calls" -v b="$base" \
-        'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')")
+      cells+=("$calls" "$p99" "$rpc" "$(ratio "$calls" "$base" 2)")
     done
     # shellcheck disable=SC2059
     printf "$format" "$n" "${cells[@]}" "$ok"
   done
 }
 
+# behind LINE OFFERED: true when that run delivered under 90 % of the
+# deliveries/s offered: its server could not keep up, so its latency is a
+# queue's, not the rate's.
+behind() {
+  awk -v got="$(json_get "$1" deliveries_per_s)" -v offered="$2" \
+    'BEGIN { exit !(got + 0 < 0.9 * offered) }'
+}
+
+# The latency runs: wscenter and the floor side by side per setting and
+# round, then per setting the worst wscenter p99 against the floor's median
+# p99 (the floor's own spikes are the machine's, not a bound to beat).
+latency_summary() {
+  local setting n rate r wsc floor key ok cells wsc_p99s floor_p99s worst median line
+  local floor_behind
+  local format='%-12s %5s  %8s %8s %9s  %8s %8s %9s  %6s  %8s %8s  %s\n'
+  [[ " ${labels[*]} " == *" latency-"* ]] || return 0
+  echo
+  echo "=== latency: e2e ms of wscenter (1 registry, 2 wsnodes, HTTP broadcasts) and of the" \
+    "floor (trivial server, one send() per delivery); x: wscenter p99 / floor p99;" \
+    "us/d: CPU us per delivery of the wsnodes / of the floor server ==="
+  # shellcheck disable=SC2059
+  printf "$format" setting round "wsc p50" "wsc p99" "wsc p99.9" "flr p50" "flr p99" \
+    "flr p99.9" "p99 x" "wsc us/d" "flr us/d" ok
+  for setting in $LATENCY_SETTINGS; do
+    n=${setting%:*} rate=${setting#*:} wsc_p99s=() floor_p99s=() floor_behind=''
+    for ((r = 1; r <= ROUNDS; r++)); do
+      wsc=$(result_of "latency-$n-${rate}ps-r$r-wscenter")
+      floor=$(result_of "latency-$n-${rate}ps-r$r-floor")
+      [[ -n $wsc$floor ]] || continue
+      cells=()
+      for key in e2e_p50_ms e2e_p99_ms e2e_p999_ms; do cells+=("$(json_get "$wsc" "$key")"); done
+      for key in e2e_p50_ms e2e_p99_ms e2e_p999_ms; do cells+=("$(json_get "$floor" "$key")"); done
+      wsc_p99s+=("${cells[1]}") floor_p99s+=("${cells[4]}")
+      ok=yes
+      # verified speaks of the clients that opened: here all must have.
+      [[ $(json_get "$wsc" verified) == yes && $(json_get "$floor" verified) == yes &&
+        $(json_get "$wsc" clients_failed) == 0 && $(json_get "$floor" clients_failed) == 0 ]] ||
+        ok=NO
+      behind "$wsc" $((n * rate)) && ok+=", wscenter behind the rate"
+      behind "$floor" $((n * rate)) && ok+=", floor behind the rate" floor_behind=yes
+      # shellcheck disable=SC2059
+      printf "$format" "$n x $rate/s" "$r" "${cells[@]}" "$(ratio "${cells[1]}" "${cells[4]}")" \
+        "$(json_get "$wsc" node_cpu_us_per_delivery)" \
+        "$(json_get "$floor" node_cpu_us_per_delivery)" "$ok"
+    done
+    ((${#wsc_p99s[@]})) || continue
+    worst=$(stat_of max "${wsc_p99s[@]}")
+    median=$(stat_of median "${floor_p99s[@]}")
+    printf '%-12s %5s  worst wscenter p99 %s ms / median floor p99 %s ms = %s x\n' \
+      "$n x $rate/s" all "$worst" "$median" "$(ratio "$worst" "$median")"
+    [[ -z $floor_behind ]] || echo "             (one thread cannot send $((n * rate)) frames/s" \
+      "one by one here: no floor at this rate)"
+  done
+  line=$(result_of latency-api-sequential)
+  [[ -n $line ]] || return 0
+  echo "sendMessageTo_Id, one HTTP connection, one call at a time: call p50" \
+    "$(json_get "$line" call_p50_ms) ms, p99 $(json_get "$line" call_p99_ms) ms," \
+    "$(json_get "$line" calls_per_s) calls/s, delivery p99 $(json_get "$line" e2e_p99_ms) ms," \
+    "verified $(json_get "$line" verified)"
+}
+
 summary() {
-  local wide='%-30s %9s %11s %9s %9s %9s %9s %5s\n' narrow='%-30s %9s %11s %12s\n' label line
+  local wide='%-30s %9s %11s %9s %9s %9s %9s %9s %5s\n' narrow='%-30s %9s %11s %12s\n' label line
   echo
   echo "=== summary (JSON lines in $RESULTS) ==="
-  printf "$wide" label calls/s deliv/s "call p99" "e2e p50" "e2e p99" "e2e max" ok
+  printf "$wide" label calls/s deliv/s "call p99" "e2e p50" "e2e p99" "e2e p99.9" "e2e max" ok
   for label in "$@"; do
     line=$(grep -h '^{"scenario"' "$LOGS/$label.txt" 2>/dev/null) || continue
-    [[ $line == *'"calls_per_s"'* || $line == *'"scenario":"ceiling"'* ]] || continue
+    [[ $line == *'"calls_per_s"'* || $line == *'"scenario":"ceiling"'* ||
+      $line == *'"scenario":"floor"'* ]] || continue
     row "$wide" "$line" label calls_per_s deliveries_per_s call_p99_ms e2e_p50_ms e2e_p99_ms \
-      e2e_max_ms verified
+      e2e_p999_ms e2e_max_ms verified
   done
   printf "$narrow" label conn/s "node B/conn" "bench B/conn"
   for label in "$@"; do
@@ -308,6 +437,7 @@ summary() {
     row "$narrow" "$line" label connects_per_s node_bytes_per_conn bench_bytes_per_conn
   done
   scaleout_summary
+  latency_summary
 }
 
 echo "wscenter bench $(date -u +%FT%TZ): $(nproc) cores ($(sed -n 's/^model name\s*: //p' \
@@ -317,7 +447,7 @@ parts=("$@")
 for part in "${parts[@]}"; do
   case $part in
     all) run_ceiling; run_connections; run_fanout; run_unicast; run_federation; run_scaleout ;;
-    ceiling | connections | fanout | unicast | federation | scaleout) "run_$part" ;;
+    ceiling | connections | fanout | unicast | federation | scaleout | latency) "run_$part" ;;
     *) echo "bench.sh: unknown part '$part'"; exit 2 ;;
   esac
 done
