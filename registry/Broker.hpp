@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -119,6 +120,8 @@ class Broker : private CallDispatch::Port {
     void directory_tick(Clock::time_point now);
     // Asks `node` for a snapshot: directly when it is ours, else through the peers.
     void want_snapshot(const std::string& node);
+    // Every registry reachable from here, this one included (cached).
+    const std::set<std::string>& reachable_registries();
 
     void loop();
     // Takes what the sockets and the mailbox have; one message of each
@@ -198,6 +201,14 @@ class Broker : private CallDispatch::Port {
         LiveNodes live;
     };
     RouteCache route_cache_;
+    // Every registry reachable from here, kept while the Federation
+    // generation (its links and topology, all the set derives from) holds:
+    // each directory check of a call asks for it.
+    struct ReachableCache {
+        std::uint64_t generation = ~0ull;
+        std::set<std::string> registries;
+    };
+    ReachableCache reachable_cache_;
     Directory directory_;
     DirectoryAcks directory_acks_;
     std::uint64_t want_seq_ = 0;
