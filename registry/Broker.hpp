@@ -98,6 +98,7 @@ class Broker : private CallDispatch::Port {
   private:
     // CallDispatch::Port: what a call in progress needs of the broker.
     const RouteTable& routes() override;
+    CallRun::NodeIds node_ids() override;
     std::vector<std::string> send_round(std::uint64_t req, const nlohmann::json& events,
                                         const RouteTable& table, std::int64_t ttl_ms) override;
     nlohmann::json local_event(const std::string& event, const nlohmann::json& params) override;
@@ -194,11 +195,12 @@ class Broker : private CallDispatch::Port {
     CallDispatch dispatch_;
     // The route table and its node list, kept while nothing they derive
     // from changed (NodeTable and Federation generations): a call looks
-    // them up twice, and they cost O(nodes) to build.
+    // them up twice, and they cost O(nodes) to build. Calls keep the node
+    // list as their master_ids: a change makes a new one.
     struct RouteCache {
         std::pair<std::uint64_t, std::uint64_t> generations{~0ull, ~0ull};
         RouteTable table;
-        LiveNodes live;
+        std::shared_ptr<const LiveNodes> live = std::make_shared<const LiveNodes>();
     };
     RouteCache route_cache_;
     // Every registry reachable from here, kept while the Federation

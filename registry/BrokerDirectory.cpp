@@ -19,7 +19,7 @@ std::vector<std::string> Broker::targets(const nlohmann::json& events, const Rou
         for (const auto& [node, route] : table) ids.push_back(node);
         other.emplace(std::move(ids));
     }
-    const LiveNodes& live = other ? *other : route_cache_.live;
+    const LiveNodes& live = other ? *other : *route_cache_.live;
     auto chosen = round_targets(events, live, directory_);
     for (const auto& event : events)
         metrics_.api.record_routing(bus::event_name(event), chosen.size(),
