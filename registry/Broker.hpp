@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -103,6 +104,7 @@ class Broker : public LoopGuest, private CallDispatch::Port {
   private:
     // CallDispatch::Port: what a call in progress needs of the broker.
     const RouteTable& routes() override;
+    CallRun::NodeIds node_ids() override;
     std::vector<std::string> send_round(std::uint64_t req, const nlohmann::json& events,
                                         const RouteTable& table, std::int64_t ttl_ms) override;
     nlohmann::json local_event(const std::string& event, const nlohmann::json& params) override;
@@ -125,6 +127,8 @@ class Broker : public LoopGuest, private CallDispatch::Port {
     void directory_tick(Clock::time_point now);
     // Asks `node` for a snapshot: directly when it is ours, else through the peers.
     void want_snapshot(const std::string& node);
+    // Every registry reachable from here, this one included (cached).
+    const std::set<std::string>& reachable_registries();
 
     // Takes what a socket has, a burst at most; returns how many came.
     int drain_bus(zmq::socket_t& socket, const Federation::Source& from);
@@ -195,13 +199,22 @@ class Broker : public LoopGuest, private CallDispatch::Port {
     CallDispatch dispatch_;
     // The route table and its node list, kept while nothing they derive
     // from changed (NodeTable and Federation generations): a call looks
-    // them up twice, and they cost O(nodes) to build.
+    // them up twice, and they cost O(nodes) to build. Calls keep the node
+    // list as their master_ids: a change makes a new one.
     struct RouteCache {
         std::pair<std::uint64_t, std::uint64_t> generations{~0ull, ~0ull};
         RouteTable table;
-        LiveNodes live;
+        std::shared_ptr<const LiveNodes> live = std::make_shared<const LiveNodes>();
     };
     RouteCache route_cache_;
+    // Every registry reachable from here, kept while the Federation
+    // generation (its links and topology, all the set derives from) holds:
+    // each directory check of a call asks for it.
+    struct ReachableCache {
+        std::uint64_t generation = ~0ull;
+        std::set<std::string> registries;
+    };
+    ReachableCache reachable_cache_;
     Directory directory_;
     DirectoryAcks directory_acks_;
     std::uint64_t want_seq_ = 0;

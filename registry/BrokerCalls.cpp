@@ -20,10 +20,16 @@ const Broker::RouteTable& Broker::routes() {
         std::vector<std::string> ids;
         ids.reserve(route_cache_.table.size());
         for (const auto& [node, route] : route_cache_.table) ids.push_back(node);
-        route_cache_.live = LiveNodes(std::move(ids));
+        route_cache_.live = std::make_shared<const LiveNodes>(std::move(ids));
         route_cache_.generations = generations;
     }
     return route_cache_.table;
+}
+
+CallRun::NodeIds Broker::node_ids() {
+    routes();  // brings the cache up to date
+    // The ids inside the shared node list, which they keep alive.
+    return {route_cache_.live, &route_cache_.live->ids};
 }
 
 void Broker::on_reply(const bus::Incoming& in, const Federation::Source& from,

@@ -19,7 +19,7 @@ std::vector<std::string> Broker::targets(const nlohmann::json& events, const Rou
         for (const auto& [node, route] : table) ids.push_back(node);
         other.emplace(std::move(ids));
     }
-    const LiveNodes& live = other ? *other : route_cache_.live;
+    const LiveNodes& live = other ? *other : *route_cache_.live;
     auto chosen = round_targets(events, live, directory_);
     for (const auto& event : events)
         metrics_.api.record_routing(bus::event_name(event), chosen.size(),
@@ -28,8 +28,16 @@ std::vector<std::string> Broker::targets(const nlohmann::json& events, const Rou
 }
 
 bool Broker::directory_settled(const std::string& node, std::uint64_t dseq) {
-    const auto registries = federation_->topology().reachable(federation_->live_peers());
-    return directory_acks_.settled(node, dseq, registries);
+    return directory_acks_.settled(node, dseq, reachable_registries());
+}
+
+const std::set<std::string>& Broker::reachable_registries() {
+    const auto generation = federation_->generation();
+    if (reachable_cache_.generation != generation) {
+        reachable_cache_.registries = federation_->topology().reachable(federation_->live_peers());
+        reachable_cache_.generation = generation;
+    }
+    return reachable_cache_.registries;
 }
 
 void Broker::directory_unsettled() {
@@ -114,7 +122,7 @@ void Broker::directory_tick(Clock::time_point now) {
     directory_.retain(live);
     directory_acks_.retain(live);
     // Registry ids are drawn per process: forget the wants of those gone.
-    const auto registries = federation_->topology().reachable(federation_->live_peers());
+    const auto& registries = reachable_registries();
     std::erase_if(wants_seen_, [&](const auto& item) { return registries.count(item.first) == 0; });
     metrics_.directory_nodes.store(directory_.size(), std::memory_order_relaxed);
     metrics_.directory_synced.store(directory_.synced_nodes(), std::memory_order_relaxed);

@@ -4,11 +4,24 @@
 
 namespace wsc {
 
-std::vector<std::string> CallDispatch::Port::targets(const nlohmann::json&,
-                                                     const RouteTable& table) {
+namespace {
+
+std::vector<std::string> nodes_of(const CallDispatch::RouteTable& table) {
     std::vector<std::string> out;
+    out.reserve(table.size());
     for (const auto& [node, route] : table) out.push_back(node);
     return out;
+}
+
+}  // namespace
+
+CallRun::NodeIds CallDispatch::Port::node_ids() {
+    return std::make_shared<const std::vector<std::string>>(nodes_of(routes()));
+}
+
+std::vector<std::string> CallDispatch::Port::targets(const nlohmann::json&,
+                                                     const RouteTable& table) {
+    return nodes_of(table);
 }
 
 bool CallDispatch::Port::directory_settled(const std::string&, std::uint64_t) {
@@ -19,9 +32,7 @@ void CallDispatch::begin(ApiCall call, Caller caller) {
     Run run;
     run.started = Clock::now();
     run.deadline = run.started + std::chrono::milliseconds(call.timeout_ms);
-    std::vector<std::string> master_ids;
-    for (const auto& [node, route] : port_.routes()) master_ids.push_back(node);
-    run.run = std::make_unique<CallRun>(std::move(call), std::move(master_ids),
+    run.run = std::make_unique<CallRun>(std::move(call), port_.node_ids(),
                                         [this](const std::string& ev, const nlohmann::json& p) {
                                             return port_.local_event(ev, p);
                                         });

@@ -47,6 +47,9 @@ class CallDispatch {
         // Every live node of the cluster and how to reach it (valid until the
         // next call into the port).
         virtual const RouteTable& routes() = 0;
+        // The nodes of routes(), in its order, as a list a call may keep for
+        // its master_ids. Default: a fresh copy each time.
+        virtual CallRun::NodeIds node_ids();
         // Sends one round (`events`, a JSON array of {name, params}) as
         // Request `req` to every node of `table`; returns the nodes whose
         // link refused it at once.

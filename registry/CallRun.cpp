@@ -30,8 +30,16 @@ nlohmann::ordered_json zero_result(const std::string& event) {
 
 }  // namespace
 
+CallRun::CallRun(ApiCall call, NodeIds master_ids, LocalEvent local)
+    : call_(std::move(call)),
+      master_ids_(master_ids ? std::move(master_ids)
+                             : std::make_shared<const std::vector<std::string>>()),
+      local_(std::move(local)) {}
+
 CallRun::CallRun(ApiCall call, std::vector<std::string> master_ids, LocalEvent local)
-    : call_(std::move(call)), master_ids_(std::move(master_ids)), local_(std::move(local)) {}
+    : CallRun(std::move(call),
+              std::make_shared<const std::vector<std::string>>(std::move(master_ids)),
+              std::move(local)) {}
 
 std::optional<nlohmann::json> CallRun::next_round() {
     round_.clear();
@@ -93,7 +101,7 @@ void CallRun::record(const std::string& event, const std::string& result_key,
     if (!outcome.missing.empty()) timed_out_.insert(event);
     // Nodes the round did not ask (routing knew they hold nothing of it)
     // still have their slot, with the answer they would have given.
-    for (const auto& node : master_ids_)
+    for (const auto& node : *master_ids_)
         if (slots.find(node) == slots.end()) slots.emplace(node, zero_result(event));
     auto& out = data_[event];
     out = nlohmann::ordered_json::object();
@@ -127,7 +135,7 @@ void CallRun::finish_round(const Gatherer::Outcome& outcome) {
 }
 
 std::string CallRun::envelope() const {
-    return ok_envelope(master_ids_, data_);
+    return ok_envelope(*master_ids_, data_);
 }
 
 }  // namespace wsc

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
@@ -23,7 +24,11 @@ class CallRun {
   public:
     using LocalEvent =
         std::function<nlohmann::json(const std::string& event, const nlohmann::json& params)>;
+    // A list of node ids that nobody changes: calls begun while the nodes
+    // stay the same share one.
+    using NodeIds = std::shared_ptr<const std::vector<std::string>>;
 
+    CallRun(ApiCall call, NodeIds master_ids, LocalEvent local = {});  // null: no nodes
     CallRun(ApiCall call, std::vector<std::string> master_ids, LocalEvent local = {});
 
     // The events of the next round as a JSON array of {name, params}, or
@@ -43,7 +48,7 @@ class CallRun {
                 const Gatherer::Outcome& outcome);
 
     ApiCall call_;
-    std::vector<std::string> master_ids_;
+    NodeIds master_ids_;  // never null
     LocalEvent local_;
     nlohmann::ordered_json data_ = nlohmann::ordered_json::object();
     std::size_t pos_ = 0;             // next event without a result

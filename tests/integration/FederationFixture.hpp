@@ -45,10 +45,10 @@ constexpr auto kRestart = 15s;  // a killed registry's port may stay busy briefl
 class Federation : public ::testing::Test {
   protected:
     // A registry linked to the registries at `peers` (indexes of earlier ones).
-    std::size_t add_registry(const std::vector<std::size_t>& peers = {}) {
+    std::size_t add_registry(const std::vector<std::size_t>& peers = {}, const Flags& flags = {}) {
         std::vector<std::uint16_t> ports;
         for (auto i : peers) ports.push_back(regs_.at(i).bus_port);
-        regs_.push_back(start_registry(ports));
+        regs_.push_back(start_registry(ports, flags));
         return regs_.size() - 1;
     }
 
@@ -60,8 +60,9 @@ class Federation : public ::testing::Test {
         return nodes_.size() - 1;
     }
 
-    // Starts registry `reg` again on its own bus port, now dialing `peers`;
-    // retries while the old process's port is still held.
+    // Kills registry `reg` (nothing to do when it is dead already) and starts
+    // it again on its own bus port, now dialing `peers`; retries while the
+    // old process's port is still held.
     void restart_registry(std::size_t reg, const std::vector<std::size_t>& peers) {
         const auto port = regs_.at(reg).bus_port;
         std::vector<std::uint16_t> ports;
@@ -82,6 +83,7 @@ class Federation : public ::testing::Test {
             },
             kRestart))
             << last_error;
+        ASSERT_EQ(regs_[reg].bus_port, port);
     }
 
     // R0 - R1 - R2 in a chain, one node on each; every registry lists them.

@@ -29,6 +29,7 @@
 #include "bus/MsgpackJson.hpp"
 #include "bus/Protocol.hpp"
 #include "tests/integration/Cluster.hpp"
+#include "tests/integration/FederationFixture.hpp"
 #include "tests/integration/FederationSupport.hpp"
 #include "tests/support/HttpClient.hpp"
 #include "tests/support/WaitUntil.hpp"
@@ -41,19 +42,12 @@ using nlohmann::json;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr int kSwitchingProtocols = 101;
-constexpr std::size_t kConnIdLength = 32;
 // Cluster starts every process with a 200 ms heartbeat and liveness 3.
 constexpr auto kHeartbeat = 200ms;
 constexpr int kLiveness = 3;
 // What the spec allows for a death to show (liveness × heartbeat), plus a
 // margin for the next flood, the HTTP polling and a slow shared machine.
 constexpr auto kDeathBound = kHeartbeat * kLiveness + 1400ms;
-constexpr auto kSettle = 15s;
-constexpr auto kReceive = 10s;
-constexpr auto kQuietWindow = 400ms;
-constexpr auto kQuickDrain = 20ms;
-constexpr auto kRestartAttempts = 15s;  // the old bus port may stay busy briefly
 // Gathering bounds for the timeout tests: the call's timeout= and how much
 // later than that the answer may come.
 constexpr int kShortTimeoutMs = 500;
@@ -90,26 +84,8 @@ void report_timing(const std::string& what, long long ms) {
     ::testing::Test::RecordProperty(what, std::to_string(ms));
 }
 
-class FederationFaults : public ::testing::Test {
+class FederationFaults : public Federation {
   protected:
-    std::size_t add_registry(const std::vector<std::size_t>& peers = {}, const Flags& flags = {}) {
-        regs_.push_back(start_registry(ports_of(peers), flags));
-        return regs_.size() - 1;
-    }
-
-    std::size_t add_node(const std::vector<std::size_t>& regs) {
-        nodes_.push_back(start_wsnode(ports_of(regs)));
-        return nodes_.size() - 1;
-    }
-
-    std::vector<std::uint16_t> ports_of(const std::vector<std::size_t>& regs) const {
-        std::vector<std::uint16_t> ports;
-        for (auto i : regs) ports.push_back(regs_.at(i).bus_port);
-        return ports;
-    }
-
-    std::uint16_t http(std::size_t reg) const { return regs_.at(reg).http_port; }
-
     IdSet ids_of(const std::vector<std::size_t>& nodes) const {
         IdSet out;
         for (auto i : nodes) out.insert(nodes_.at(i).node_id);
@@ -147,12 +123,6 @@ class FederationFaults : public ::testing::Test {
         return lists(want, timeout);
     }
 
-    json call(std::size_t reg, const json& body) const {
-        json env = api_post(http(reg), "", body);
-        EXPECT_EQ(env.value("code", -1), 0) << "R" << reg << ": " << env.dump();
-        return env;
-    }
-
     json send_to(std::size_t reg, const Client& c, const std::string& msg) const {
         return call(reg, {{"event", "sendMessageTo_Id"},
                           {"sendMessageTo_Id", {{"_id", c.id}, {"msg", msg}}}});
@@ -170,36 +140,6 @@ class FederationFaults : public ::testing::Test {
         }
     }
 
-    // Each client receives exactly its listed messages, nothing twice.
-    static void expect_received_exactly(
-        const std::map<const Client*, std::multiset<std::string>>& want) {
-        std::map<const Client*, std::multiset<std::string>> got;
-        for (const auto& [c, msgs] : want) {
-            const auto deadline = Clock::now() + kReceive;
-            while (got[c].size() < msgs.size() && Clock::now() < deadline) {
-                const auto left =
-                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-                const auto m = c->ws->recv(left);
-                if (!m) break;
-                got[c].insert(*m);
-            }
-        }
-        bool first = true;
-        for (const auto& [c, msgs] : want) {
-            for (auto& m : c->ws->drain(first ? kQuietWindow : kQuickDrain)) got[c].insert(m);
-            first = false;
-            EXPECT_EQ(got[c], msgs) << "client " << c->id << " on node " << c->node;
-        }
-    }
-
-    std::string registry_id(std::size_t reg) const {
-        return api(http(reg), "event=nodes")
-            .at("data")
-            .at("nodes")
-            .at("registry")
-            .get<std::string>();
-    }
-
     // Which registry serves `node` as seen from `reg` (its registry id).
     std::string served_by(std::size_t reg, const std::string& node) const {
         try {
@@ -215,31 +155,6 @@ class FederationFaults : public ::testing::Test {
         regs_.at(reg).proc->signal(SIGKILL);
         ASSERT_TRUE(regs_.at(reg).proc->wait_exit(kReceive).has_value());
     }
-
-    // Starts registry `reg` again on its old bus port, dialing `peers`; retries
-    // while the port is still held by the dead process's sockets.
-    void restart_registry(std::size_t reg, const std::vector<std::size_t>& peers) {
-        const auto old_port = regs_.at(reg).bus_port;
-        const auto peer_ports = ports_of(peers);
-        std::string last_error;
-        ASSERT_TRUE(wait_until(
-            [&] {
-                try {
-                    regs_[reg] = start_registry(peer_ports,
-                                                {{"registry.bus_port", std::to_string(old_port)}});
-                    return true;
-                } catch (const std::exception& e) {
-                    last_error = e.what();
-                    return false;
-                }
-            },
-            kRestartAttempts))
-            << last_error;
-        ASSERT_EQ(regs_[reg].bus_port, old_port);
-    }
-
-    std::vector<RegistryProc> regs_;
-    std::vector<NodeProc> nodes_;
 };
 
 TEST_F(FederationFaults, KilledRegistryTakesOnlyItsOwnNodesAndNoState) {

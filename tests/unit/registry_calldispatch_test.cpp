@@ -42,7 +42,11 @@ class FakePort : public CallDispatch::Port {
     std::set<std::pair<std::string, std::uint64_t>> settled;  // acknowledged changes
     std::size_t unsettled = 0;
 
+    // When set, the node list handed to calls; else the default copy of the table's.
+    CallRun::NodeIds ids;
+
     const CallDispatch::RouteTable& routes() override { return table; }
+    CallRun::NodeIds node_ids() override { return ids ? ids : CallDispatch::Port::node_ids(); }
     std::vector<std::string> targets(const json& events,
                                      const CallDispatch::RouteTable& t) override {
         if (only) return *only;
@@ -116,6 +120,22 @@ TEST_F(CallDispatchTest, OneRoundToEveryRoutedNodeThenTheEnvelopeToItsCaller) {
     EXPECT_EQ(port_.done[0].envelope["master_ids"], (json{kNodeA, kNodeB}));
     EXPECT_EQ(dispatch_.in_flight(), 0u);
     EXPECT_EQ(port_.missed, 0u);
+}
+
+TEST_F(CallDispatchTest, ACallSharesThePortsNodeListAndKeepsItWhileNodesChange) {
+    const CallRun::NodeIds given =
+        std::make_shared<const std::vector<std::string>>(std::vector<std::string>{kNodeA, kNodeB});
+    port_.ids = given;
+    dispatch_.begin(call_of({"getConnectionCount"}, {{"getConnectionCount", json::object()}}),
+                    HttpCaller{7});
+    EXPECT_EQ(given.use_count(), 3) << "held here, by the port and by the call: not copied";
+    // The nodes change while the call is in flight: the port has a new list.
+    port_.ids = std::make_shared<const std::vector<std::string>>(std::vector<std::string>{kNodeA});
+    dispatch_.on_reply(kFirstReq, kNodeA, {{"getConnectionCount", 2}});
+    dispatch_.on_reply(kFirstReq, kNodeB, {{"getConnectionCount", 3}});
+    ASSERT_EQ(port_.done.size(), 1u);
+    EXPECT_EQ(port_.done[0].envelope["master_ids"], (json{kNodeA, kNodeB}));
+    EXPECT_EQ(given.use_count(), 1) << "the finished call let go of it";
 }
 
 TEST_F(CallDispatchTest, ARegistryEventFinishesAtOnceWithoutSendingAnything) {

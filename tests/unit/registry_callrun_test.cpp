@@ -122,12 +122,16 @@ TEST(CallRun, ReplyWithoutTheEventsResultIsAnError) {
 }
 
 TEST(CallRun, NoNodesGivesEmptyResults) {
-    CallRun run(make_call({"getIds"}, {{"getIds", json::object()}}), {});
-    ASSERT_TRUE(run.next_round().has_value());
-    run.finish_round(outcome({}, {}));
-    EXPECT_EQ(run.next_round(), std::nullopt);
-    EXPECT_EQ(run.envelope(),
-              R"({"code":0,"msg":"ok","extra":[],"master_ids":[],"data":{"getIds":{}}})");
+    // An empty list, and no list at all, alike.
+    for (CallRun::NodeIds ids :
+         {std::make_shared<const std::vector<std::string>>(), CallRun::NodeIds()}) {
+        CallRun run(make_call({"getIds"}, {{"getIds", json::object()}}), ids);
+        ASSERT_TRUE(run.next_round().has_value());
+        run.finish_round(outcome({}, {}));
+        EXPECT_EQ(run.next_round(), std::nullopt);
+        EXPECT_EQ(run.envelope(),
+                  R"({"code":0,"msg":"ok","extra":[],"master_ids":[],"data":{"getIds":{}}})");
+    }
 }
 
 TEST(CallRun, RegistryEventIsAnsweredLocally) {

@@ -35,6 +35,14 @@ class RoundTargetsTest : public ::testing::Test {
             dir.apply(snap, t0);
         }
     }
+    // A change of `node` arrives with earlier ones missing: it is no longer synced.
+    void lose_sync(const std::string& node) {
+        bus::Directory gap;
+        gap.node = node;
+        gap.boot = 1;
+        gap.seq = 5;  // 1..4 missing
+        dir.apply(gap, Directory::Clock::now());
+    }
     Directory dir;
 };
 
@@ -67,12 +75,30 @@ TEST_F(RoundTargetsTest, UsersAndGroupsGoWhereTheDirectorySays) {
         std::vector<std::string>{kC});
 }
 
+TEST_F(RoundTargetsTest, ParamsOfAnotherTypeOrMissingReadAsEmpty) {
+    // Only the strings of a group list count.
+    EXPECT_EQ(
+        round_targets(round({{"sendToGroups", {{"groupIds", {1, "room", nullptr}}}}}), kLive, dir),
+        std::vector<std::string>{kC});
+    EXPECT_TRUE(
+        round_targets(round({{"sendToGroups", {{"groupIds", "room"}}}}), kLive, dir).empty());
+    EXPECT_TRUE(round_targets(round({{"sendToGroups", json::object()}}), kLive, dir).empty());
+    // A missing or non-string id is the empty id, which no synced node holds.
+    EXPECT_TRUE(round_targets(round({{"isOnlineId", {{"id", 7}}}}), kLive, dir).empty());
+    EXPECT_TRUE(round_targets(round({{"isOnline_Id", {{"_id", 7}}}}), kLive, dir).empty());
+    EXPECT_TRUE(round_targets(round({{"sendToGroup", {{"msg", "x"}}}}), kLive, dir).empty());
+}
+
+TEST_F(RoundTargetsTest, AnUnsyncedNodeGetsAnEmptyIdButNotAnEmptyGroupList) {
+    lose_sync(kC);
+    EXPECT_EQ(round_targets(round({{"isOnlineId", json::object()}}), kLive, dir),
+              std::vector<std::string>{kC});
+    EXPECT_TRUE(round_targets(round({{"sendToGroups", {{"groupIds", json::array()}}}}), kLive, dir)
+                    .empty());
+}
+
 TEST_F(RoundTargetsTest, AnUnsyncedNodeGetsEverythingThatCouldConcernIt) {
-    bus::Directory gap;
-    gap.node = kC;
-    gap.boot = 1;
-    gap.seq = 5;  // 1..4 missing
-    dir.apply(gap, Directory::Clock::now());
+    lose_sync(kC);
     EXPECT_EQ(round_targets(round({{"isOnlineId", {{"id", "bob"}}}}), kLive, dir),
               (std::vector<std::string>{kB, kC}));
 }
