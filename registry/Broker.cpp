@@ -17,8 +17,6 @@ constexpr const char* kLog = "broker";
 // Messages handled per socket per loop turn, so one busy socket cannot
 // starve the others or the timers.
 constexpr int kBurst = 256;
-// Passes of service() before the HTTP side gets a turn again.
-constexpr int kMaxPasses = 4;
 // Nonces pending at once (one per unproven connection), and how often a
 // refused link is reported in the log.
 constexpr std::size_t kMaxChallenges = 10000;
@@ -140,34 +138,23 @@ bool Broker::service() {
     if (!running_) return false;
     take_submitted();
     on_timers(Clock::now());
-    // A send on a socket may take in the notice of a message that arrived
-    // meanwhile, and then its descriptor stays quiet: so passes repeat
-    // until one receives nothing. That pass sent nothing either, so every
-    // socket was last touched by an empty receive and will signal again.
-    for (int pass = 0; pass < kMaxPasses; ++pass) {
-        int received = 0;
-        if (drain_all(received)) return true;  // a busy socket: HTTP gets a turn first
-        if (received == 0) return !submitted_.empty();
-    }
-    return true;
+    const bool busy = bus::serve_until_quiet([this] { return drain_all(); });
+    // Calls a pass answered at once may have let their connections submit more.
+    return busy || !submitted_.empty();
 }
 
-bool Broker::drain_all(int& received) {
-    bool full = false;
-    auto count = [&](int n) {
-        received += n;
-        full = full || n == kBurst;
-    };
-    count(drain_bus(*router_, Federation::Source{}));
+bus::PassCount Broker::drain_all() {
+    bus::PassCount pass;
+    pass.add(drain_bus(*router_, Federation::Source{}), kBurst);
     for (std::size_t i = 0; i < federation_->dialer_count(); ++i)
-        count(drain_bus(federation_->dialer(i), Federation::Source{true, i, {}}));
+        pass.add(drain_bus(federation_->dialer(i), Federation::Source{true, i, {}}), kBurst);
     if (zap_) {
         // Their answers go out on their own sockets, which they drain to
         // the end: nothing of theirs can hide a message of the others.
-        full = zap_->drain() || full;
-        full = handshakes_->drain() || full;
+        pass.full = zap_->drain() || pass.full;
+        pass.full = handshakes_->drain() || pass.full;
     }
-    return full;
+    return pass;
 }
 
 void Broker::close() {

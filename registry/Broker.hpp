@@ -28,6 +28,7 @@
 #include "bus/CurveConfig.hpp"
 #include "bus/Frames.hpp"
 #include "bus/Liveness.hpp"
+#include "bus/QuietPasses.hpp"
 #include "common/LogThrottle.hpp"
 #include "httpapi/LoopGuest.hpp"
 #include "registry/CallDispatch.hpp"
@@ -132,8 +133,8 @@ class Broker : public LoopGuest, private CallDispatch::Port {
 
     // Takes what a socket has, a burst at most; returns how many came.
     int drain_bus(zmq::socket_t& socket, const Federation::Source& from);
-    // One pass over every socket; true when one stopped at its burst.
-    bool drain_all(int& received);
+    // One pass over every socket.
+    bus::PassCount drain_all();
     void take_submitted();
     void on_timers(Clock::time_point now);
     // The command switch.

@@ -8,6 +8,7 @@
 
 #include "bus/LinkProof.hpp"
 #include "bus/Liveness.hpp"
+#include "bus/QuietPasses.hpp"
 #include "common/Log.hpp"
 
 namespace wsc {
@@ -22,8 +23,6 @@ constexpr auto kReadyRetry = std::chrono::milliseconds(50);
 // Messages handled per socket per service() call, so that one busy
 // registry can neither starve the others nor the node's clients.
 constexpr int kBatch = 256;
-// Passes of service() before the loop gets a turn again.
-constexpr int kMaxPasses = 4;
 // How long a NodeBye may wait to leave when the node's sockets close.
 constexpr int kByeLingerMs = 200;
 
@@ -129,26 +128,16 @@ BusLink::Clock::time_point BusLink::next_due() const {
 bool BusLink::service() {
     if (!started_ || left_) return false;
     on_timers(Clock::now());
-    // A send on a socket may take in the notice of a message that arrived
-    // meanwhile, and then its descriptor stays quiet: so passes repeat
-    // until one receives nothing. That pass sent nothing either, so every
-    // socket was last touched by an empty receive and will signal again.
-    for (int pass = 0; pass < kMaxPasses; ++pass) {
-        int received = 0;
-        bool full = false;
-        for (std::size_t i = 0; i < registries_.size() && !left_; ++i) {
-            const int n = drain_registry(i);
-            received += n;
-            full = full || n == kBatch;
-        }
+    return bus::serve_until_quiet([this] {
+        bus::PassCount pass;
+        for (std::size_t i = 0; i < registries_.size() && !left_; ++i)
+            pass.add(drain_registry(i), kBatch);
         if (snapshot_wanted_ && !left_) {
             snapshot_wanted_ = false;
             handlers_.snapshot_wanted();
         }
-        if (left_ || received == 0) return false;
-        if (full) return true;  // a busy registry: the clients get a turn first
-    }
-    return true;
+        return left_ ? bus::PassCount{} : pass;  // once left, nothing is served
+    });
 }
 
 void BusLink::on_timers(Clock::time_point now) {
