@@ -19,6 +19,7 @@
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 extern char** environ;
 
@@ -298,7 +299,29 @@ bool ChildProcess::running() {
 void ChildProcess::signal(int sig) {
     // Holding the lock keeps the pid from being reaped (and recycled) under us.
     std::lock_guard lock(reap_mutex_);
-    if (!exit_status_) ::kill(pid_, sig);
+    if (exit_status_) return;
+    ::kill(pid_, sig);
+    if (sig != SIGSTOP) return;
+    // kill() returns while the stop is only pending: until one of the
+    // child's threads takes it, the others may still serve a message sent
+    // after this call. Waiting for the stop report makes "frozen" true.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (std::chrono::steady_clock::now() < deadline) {
+        int status = 0;
+        const pid_t r = ::waitpid(pid_, &status, WUNTRACED | WNOHANG);
+        if (r < 0 && errno == EINTR) continue;
+        if (r == pid_ && WIFSTOPPED(status)) return;
+        if (r == pid_ && WIFEXITED(status)) {
+            exit_status_ = WEXITSTATUS(status);
+            return;
+        }
+        if (r == pid_ && WIFSIGNALED(status)) {
+            exit_status_ = kSignalStatusBase + WTERMSIG(status);
+            return;
+        }
+        if (r < 0) return;  // ECHILD: nothing to wait for
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
 }
 
 std::optional<int> ChildProcess::wait_exit(std::chrono::milliseconds timeout) {

@@ -53,6 +53,7 @@ class ChildProcess {
     std::string stderr_path() const { return stderr_path_; }
 
     bool running();  // not yet exited (waitpid WNOHANG)
+    // Sends `sig`; for SIGSTOP, returns once the child is stopped (at most 5 s).
     void signal(int sig);
     // Waits for exit; returns the exit status, or 128+signal; nullopt on timeout.
     std::optional<int> wait_exit(std::chrono::milliseconds timeout);
