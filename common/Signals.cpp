@@ -38,7 +38,8 @@ void block_termination_signals() {
     }
 }
 
-int wait_for_termination(const std::function<bool()>& stop_requested) {
+int wait_for_termination(const std::function<bool()>& stop_requested,
+                         const std::function<void()>& on_hangup) {
     const sigset_t set = termination_set();
     const timespec poll{0, kPollNanoseconds};
     while (true) {
@@ -46,7 +47,10 @@ int wait_for_termination(const std::function<bool()>& stop_requested) {
         const int signal_number = ::sigtimedwait(&set, nullptr, &poll);
         if (signal_number == SIGINT || signal_number == SIGTERM) return signal_number;
         if (signal_number == SIGHUP) {
-            log_info("signals", "SIGHUP ignored (restart the program to reload its config)");
+            if (on_hangup)
+                on_hangup();
+            else
+                log_info("signals", "SIGHUP ignored (restart the program to reload its config)");
             continue;
         }
         if (signal_number < 0 && errno != EAGAIN && errno != EINTR) {

@@ -17,8 +17,10 @@ void block_termination_signals();
 
 // Waits until SIGINT or SIGTERM arrives or `stop_requested()` becomes true
 // (polled every 100 ms; an empty function means never). Returns the signal
-// number, or 0 when stop_requested fired. A SIGHUP is consumed and ignored.
+// number, or 0 when stop_requested fired. A SIGHUP calls `on_hangup` (the
+// program reloads what it can, e.g. its TLS certificate) or is ignored.
 // Call only after block_termination_signals().
-int wait_for_termination(const std::function<bool()>& stop_requested = {});
+int wait_for_termination(const std::function<bool()>& stop_requested = {},
+                         const std::function<void()>& on_hangup = {});
 
 }  // namespace wsc

@@ -30,12 +30,29 @@ void HttpServer::run() {
             break;
         }
         if (guest_) busy = guest_->service();
+        if (tls_reload_requested_.exchange(false)) reload_certificate();
     }
     if (guest_) {
         unwatch_guest();
         lws_sul_cancel(guest_timer_.get());
         guest_->close();
     }
+}
+
+void HttpServer::request_tls_reload() {
+    tls_reload_requested_.store(true);
+    if (context_) lws_cancel_service(context_);
+}
+
+void HttpServer::reload_certificate() {
+    if (!config_.tls.enabled()) {
+        log_info(kLog, "SIGHUP: no TLS certificate to reload");
+        return;
+    }
+    if (const std::string why = reload_tls(context_, config_.tls); !why.empty())
+        log_error(kLog, "TLS certificate not reloaded, the old one stays: " + why);
+    else
+        log_info(kLog, "TLS certificate reloaded from " + config_.tls.cert);
 }
 
 bool HttpServer::watch_guest() {

@@ -83,7 +83,7 @@ void HttpServer::start(LoopGuest* guest) {
          [](lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len) {
              return HttpServer::callback(wsi, static_cast<int>(reason), user, in, len);
          },
-         sizeof(Conn*), 0, 0, nullptr, 0},
+         sizeof(Conn*), 0, 0, nullptr, kWholeWriteBytes},
         // The guest's descriptors: watched only, their readiness ends the
         // loop's turn and run() serves the guest.
         {kGuestProtocol, [](lws*, lws_callback_reasons, void*, void*, std::size_t) { return 0; }, 0,
@@ -97,8 +97,14 @@ void HttpServer::start(LoopGuest* guest) {
     info.user = this;
     info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
     accept_raw(info, kProtocol);
+    apply_tls(info, config_.tls);
+    // lws bounds a TLS handshake by this, as a request's head is bounded.
+    info.timeout_secs = static_cast<unsigned>((config_.timeouts.request_ms + 999) / 1000);
     context_ = lws_create_context(&info);
-    if (!context_) throw std::runtime_error("cannot create HTTP server");
+    if (!context_)
+        throw std::runtime_error(config_.tls.enabled()
+                                     ? "cannot create the HTTPS server (see the TLS errors above)"
+                                     : "cannot create HTTP server");
     lws_vhost* vh = lws_get_vhost_by_name(context_, "default");
     const int port = vh ? lws_get_vhost_listen_port(vh) : -1;
     if (port <= 0) {

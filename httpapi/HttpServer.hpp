@@ -25,6 +25,7 @@
 #include "httpapi/LoopGuest.hpp"
 #include "net/HttpExchange.hpp"
 #include "net/LwsRaw.hpp"
+#include "net/TlsFiles.hpp"
 
 struct lws;
 struct lws_context;
@@ -42,6 +43,7 @@ struct HttpServerConfig {
     std::size_t max_pending = 10000;  // API calls in flight before answering 503
     std::string web_root;             // served at /ui/; empty = not served
     HttpTimeouts timeouts;            // busy_ms is derived from limits.max_timeout_ms
+    TlsFiles tls;                     // https:// when set
     // Counts (on the lws thread) every call refused here; may be null.
     ApiCallMetrics* call_metrics = nullptr;
 };
@@ -72,6 +74,8 @@ class HttpServer {
     // True when idle.
     bool wait_idle(std::chrono::steady_clock::time_point until);
     void stop();
+    // Any thread: loads the TLS certificate and key files again (SIGHUP).
+    void request_tls_reload();
 
     struct Conn;  // per-connection state, defined in the .cpp
 
@@ -93,6 +97,7 @@ class HttpServer {
     // false when the guest's timed work is due now.
     bool watch_guest();
     void unwatch_guest();
+    void reload_certificate();
     // lws thread: publishes how many calls are unanswered or unwritten.
     void update_busy();
     void count_refused(const std::vector<std::string>& events, ApiCallMetrics::Result result);
@@ -120,6 +125,7 @@ class HttpServer {
     std::thread thread_;
     std::atomic<bool> stopping_{false};
     std::atomic<bool> draining_{false};
+    std::atomic<bool> tls_reload_requested_{false};
     // waiting_.size() + unwritten_, for wait_idle() on other threads.
     std::mutex busy_mutex_;
     std::condition_variable busy_changed_;

@@ -8,11 +8,17 @@
 
 #include <libwebsockets.h>
 
+#include <cstddef>
 #include <string>
 
 #include "net/HttpExchange.hpp"
 
 namespace wsc {
+
+// A raw protocol's tx_packet_size. Unset, lws sends at most its 4 KiB
+// service buffer per write and copies the rest aside for later writable
+// callbacks; with this, a write goes to the kernel (or to OpenSSL) whole.
+inline constexpr std::size_t kWholeWriteBytes = 1u << 30;
 
 // Makes the vhost described by `info` hand every accepted connection to the
 // protocol named `protocol` as a raw socket (LWS_CALLBACK_RAW_*).

@@ -33,6 +33,8 @@ class Registry {
     // (at most `grace`), then stops.
     void drain(std::chrono::milliseconds grace);
     void stop();
+    // Any thread: the HTTP server loads its TLS certificate again.
+    void reload_tls() { http_->request_tls_reload(); }
 
     std::uint16_t bus_port() const { return broker_->bound_port(); }
     std::uint16_t http_port() const { return http_->port(); }

@@ -10,12 +10,13 @@
 #include "common/Log.hpp"
 #include "common/Options.hpp"
 #include "common/Signals.hpp"
+#include "net/TlsFiles.hpp"
 #include "registry/Registry.hpp"
 
 namespace {
 
 std::vector<wsc::OptionSpec> option_specs() {
-    return {
+    std::vector<wsc::OptionSpec> specs = {
         {"registry.bus_port",
          "8010",
          "bus (ZeroMQ ROUTER) port; 0 picks a free one",
@@ -66,6 +67,8 @@ std::vector<wsc::OptionSpec> option_specs() {
         {"registry.web_root", "", "folder served at /ui/ (empty: the bundled demo)", {}},
         {"log.level", "info", "debug, info, warn, error or off", {}},
     };
+    for (auto& spec : wsc::tls_option_specs("registry", false)) specs.push_back(std::move(spec));
+    return specs;
 }
 
 // The demo page: next to an installed binary, else the source tree.
@@ -110,6 +113,7 @@ wsc::RegistryConfig make_config(const wsc::Options& o) {
     c.http.max_pending = static_cast<std::size_t>(o.get_int("registry.max_pending", 1, 10000000));
     c.broker.max_pending = c.http.max_pending;
     c.http.web_root = find_web_root(o.get("registry.web_root"));
+    c.http.tls = wsc::read_tls_options(o, "registry", false);
     c.http.timeouts.request_ms =
         static_cast<int>(o.get_int("registry.http_request_timeout_ms", 1, 3600000));
     for (const auto& peer : o.get_list("registry.peers"))
@@ -161,11 +165,12 @@ int main(int argc, char** argv) {
                           "reaches the bus port can pose as a wsnode or peer registry (set "
                           "registry.cluster_secret, or CURVE keys)");
         wsc::log_info("registry", "bus on port " + std::to_string(registry.bus_port()) +
-                                      ", HTTP API on http://127.0.0.1:" +
-                                      std::to_string(registry.http_port()) + "/");
+                                      ", HTTP API on " +
+                                      (config.http.tls.enabled() ? "https" : "http") +
+                                      "://127.0.0.1:" + std::to_string(registry.http_port()) + "/");
         std::cout << prog << " ready bus_port=" << registry.bus_port()
                   << " http_port=" << registry.http_port() << std::endl;
-        const int sig = wsc::wait_for_termination();
+        const int sig = wsc::wait_for_termination({}, [&] { registry.reload_tls(); });
         wsc::log_info("registry", "signal " + std::to_string(sig) +
                                       ", finishing the calls in flight, then stopping");
         registry.drain(std::chrono::milliseconds(config.broker.limits.max_timeout_ms + 1000));

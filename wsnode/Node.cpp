@@ -99,8 +99,10 @@ void Node::start() {
     // A copy: a start() that throws leaves the handlers in place.
     d.ws = std::make_unique<WsServer>(d.config, *d.zmq, d.handlers);
     d.port = d.ws->port();
-    d.public_url = d.config.public_url.empty() ? "ws://127.0.0.1:" + std::to_string(d.port) + "/"
-                                               : d.config.public_url;
+    d.public_url = d.config.public_url.empty()
+                       ? std::string(d.config.tls.enabled() ? "wss" : "ws") +
+                             "://127.0.0.1:" + std::to_string(d.port) + "/"
+                       : d.config.public_url;
     d.ws->set_public_url(d.public_url);
 
     // Thread start is the memory fence that hands the server to its thread.
@@ -120,6 +122,11 @@ void Node::stop() {
     d.ws.reset();
     d.zmq.reset();
     log_info(kComponent, "node " + d.config.node_id + " stopped");
+}
+
+void Node::reload_tls() {
+    Impl& d = *impl_;
+    if (d.ws && d.started && !d.stopped) d.ws->request_tls_reload();
 }
 
 const std::string& Node::node_id() const {

@@ -47,6 +47,10 @@ class Node {
     void start();
     // Idempotent; returns when the node's thread has ended.
     void stop();
+    // Any thread: loads the TLS certificate and key again (new connections
+    // get them, open ones keep theirs); bad files are logged and the old
+    // ones kept. Nothing to do without TLS.
+    void reload_tls();
 
     const std::string& node_id() const;
     // The WebSocket port listened on (valid after start()).

@@ -10,6 +10,7 @@
 #include "bus/CurveConfig.hpp"
 #include "bus/Protocol.hpp"
 #include "net/HttpExchange.hpp"
+#include "net/TlsFiles.hpp"
 
 namespace wsc {
 
@@ -31,7 +32,7 @@ struct NodeConfig {
     // API) the API needs one of these (none: the API is off); with no token
     // at all it answers loopback peers only.
     std::vector<std::string> api_tokens;
-    std::string public_url;  // advertised URL; "" = ws://127.0.0.1:<port>/
+    std::string public_url;  // advertised URL; "" = ws(s)://127.0.0.1:<port>/
     std::string node_id;     // 32 lowercase hex; "" = a random one
     int heartbeat_ms = bus::kDefaultHeartbeatMs;
     int liveness = bus::kDefaultLiveness;  // silent intervals before a registry is lost
@@ -44,6 +45,7 @@ struct NodeConfig {
     double connect_rate_per_ip = 200;  // new connections per second per address; 0 = no limit
     bus::CurveConfig curve;            // CURVE client keys for the registry links; off if empty
     std::string cluster_secret;        // proved to registries that ask; "" = none
+    TlsFiles tls;                      // wss:// (and https:// for the node API) when set
 };
 
 }  // namespace wsc

@@ -23,7 +23,6 @@ namespace {
 constexpr std::string_view kComponent = "wsnode";
 constexpr const char* kProtocolName = "wscenter";
 constexpr std::size_t kMaxHeaderBytes = 8192;         // request line + headers of a request
-constexpr std::size_t kMaxWriteBytes = 1u << 30;      // handed to send() at once, at most
 constexpr auto kDrainTime = std::chrono::seconds(1);  // how long stop() waits for clients to close
 // How often deadlines are checked: the resolution of every node timeout.
 constexpr double kSweepSeconds = 0.1;
@@ -74,25 +73,25 @@ WsServer::WsServer(const NodeConfig& config, zmq::context_t& zmq, HandlerChain h
            BusLink::Handlers{.request = [this](BusRequest&& request) { on_bus_request(request); },
                              .snapshot_wanted = [this] { send_snapshot(); },
                              .connection_count = [this] { return index_.connection_count(); }}),
-      bus_watch_(std::make_unique<BusWatch>()) {
+      bus_watch_(std::make_unique<BusWatch>()),
+      tls_(config.tls) {
     const QuietLwsLogs quiet;
     // One protocol serves every accepted connection, as a raw socket.
     protocols_[0].name = kProtocolName;
     protocols_[0].callback = &WsServer::dispatch;
     protocols_[0].per_session_data_size = sizeof(Peer*);
-    // lws would otherwise send at most its 4 KiB service buffer per write
-    // and copy the rest aside for later writable callbacks: a coalesced
-    // write goes to the kernel whole instead.
-    protocols_[0].tx_packet_size = kMaxWriteBytes;
+    // A coalesced write goes to the kernel whole.
+    protocols_[0].tx_packet_size = kWholeWriteBytes;
 
     const ListenAddress listen = resolve_listen_host(config.host);
-    create_context(listen);
+    create_context(listen, config);
     lws_context_creation_info vhost_info{};
     vhost_info.vhost_name = "wsnode";
     vhost_info.port = config.port;
     vhost_info.iface = listen.iface.empty() ? nullptr : listen.iface.c_str();
     vhost_info.protocols = protocols_;
     accept_raw(vhost_info, kProtocolName);
+    apply_tls(vhost_info, tls_);
     lws_vhost* vhost = lws_create_vhost(context_, &vhost_info);
     // An address lws cannot bind yet gives a vhost without a listener (lws
     // would retry later; resolve_listen_host() refuses most such addresses
@@ -126,13 +125,17 @@ WsServer::~WsServer() {
     if (loop_) ev_loop_destroy(loop_);
 }
 
-void WsServer::create_context(const ListenAddress& listen) {
+void WsServer::create_context(const ListenAddress& listen, const NodeConfig& config) {
     loop_ =
         ev_loop_new(static_cast<unsigned>(EVBACKEND_EPOLL) | static_cast<unsigned>(EVFLAG_NOENV));
     if (!loop_) throw std::runtime_error("cannot create the node's libev epoll loop");
     lws_context_creation_info info{};
     info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_LIBEV;
     if (listen.ipv4_only) info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.options |= tls_context_options(config.tls);
+    // lws bounds a TLS handshake by this: a client that stalls in it goes as
+    // soon as one that stalls in its upgrade request would.
+    info.timeout_secs = static_cast<unsigned>((config.http_request_timeout_ms + 999) / 1000);
     info.user = this;
     info.foreign_loops = reinterpret_cast<void**>(&loop_);
     context_ = lws_create_context(&info);
@@ -148,8 +151,27 @@ void WsServer::request_stop() {
     lws_cancel_service(context_);
 }
 
+void WsServer::request_tls_reload() {
+    tls_reload_requested_.store(true);
+    lws_cancel_service(context_);
+}
+
+void WsServer::reload_certificate() {
+    if (!tls_.enabled()) {
+        log_info(kComponent, "SIGHUP: no TLS certificate to reload");
+        return;
+    }
+    if (const std::string why = reload_tls(context_, tls_); !why.empty())
+        log_error(kComponent, "TLS certificate not reloaded, the old one stays: " + why);
+    else
+        log_info(kComponent, "TLS certificate reloaded from " + tls_.cert);
+}
+
 int WsServer::dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len) {
     if (!wsi) return 0;
+    // `user` is OpenSSL's store here, not a connection's slot.
+    if (reason == LWS_CALLBACK_OPENSSL_PERFORM_CLIENT_CERT_VERIFICATION)
+        return client_cert_verdict(len);
     auto* self = static_cast<WsServer*>(lws_context_user(lws_get_context(wsi)));
     if (!self) return 0;
     try {
@@ -193,6 +215,7 @@ int WsServer::handle(lws* wsi, lws_callback_reasons reason, Peer** slot, void* i
             }
             return 0;
         case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+            if (tls_reload_requested_.exchange(false)) reload_certificate();
             if (stop_requested_.load()) begin_drain();
             return 0;
         default:

@@ -36,6 +36,7 @@
 #include "net/Deadlines.hpp"
 #include "net/HttpExchange.hpp"
 #include "net/LwsRaw.hpp"
+#include "net/TlsFiles.hpp"
 #include "wsnode/BusLink.hpp"
 #include "wsnode/CommandExecutor.hpp"
 #include "wsnode/ConnectRateLimiter.hpp"
@@ -87,6 +88,8 @@ class WsServer final : public Transport {
     // Any thread: leave the registries, stop accepting, close clients with
     // 1001, then run() returns.
     void request_stop();
+    // Any thread: load the TLS certificate and key files again (SIGHUP).
+    void request_tls_reload();
 
     // Transport, lws thread only.
     bool send(const std::string& conn_id, const Payload& text) override;
@@ -98,7 +101,7 @@ class WsServer final : public Transport {
     static int dispatch(lws* wsi, lws_callback_reasons reason, void* user, void* in, size_t len);
     int handle(lws* wsi, lws_callback_reasons reason, Peer** slot, void* in, size_t len);
     // Creates loop_ and context_ on it.
-    void create_context(const ListenAddress& listen);
+    void create_context(const ListenAddress& listen, const NodeConfig& config);
 
     // HTTP on a peer not yet upgraded: answers its requests in order.
     int on_http_bytes(Peer& peer, std::string_view data);
@@ -155,6 +158,8 @@ class WsServer final : public Transport {
     // A snapshot of everything held, after what is pending.
     void send_snapshot();
     void begin_drain();
+    // Loads tls_'s files again (see request_tls_reload()).
+    void reload_certificate();
     // Deadlines: set for one peer, cleared, and acted on when they pass.
     void set_deadline(Peer& peer, Peer::Timer timer, int ms);
     void clear_deadline(Peer& peer) { deadlines_.clear(&peer); }
@@ -219,7 +224,9 @@ class WsServer final : public Transport {
     struct SweepTimer;                                   // a libev timer that calls sweep()
     std::unique_ptr<SweepTimer> sweep_timer_;
 
+    const TlsFiles tls_;
     std::atomic<bool> stop_requested_{false};
+    std::atomic<bool> tls_reload_requested_{false};
     std::atomic<std::size_t> conns_{0};
     Counters counters_;
 };

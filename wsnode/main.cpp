@@ -15,6 +15,7 @@
 #include "common/Log.hpp"
 #include "common/Options.hpp"
 #include "common/Signals.hpp"
+#include "net/TlsFiles.hpp"
 #include "wsnode/Node.hpp"
 
 namespace {
@@ -30,7 +31,7 @@ constexpr long long kMaxBufferBytes = 1LL << 30;
 
 std::vector<wsc::OptionSpec> option_specs() {
     using wsc::OptionSpec;
-    return {
+    std::vector<OptionSpec> specs = {
         {"wsnode.port",
          std::to_string(wsc::kDefaultWsPort),
          "WebSocket port (0 = any free port)",
@@ -50,7 +51,7 @@ std::vector<wsc::OptionSpec> option_specs() {
          {}},
         {"wsnode.public_url",
          "",
-         "WebSocket URL advertised to registries (empty = ws://127.0.0.1:PORT/)",
+         "WebSocket URL advertised to registries (empty = ws://127.0.0.1:PORT/, wss:// with TLS)",
          {}},
         {"wsnode.node_id", "", "node id, 32 lowercase hex characters (empty = random)", {}},
         {"wsnode.heartbeat_ms",
@@ -101,6 +102,8 @@ std::vector<wsc::OptionSpec> option_specs() {
          {}},
         {"log.level", "info", "debug, info, warn, error or off", {}},
     };
+    for (auto& spec : wsc::tls_option_specs("wsnode", true)) specs.push_back(std::move(spec));
+    return specs;
 }
 
 bool is_port(const std::string& text) {
@@ -157,6 +160,7 @@ wsc::NodeConfig node_config(const wsc::Options& options) {
     config.curve = wsc::bus::curve_client_config(
         "wsnode.curve_server_key", options.get("wsnode.curve_server_key"),
         "wsnode.curve_secret_key", options.get("wsnode.curve_secret_key"));
+    config.tls = wsc::read_tls_options(options, "wsnode", true);
     return config;
 }
 
@@ -191,7 +195,8 @@ int main(int argc, char** argv) {
               << std::endl;
     int status = 0;
     try {
-        const int signal_number = wsc::wait_for_termination([&] { return node->failed(); });
+        const int signal_number =
+            wsc::wait_for_termination([&] { return node->failed(); }, [&] { node->reload_tls(); });
         if (signal_number == 0) status = kExitFailure;  // a thread died: already logged
         node->stop();
     } catch (const std::exception& e) {

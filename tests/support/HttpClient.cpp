@@ -104,6 +104,48 @@ std::string read_body(TcpConnection& conn, const HttpResponse& resp, bool head_r
     return conn.read_to_eof(deadline);
 }
 
+HttpResponse request_over(const TlsClientContext* tls, uint16_t port, std::string method,
+                          std::string target, std::string body,
+                          std::map<std::string, std::string> headers,
+                          std::chrono::milliseconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    TcpConnection conn(port, deadline, tls);
+
+    std::string request = method + " " + target + " HTTP/1.1\r\n";
+    if (!has_header(headers, "host")) request += "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
+    if (!has_header(headers, "connection")) request += "Connection: close\r\n";
+    const bool sends_body =
+        !body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
+    if (sends_body && !has_header(headers, "content-length") &&
+        !has_header(headers, "transfer-encoding")) {
+        request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    }
+    for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
+    request += "\r\n";
+    request += body;
+    // A server may answer (e.g. 413) and close before reading a large body; the send then
+    // fails but the answer is what the test wants, so only report the send error if no
+    // response head arrives.
+    std::optional<std::runtime_error> send_error;
+    try {
+        conn.send_all(request, deadline);
+    } catch (const std::runtime_error& e) {
+        send_error = e;
+    }
+
+    HttpResponse resp;
+    // Interim 1xx responses (other than a protocol switch) precede the real one.
+    do {
+        const auto head = conn.read_until(kHeadEnd, deadline, kMaxHeadBytes);
+        if (!head && send_error) throw *send_error;
+        if (!head) throw closed_early(port);
+        resp = parse_response_head(*head);
+    } while (resp.status >= kHttpContinue && resp.status < kHttpOk &&
+             resp.status != kHttpSwitchingProtocols);
+    resp.body = read_body(conn, resp, method == "HEAD", deadline);
+    return resp;
+}
+
 }  // namespace
 
 nlohmann::json HttpResponse::json() const {
@@ -152,42 +194,16 @@ HttpResponse parse_response_head(std::string_view head) {
 HttpResponse http_request(uint16_t port, std::string method, std::string target, std::string body,
                           std::map<std::string, std::string> headers,
                           std::chrono::milliseconds timeout) {
-    const auto deadline = Clock::now() + timeout;
-    TcpConnection conn(port, deadline);
+    return request_over(nullptr, port, std::move(method), std::move(target), std::move(body),
+                        std::move(headers), timeout);
+}
 
-    std::string request = method + " " + target + " HTTP/1.1\r\n";
-    if (!has_header(headers, "host")) request += "Host: 127.0.0.1:" + std::to_string(port) + "\r\n";
-    if (!has_header(headers, "connection")) request += "Connection: close\r\n";
-    const bool sends_body =
-        !body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
-    if (sends_body && !has_header(headers, "content-length") &&
-        !has_header(headers, "transfer-encoding")) {
-        request += "Content-Length: " + std::to_string(body.size()) + "\r\n";
-    }
-    for (const auto& [name, value] : headers) request += name + ": " + value + "\r\n";
-    request += "\r\n";
-    request += body;
-    // A server may answer (e.g. 413) and close before reading a large body; the send then
-    // fails but the answer is what the test wants, so only report the send error if no
-    // response head arrives.
-    std::optional<std::runtime_error> send_error;
-    try {
-        conn.send_all(request, deadline);
-    } catch (const std::runtime_error& e) {
-        send_error = e;
-    }
-
-    HttpResponse resp;
-    // Interim 1xx responses (other than a protocol switch) precede the real one.
-    do {
-        const auto head = conn.read_until(kHeadEnd, deadline, kMaxHeadBytes);
-        if (!head && send_error) throw *send_error;
-        if (!head) throw closed_early(port);
-        resp = parse_response_head(*head);
-    } while (resp.status >= kHttpContinue && resp.status < kHttpOk &&
-             resp.status != kHttpSwitchingProtocols);
-    resp.body = read_body(conn, resp, method == "HEAD", deadline);
-    return resp;
+HttpResponse https_request(const TlsClientContext& tls, uint16_t port, std::string method,
+                           std::string target, std::string body,
+                           std::map<std::string, std::string> headers,
+                           std::chrono::milliseconds timeout) {
+    return request_over(&tls, port, std::move(method), std::move(target), std::move(body),
+                        std::move(headers), timeout);
 }
 
 HttpResponse http_get(uint16_t port, std::string target) {

@@ -15,6 +15,8 @@
 
 namespace wsc::test {
 
+class TlsClientContext;
+
 struct HttpResponse {
     int status = 0;
     std::map<std::string, std::string> headers;  // lowercased names; repeats joined by ", "
@@ -32,6 +34,11 @@ struct HttpResponse {
 HttpResponse http_request(uint16_t port, std::string method, std::string target,
                           std::string body = "", std::map<std::string, std::string> headers = {},
                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
+// The same over TLS (https://), trusting what `tls` trusts.
+HttpResponse https_request(const TlsClientContext& tls, uint16_t port, std::string method,
+                           std::string target, std::string body = "",
+                           std::map<std::string, std::string> headers = {},
+                           std::chrono::milliseconds timeout = std::chrono::seconds(10));
 HttpResponse http_get(uint16_t port, std::string target);
 // POSTs body.dump() with Content-Type: application/json.
 HttpResponse http_post_json(uint16_t port, std::string target, const nlohmann::json& body);

@@ -1,6 +1,8 @@
 // A blocking TCP connection to a loopback port (see TcpConnection.hpp).
 #include "tests/support/TcpConnection.hpp"
 
+#include <openssl/ssl.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -13,6 +15,8 @@
 #include <cstring>
 #include <stdexcept>
 #include <utility>
+
+#include "tests/support/TlsClient.hpp"
 
 namespace wsc::test {
 
@@ -43,7 +47,8 @@ bool wait_fd(int fd, short events, Clock::time_point deadline) {
 
 }  // namespace
 
-TcpConnection::TcpConnection(uint16_t port, Clock::time_point deadline) : port_(port) {
+TcpConnection::TcpConnection(uint16_t port, Clock::time_point deadline, const TlsClientContext* tls)
+    : port_(port) {
     fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd_ < 0) throw std::runtime_error(errno_text("socket"));
     const int one = 1;
@@ -72,13 +77,73 @@ TcpConnection::TcpConnection(uint16_t port, Clock::time_point deadline) : port_(
             throw std::runtime_error(where + ": " + std::strerror(err));
         }
     }
+    if (!tls) return;
+    try {
+        handshake(*tls, deadline);
+    } catch (...) {
+        if (ssl_) SSL_free(ssl_);
+        ::close(fd_);
+        throw;
+    }
 }
 
 TcpConnection::~TcpConnection() {
+    if (ssl_) SSL_free(ssl_);
     if (fd_ >= 0) ::close(fd_);
 }
 
+void TcpConnection::handshake(const TlsClientContext& tls, Clock::time_point deadline) {
+    ssl_ = SSL_new(tls.native());
+    if (!ssl_ || SSL_set_fd(ssl_, fd_) != 1)
+        throw std::runtime_error("TLS set-up: " + tls_error_text());
+    while (true) {
+        const int rc = SSL_connect(ssl_);
+        if (rc == 1) return;
+        const short wait = tls_wait_for(rc, "TLS handshake");
+        if (wait == 0)
+            throw std::runtime_error("TLS handshake with port " + std::to_string(port_) +
+                                     ": the server closed the connection");
+        if (!wait_fd(fd_, wait, deadline))
+            throw std::runtime_error("TLS handshake with port " + std::to_string(port_) +
+                                     ": timed out");
+    }
+}
+
+short TcpConnection::tls_wait_for(int rc, const char* what) {
+    const int saved_errno = errno;
+    switch (SSL_get_error(ssl_, rc)) {
+        case SSL_ERROR_WANT_READ:
+            return POLLIN;
+        case SSL_ERROR_WANT_WRITE:
+            return POLLOUT;
+        case SSL_ERROR_ZERO_RETURN:
+            return 0;
+        case SSL_ERROR_SYSCALL:
+            // An end of stream without close_notify, or a reset: the stream ended.
+            if (saved_errno == 0 || saved_errno == ECONNRESET || saved_errno == EPIPE) return 0;
+            errno = saved_errno;
+            throw std::runtime_error(
+                errno_text(std::string(what) + " on port " + std::to_string(port_)));
+        default:
+            throw std::runtime_error(std::string(what) + " on port " + std::to_string(port_) +
+                                     ": " + tls_error_text());
+    }
+}
+
 void TcpConnection::send_all(std::string_view bytes, Clock::time_point deadline) {
+    while (ssl_ && !bytes.empty()) {
+        errno = 0;
+        const int n = SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));
+        if (n > 0) {
+            bytes.remove_prefix(static_cast<std::size_t>(n));
+            continue;
+        }
+        const short wait = tls_wait_for(n, "TLS send");
+        if (wait == 0)
+            throw std::runtime_error("send to port " + std::to_string(port_) + ": closed");
+        if (!wait_fd(fd_, wait, deadline))
+            throw std::runtime_error("send to port " + std::to_string(port_) + ": timed out");
+    }
     while (!bytes.empty()) {
         const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
         if (n > 0) {
@@ -99,6 +164,20 @@ void TcpConnection::send_all(std::string_view bytes, Clock::time_point deadline)
 TcpConnection::Fill TcpConnection::fill(Clock::time_point deadline) {
     if (eof_) return Fill::Eof;
     char chunk[kReadChunk];
+    while (ssl_) {
+        errno = 0;
+        const int n = SSL_read(ssl_, chunk, sizeof(chunk));
+        if (n > 0) {
+            buffer_.append(chunk, static_cast<std::size_t>(n));
+            return Fill::Data;
+        }
+        const short wait = tls_wait_for(n, "TLS receive");
+        if (wait == 0) {
+            eof_ = true;
+            return Fill::Eof;
+        }
+        if (!wait_fd(fd_, wait, deadline)) return Fill::Timeout;
+    }
     while (true) {
         const ssize_t n = ::recv(fd_, chunk, sizeof(chunk), 0);
         if (n > 0) {

@@ -12,7 +12,11 @@
 #include <string>
 #include <string_view>
 
+struct ssl_st;
+
 namespace wsc::test {
+
+class TlsClientContext;
 
 using Clock = std::chrono::steady_clock;
 
@@ -20,8 +24,10 @@ class TcpConnection {
   public:
     enum class Fill { Data, Eof, Timeout };
 
-    // Connects to 127.0.0.1:port; throws std::runtime_error on refusal or timeout.
-    TcpConnection(uint16_t port, Clock::time_point deadline);
+    // Connects to 127.0.0.1:port, and with `tls` completes a TLS handshake
+    // (checking the server's certificate); throws std::runtime_error on
+    // refusal, a failed handshake or timeout.
+    TcpConnection(uint16_t port, Clock::time_point deadline, const TlsClientContext* tls = nullptr);
     ~TcpConnection();
     TcpConnection(const TcpConnection&) = delete;
     TcpConnection& operator=(const TcpConnection&) = delete;
@@ -48,9 +54,18 @@ class TcpConnection {
     void shutdown_write();
     bool eof() const { return eof_; }
     uint16_t port() const { return port_; }
+    // The TLS session; null on a plain connection.
+    ssl_st* tls() const { return ssl_; }
 
   private:
+    void handshake(const TlsClientContext& tls, Clock::time_point deadline);
+    // What a TLS call that failed with `rc` means: wait for readability
+    // (POLLIN) or writability (POLLOUT), 0 for the end of the stream;
+    // throws on a real error.
+    short tls_wait_for(int rc, const char* what);
+
     int fd_ = -1;
+    ssl_st* ssl_ = nullptr;
     uint16_t port_;
     bool eof_ = false;
     std::string buffer_;

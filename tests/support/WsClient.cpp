@@ -29,7 +29,8 @@ WsClient::~WsClient() {
     close();
 }
 
-int WsClient::connect(uint16_t port, std::string target, std::chrono::milliseconds timeout) {
+int WsClient::connect(uint16_t port, std::string target, std::chrono::milliseconds timeout,
+                      const TlsClientContext* tls) {
     close();
     open_ = false;
     close_sent_ = false;
@@ -41,7 +42,7 @@ int WsClient::connect(uint16_t port, std::string target, std::chrono::millisecon
     close_reason_.clear();
 
     const auto deadline = Clock::now() + timeout;
-    conn_ = std::make_unique<TcpConnection>(port, deadline);
+    conn_ = std::make_unique<TcpConnection>(port, deadline, tls);
 
     std::string nonce;
     for (std::size_t i = 0; i < kKeyBytes; ++i) nonce += static_cast<char>(rng_() & 0xFF);

@@ -22,6 +22,7 @@
 namespace wsc::test {
 
 class TcpConnection;
+class TlsClientContext;
 
 class WsClient {
   public:
@@ -33,9 +34,13 @@ class WsClient {
     // Connects to ws://127.0.0.1:port<target> and performs the upgrade handshake, checking
     // Sec-WebSocket-Accept. Returns the handshake's HTTP status: 101 when open, otherwise
     // the refusal (e.g. 401), leaving the client closed. Throws std::runtime_error on
-    // connect failure, timeout, or a 101 with a wrong accept key.
+    // connect failure, timeout, or a 101 with a wrong accept key. With `tls`:
+    // wss://, the server's certificate checked against what `tls` trusts.
     int connect(uint16_t port, std::string target = "/",
-                std::chrono::milliseconds timeout = std::chrono::seconds(5));
+                std::chrono::milliseconds timeout = std::chrono::seconds(5),
+                const TlsClientContext* tls = nullptr);
+    // The connection under the client (null when closed): TLS details.
+    const TcpConnection* connection() const { return conn_.get(); }
     bool is_open() const { return open_; }
     // The handshake response (status, headers; the body too when it was refused).
     const HttpResponse& handshake_response() const { return handshake_; }
