@@ -131,7 +131,8 @@ std::string check_tls_files(const TlsFiles& files) {
     const std::string ca_option = option_name(files, "tls_ca");
     const std::string ca_pem = read_pem(ca_option, files.ca, error);
     if (!error.empty()) return error;
-    if (!first_certificate(ca_pem)) return ca_option + ": '" + files.ca + "' holds no PEM certificate";
+    if (!first_certificate(ca_pem))
+        return ca_option + ": '" + files.ca + "' holds no PEM certificate";
     return {};
 }
 
