@@ -28,6 +28,7 @@ constexpr size_t kMaxTimeoutDigits = 9;
 constexpr std::string_view kTokenKey = "token";
 constexpr std::string_view kEventKey = "event";
 constexpr std::string_view kTimeoutKey = "timeout";
+constexpr std::string_view kAckKey = "ack";
 
 const json* find_key(const json& object, std::string_view key) {
     if (!object.is_object()) return nullptr;
@@ -194,10 +195,10 @@ std::string type_error(const EventSpec& spec, const ParamSpec& param) {
     return prefix + "' must be a string or number";
 }
 
-// Reads merged["timeout"]: nullopt if absent, -1 if invalid, else the value
-// (possibly beyond the cap, which the caller applies).
-std::optional<long long> read_timeout(const json& merged) {
-    const json* t = find_key(merged, kTimeoutKey);
+// Reads merged[key] ("timeout" or "ack"): nullopt if absent, -1 if invalid,
+// else the value (possibly beyond the cap, which the caller applies).
+std::optional<long long> read_ms(const json& merged, std::string_view key) {
+    const json* t = find_key(merged, key);
     if (t == nullptr || t->is_null()) return std::nullopt;
     if (t->is_string()) {
         const auto& s = t->get_ref<const std::string&>();
@@ -343,10 +344,20 @@ std::variant<ApiCall, ApiError> build_api_call(const json& merged,
     }
 
     const int cap = std::max(1, limits.max_timeout_ms);
-    std::optional<long long> timeout = read_timeout(merged);
+    std::optional<long long> timeout = read_ms(merged, kTimeoutKey);
     if (timeout && *timeout < 0) return refuse("timeout must be a positive integer (ms)");
     call.timeout_ms = timeout ? static_cast<int>(std::min<long long>(*timeout, cap))
                               : std::clamp(limits.default_timeout_ms, 1, cap);
+    const std::optional<long long> ack = read_ms(merged, kAckKey);
+    if (ack && *ack < 0) return refuse("ack must be a positive integer (ms)");
+    if (ack) {
+        call.ack_ms = static_cast<int>(std::min<long long>(*ack, cap));
+        // Each send event carries the ack time to the nodes, which answer
+        // by then; the gather waits for them a little longer.
+        for (const auto& name : call.events)
+            if (is_send_event(*find_event(name))) call.params[name][kAckKey] = call.ack_ms;
+        call.timeout_ms = std::max(call.timeout_ms, call.ack_ms + kAckGatherMarginMs);
+    }
     return call;
 }
 

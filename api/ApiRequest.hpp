@@ -28,8 +28,13 @@ struct ApiLimits {
 struct ApiCall {
     std::vector<std::string> events;  // request order, duplicates removed (first kept)
     nlohmann::json params;            // event name -> normalised params object (maybe {})
-    int timeout_ms = 0;               // in [1, max_timeout_ms]
+    int timeout_ms = 0;               // in [1, max_timeout_ms], or ack_ms + a margin
+    int ack_ms = 0;                   // 0: no receipts asked; else in [1, max_timeout_ms]
 };
+
+// How much longer than its ack time a call gathers, for the nodes' answers
+// (sent when the ack time has passed on the node) to travel back.
+inline constexpr int kAckGatherMarginMs = 250;
 
 struct ApiError {
     int code = 1;
@@ -46,7 +51,10 @@ struct ApiError {
 //   each event — known and not internal ("unknown event 'foo'"), its
 //             parameters in merged[event] valid (see normalise_event_params);
 //   timeout — when given, a positive integer in ms (digits or a JSON number),
-//             clamped to max_timeout_ms: "timeout must be a positive integer (ms)".
+//             clamped to max_timeout_ms: "timeout must be a positive integer (ms)";
+//   ack     — the same for the receipts' wait ("ack must be ..."): it goes
+//             into the params of every send event as "ack" (ms), and the
+//             call gathers for at least ack_ms + kAckGatherMarginMs.
 std::variant<ApiCall, ApiError> build_api_call(const nlohmann::json& merged,
                                                const std::vector<std::string>& tokens,
                                                const ApiLimits& limits = {});

@@ -67,6 +67,10 @@ const ParamSpec* EventSpec::find_param(std::string_view param) const {
     return nullptr;
 }
 
+bool is_send_event(const EventSpec& spec) {
+    return spec.find_param("msg") != nullptr;
+}
+
 const std::vector<EventSpec>& all_events() {
     static const std::vector<EventSpec> catalog = build_catalog();
     return catalog;

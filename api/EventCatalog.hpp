@@ -57,6 +57,10 @@ struct EventSpec {
     const ParamSpec* find_param(std::string_view param) const;
 };
 
+// Whether the event sends a message to clients (it has a `msg`): the
+// events that take delivery receipts (`ack`).
+bool is_send_event(const EventSpec& spec);
+
 // Every event, in the order of the documentation.
 const std::vector<EventSpec>& all_events();
 

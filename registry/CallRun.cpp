@@ -13,7 +13,9 @@ nlohmann::json round_item(std::string_view name, nlohmann::json params) {
 }
 
 // What a node that holds nothing the event concerns answers.
-nlohmann::ordered_json zero_result(const std::string& event) {
+nlohmann::ordered_json zero_result(const std::string& event, const nlohmann::json& params) {
+    if (params.contains("ack"))
+        return {{"sent", 0}, {"acked", 0}, {"_ids", nlohmann::ordered_json::array()}};
     const EventSpec* spec = find_event(event);
     switch (spec ? spec->zero : ZeroValue::Count) {
         case ZeroValue::False:
@@ -70,6 +72,7 @@ std::optional<nlohmann::json> CallRun::next_round() {
             }
             nlohmann::json p{{"groupIds", gathered_groups_}, {"msg", params.value("msg", "")}};
             if (params.contains("exclude_Ids")) p["exclude_Ids"] = params["exclude_Ids"];
+            if (params.contains("ack")) p["ack"] = params["ack"];
             group_phase_ = 2;
             return nlohmann::json::array({round_item(kSendToGroupsEvent, std::move(p))});
         }
@@ -102,7 +105,8 @@ void CallRun::record(const std::string& event, const std::string& result_key,
     // Nodes the round did not ask (routing knew they hold nothing of it)
     // still have their slot, with the answer they would have given.
     for (const auto& node : *master_ids_)
-        if (slots.find(node) == slots.end()) slots.emplace(node, zero_result(event));
+        if (slots.find(node) == slots.end())
+            slots.emplace(node, zero_result(event, call_.params[event]));
     auto& out = data_[event];
     out = nlohmann::ordered_json::object();
     for (auto& [node, value] : slots) out[node] = std::move(value);

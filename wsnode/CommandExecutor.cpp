@@ -1,6 +1,8 @@
 // Runs one API event against a node's ConnectionIndex and Transport.
 #include "wsnode/CommandExecutor.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <exception>
 #include <memory>
@@ -85,10 +87,52 @@ class Args {
     const json& params_;
 };
 
+// The node's side of one event: with a receipt wait, opted-in connections
+// get `wrapped` and are awaited; all others get the message as it is.
 struct Node {
     ConnectionIndex& index;
     Transport& transport;
+    AckLedger* ledger = nullptr;
+    std::optional<AckLedger::WaitId> wait;
+    Payload wrapped;
+
+    bool send(const std::string& conn, const Payload& raw) {
+        if (!wait || !index.wants_acks(conn)) return transport.send(conn, raw);
+        if (!transport.send(conn, wrapped)) return false;
+        ledger->expect(*wait, conn);
+        return true;
+    }
+
+    size_t send_to_all(const Payload& raw, const StringSet& excluded) {
+        if (!wait || index.ack_conns().empty()) return transport.send_to_all(raw, excluded);
+        StringSet skipped = excluded;
+        skipped.insert(index.ack_conns().begin(), index.ack_conns().end());
+        size_t sent = transport.send_to_all(raw, skipped);
+        for (const auto& conn : index.ack_conns())
+            if (excluded.count(conn) == 0 && send(conn, raw)) ++sent;
+        return sent;
+    }
 };
+
+// {"cmd":"msg","ack":"<token>","data":<msg>}: a message that is JSON text
+// (an object or array) goes in as it is, any other as a JSON string. The key
+// order is part of the client protocol: written as text.
+Payload wrap_for_ack(const std::string& token, const std::string& msg) {
+    const bool json_text =
+        (!msg.empty() && (msg.front() == '{' || msg.front() == '[')) && json::accept(msg);
+    const std::string data =
+        json_text ? msg : json(msg).dump(-1, ' ', false, json::error_handler_t::replace);
+    return std::make_shared<const std::string>(R"({"cmd":"msg","ack":")" + token + R"(","data":)" +
+                                               data + "}");
+}
+
+// The ack time of a send event's params, in ms; 0 when none was asked.
+long long ack_ms(const json& params) {
+    if (!params.is_object()) return 0;
+    const auto it = params.find("ack");
+    if (it == params.end() || !it->is_number_integer()) return 0;
+    return std::clamp<long long>(it->get<long long>(), 0, kMaxAckMs);
+}
 
 using Handler = json (*)(Node&, const Args&);
 
@@ -112,7 +156,7 @@ size_t send_to_groups(Node& node, const StringList& groups, const Payload& paylo
         for (const auto& conn : *members) {
             if (excluded.count(conn) != 0) continue;
             if (dedupe && !seen.insert(conn).second) continue;
-            if (node.transport.send(conn, payload)) ++sent;
+            if (node.send(conn, payload)) ++sent;
         }
     }
     return sent;
@@ -124,14 +168,14 @@ json send_to_id(Node& node, const Args& args) {
     const Payload payload = args.payload();
     size_t sent = 0;
     for (const auto& conn : node.index.conns_of(user))
-        if (excluded.count(conn) == 0 && node.transport.send(conn, payload)) ++sent;
+        if (excluded.count(conn) == 0 && node.send(conn, payload)) ++sent;
     return count(sent);
 }
 
 json send_to_conn(Node& node, const Args& args) {
     const auto& conn = args.text("_id");
     const Payload payload = args.payload();
-    return flag(node.index.has(conn) && node.transport.send(conn, payload));
+    return flag(node.index.has(conn) && node.send(conn, payload));
 }
 
 json send_to_group(Node& node, const Args& args) {
@@ -145,7 +189,7 @@ json send_to_group(Node& node, const Args& args) {
 
 json broadcast(Node& node, const Args& args) {
     const StringSet excluded = args.optional_set("exclude_Ids");
-    return count(node.transport.send_to_all(args.payload(), excluded));
+    return count(node.send_to_all(args.payload(), excluded));
 }
 
 json send_to_listed_groups(Node& node, const Args& args) {
@@ -290,16 +334,35 @@ const std::unordered_map<std::string_view, Handler>& handlers() {
 
 }  // namespace
 
-CommandExecutor::CommandExecutor(ConnectionIndex& index, Transport& transport)
-    : index_(index), transport_(transport) {}
+CommandExecutor::CommandExecutor(ConnectionIndex& index, Transport& transport, AckLedger* acks)
+    : index_(index), transport_(transport), acks_(acks) {}
 
 json CommandExecutor::run(std::string_view event, const json& params) {
+    return run(event, params, nullptr);
+}
+
+json CommandExecutor::run(std::string_view event, const json& params,
+                          std::optional<AckLedger::WaitId>* wait) {
     const auto& table = handlers();
     const auto it = table.find(event);
     if (it == table.end()) return error_result("unknown event '" + std::string(event) + "'");
     try {
-        Node node{index_, transport_};
-        return it->second(node, Args(params));
+        Node node{index_, transport_, nullptr, std::nullopt, nullptr};
+        const long long ack = ack_ms(params);
+        const EventSpec* spec = find_event(event);
+        if (acks_ && wait && ack > 0 && spec && is_send_event(*spec)) {
+            const Args args(params);
+            const std::string& msg = args.text("msg");
+            node.ledger = acks_;
+            node.wait = acks_->open(AckLedger::Clock::now() + std::chrono::milliseconds(ack));
+            node.wrapped = wrap_for_ack(acks_->token(*node.wait), msg);
+            *wait = node.wait;
+        }
+        json result = it->second(node, Args(params));
+        // Filled in with the acks when the wait is over.
+        if (node.wait && result.is_number())
+            return json{{"sent", std::move(result)}, {"acked", 0}, {"_ids", json::array()}};
+        return result;
     } catch (const BadParam& bad) {
         return error_result(std::string(event) + ": missing parameter '" + bad.name + "'");
     } catch (const std::exception& e) {

@@ -26,7 +26,12 @@ std::vector<std::string> sorted(const std::unordered_set<std::string>& set) {
 }  // namespace
 
 bool ConnectionIndex::add(const std::string& conn_id, nlohmann::json query_data) {
-    return conns_.try_emplace(conn_id, Conn{std::move(query_data), std::nullopt, {}}).second;
+    const auto acks = query_data.is_object() ? query_data.find("acks") : query_data.end();
+    const bool wants_acks = acks != query_data.end() && (*acks == "1" || *acks == "true");
+    if (!conns_.try_emplace(conn_id, Conn{std::move(query_data), std::nullopt, {}}).second)
+        return false;
+    if (wants_acks) ack_conns_.insert(conn_id);
+    return true;
 }
 
 bool ConnectionIndex::remove(const std::string& conn_id_ref) {
@@ -37,6 +42,7 @@ bool ConnectionIndex::remove(const std::string& conn_id_ref) {
     unbind_conn(conn_id);
     leave_all(conn_id);
     conns_.erase(conn_id);
+    ack_conns_.erase(conn_id);
     return true;
 }
 

@@ -30,7 +30,8 @@ namespace wsc {
 
 class ConnectionIndex {
   public:
-    // Registers a connection with the query parameters of its upgrade URL.
+    // Registers a connection with the query parameters of its upgrade URL
+    // (`acks=1` among them: it takes delivery receipts, see wants_acks()).
     // False if the connection id is already known.
     bool add(const std::string& conn_id, nlohmann::json query_data);
     // Unbinds the connection and makes it leave all its groups. False if unknown.
@@ -68,6 +69,11 @@ class ConnectionIndex {
     size_t group_user_count(const std::string& group_id) const;  // distinct bound users
     size_t group_conn_count(const std::string& group_id) const;
 
+    // Whether the connection opted in to delivery receipts (?acks=1): it is
+    // sent ack-requested messages wrapped with a token, and is awaited.
+    bool wants_acks(const std::string& conn_id) const { return ack_conns_.count(conn_id) != 0; }
+    const std::unordered_set<std::string>& ack_conns() const { return ack_conns_; }
+
     // The stored upgrade query of the connection, or nullptr if unknown.
     const nlohmann::json* query_data(const std::string& conn_id) const;
 
@@ -96,6 +102,7 @@ class ConnectionIndex {
     std::unordered_map<std::string, Conn> conns_;
     std::unordered_map<std::string, std::unordered_set<std::string>> users_;   // user -> conns
     std::unordered_map<std::string, std::unordered_set<std::string>> groups_;  // group -> conns
+    std::unordered_set<std::string> ack_conns_;
     InterestLog changes_;
 };
 

@@ -33,6 +33,17 @@ std::string metrics_text(const NodeCounters& counters, const IndexSizes& sizes) 
     metric("wscenter_node_directory_snapshots_total",
            "Snapshots of the users and groups held here, sent when a registry wanted one.",
            "counter", count(counters.directory_snapshots));
+    metric("wscenter_node_acks_total", "Client acks of ack-requested messages that counted.",
+           "counter", count(counters.acks_counted));
+    metric("wscenter_node_acks_ignored_total",
+           "Client acks ignored: forged, repeated or after their send was answered.", "counter",
+           count(counters.acks_ignored));
+    metric("wscenter_node_ack_overflow_total",
+           "Connections sent an ack-requested message but not awaited: pending acks over a "
+           "bound.",
+           "counter", count(counters.ack_overflow));
+    metric("wscenter_node_ack_waits", "Sends waiting for client acks now.", "gauge",
+           count(counters.ack_waits));
     metric("wscenter_node_slow_consumer_closes_total",
            "Connections closed (1008) for a full send queue.", "counter",
            count(counters.overflow_closes));

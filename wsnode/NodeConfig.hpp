@@ -45,7 +45,10 @@ struct NodeConfig {
     double connect_rate_per_ip = 200;  // new connections per second per address; 0 = no limit
     bus::CurveConfig curve;            // CURVE client keys for the registry links; off if empty
     std::string cluster_secret;        // proved to registries that ask; "" = none
-    TlsFiles tls;                      // wss:// (and https:// for the node API) when set
+    // Receipts a connection may be awaited for at once; past it a send goes
+    // to it without waiting (counted).
+    std::size_t max_pending_acks = 64;
+    TlsFiles tls;  // wss:// (and https:// for the node API) when set
 };
 
 }  // namespace wsc

@@ -28,6 +28,10 @@ struct NodeCounters {
     std::atomic<std::uint64_t> writes{0};               // writes to client sockets
     std::atomic<std::uint64_t> directory_deltas{0};     // directory changes sent
     std::atomic<std::uint64_t> directory_snapshots{0};  // directory snapshots sent
+    std::atomic<std::uint64_t> acks_counted{0};         // client acks that counted
+    std::atomic<std::uint64_t> acks_ignored{0};         // forged, repeated or late acks
+    std::atomic<std::uint64_t> ack_overflow{0};         // connections not awaited: bounds
+    std::atomic<std::uint64_t> ack_waits{0};            // sends waiting for acks now
 };
 
 }  // namespace wsc

@@ -94,23 +94,40 @@ void WsServer::run_request(const BusRequest& request) {
     counters_.requests.fetch_add(1, std::memory_order_relaxed);
     EventResults results;
     results.reserve(request.events.size());
+    // Receipt waits opened by the events: (wait, index of its result).
+    std::vector<std::pair<AckLedger::WaitId, std::size_t>> waits;
     for (const auto& event : request.events) {
         const auto& name = bus::event_name(event);
-        nlohmann::json result = executor_.run(name, bus::event_params(event));
+        std::optional<AckLedger::WaitId> wait;
+        nlohmann::json result = executor_.run(name, bus::event_params(event), &wait);
         // A batch naming one event twice has one slot for it: the last result.
         const auto same = std::find_if(results.begin(), results.end(),
                                        [&](const auto& entry) { return entry.first == name; });
+        const std::size_t slot = static_cast<std::size_t>(same - results.begin());
         if (same != results.end()) {
             same->second = std::move(result);
         } else {
             results.emplace_back(name, std::move(result));
         }
+        if (wait) waits.emplace_back(*wait, slot);
     }
     conns_.store(index_.connection_count(), std::memory_order_relaxed);
     // The Directory message goes first: both reach the asking registry on
     // one ordered link, so it knows the seq to wait for when the reply comes.
     const std::uint64_t dseq = publish_changes(request.origin);
-    bus_.reply(request, std::move(results), dseq);
+    if (waits.empty()) {
+        bus_.reply(request, std::move(results), dseq);
+        return;
+    }
+    // Answered when its receipts are in (settle_acks()), maybe at once.
+    const std::uint64_t id = next_acked_reply_++;
+    AckedReply& pending = acked_replies_[id];
+    pending.request = BusRequest{request.registry, request.req, request.origin, nullptr};
+    pending.results = std::move(results);
+    pending.dseq = dseq;
+    pending.waits = waits.size();
+    for (const auto& [wait, slot] : waits) ack_slots_[wait] = {id, slot};
+    settle_acks();
 }
 
 }  // namespace wsc

@@ -116,6 +116,7 @@ void WsServer::run_close_handlers(Session& session) {
 }
 
 void WsServer::on_client_message(Session& session, std::string_view data, bool binary) {
+    if (!binary && take_ack(session, data)) return;
     const Connection conn = view(session);
     const HandlerChain::Outcome outcome = handlers_.message(handler_context_, conn, data, binary);
     if (outcome.failed) handler_failed(session);

@@ -208,6 +208,9 @@ void WsServer::retire(Session& session) {
     run_close_handlers(session);
     index_.remove(id);  // may already be gone (closeBy_Id)
     conns_.store(index_.connection_count(), std::memory_order_relaxed);
+    // Not acked, and never will be: the sends waiting on it need not wait.
+    acks_.closed(id);
+    if (acks_.open_waits() != 0) settle_acks();
 }
 
 }  // namespace wsc

@@ -65,7 +65,8 @@ WsServer::WsServer(const NodeConfig& config, zmq::context_t& zmq, HandlerChain h
       rate_limiter_(config.connect_rate_per_ip),
       http_timeouts_{.request_ms = config.http_request_timeout_ms},
       conn_tag_(bus::node_tag(config.node_id)),
-      executor_(index_, *this),
+      acks_(AckLedger::Limits{.per_conn = config.max_pending_acks}),
+      executor_(index_, *this, &acks_),
       handlers_(std::move(handlers)),
       handler_context_(executor_, *this, config.node_id),
       local_http_(config.tokens, config.api_tokens, executor_, index_, counters_),
@@ -286,6 +287,7 @@ void WsServer::kill(lws* wsi) {
 }
 
 void WsServer::sweep() {
+    if (acks_.open_waits() != 0) settle_acks();
     // Closing one connection never closes another at once (close handlers
     // only mark connections closing), so every peer taken here is alive
     // when its turn comes.

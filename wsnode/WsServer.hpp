@@ -37,6 +37,7 @@
 #include "net/HttpExchange.hpp"
 #include "net/LwsRaw.hpp"
 #include "net/TlsFiles.hpp"
+#include "wsnode/AckLedger.hpp"
 #include "wsnode/BusLink.hpp"
 #include "wsnode/CommandExecutor.hpp"
 #include "wsnode/ConnectRateLimiter.hpp"
@@ -158,6 +159,22 @@ class WsServer final : public Transport {
     // A snapshot of everything held, after what is pending.
     void send_snapshot();
     void begin_drain();
+    // Receipts (WsAcks.cpp). A client's ack, taken when it is one (true).
+    bool take_ack(Session& session, std::string_view data);
+    // Completes the results of the waits that are over; answers each
+    // Request whose waits are all over.
+    void settle_acks();
+    // A Request whose results wait for receipts.
+    struct AckedReply {
+        BusRequest request;  // its events dropped: only the return path is kept
+        EventResults results;
+        std::uint64_t dseq = 0;
+        std::size_t waits = 0;  // not over yet
+    };
+    std::uint64_t next_acked_reply_ = 1;
+    std::unordered_map<std::uint64_t, AckedReply> acked_replies_;  // lws thread
+    // wait -> (its reply, the index of its event's result)
+    std::unordered_map<AckLedger::WaitId, std::pair<std::uint64_t, std::size_t>> ack_slots_;
     // Loads tls_'s files again (see request_tls_reload()).
     void reload_certificate();
     // Deadlines: set for one peer, cleared, and acted on when they pass.
@@ -208,6 +225,7 @@ class WsServer final : public Transport {
 
     const std::string conn_tag_;   // this node's part of every connection id
     ConnectionIndex index_;        // lws thread
+    AckLedger acks_;               // lws thread: receipts awaited from clients
     CommandExecutor executor_;     // lws thread
     const HandlerChain handlers_;  // lws thread
     Context handler_context_;      // lws thread: what the handlers call events through

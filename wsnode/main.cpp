@@ -100,6 +100,11 @@ std::vector<wsc::OptionSpec> option_specs() {
          "secret (16+ characters) proved to the registries on the bus; the same as their "
          "registry.cluster_secret",
          {}},
+        {"wsnode.max_pending_acks",
+         "64",
+         "ack-requested sends a connection may be awaited for at once; past it one is not waited "
+         "for",
+         {}},
         {"log.level", "info", "debug, info, warn, error or off", {}},
     };
     for (auto& spec : wsc::tls_option_specs("wsnode", true)) specs.push_back(std::move(spec));
@@ -160,6 +165,8 @@ wsc::NodeConfig node_config(const wsc::Options& options) {
     config.curve = wsc::bus::curve_client_config(
         "wsnode.curve_server_key", options.get("wsnode.curve_server_key"),
         "wsnode.curve_secret_key", options.get("wsnode.curve_secret_key"));
+    config.max_pending_acks =
+        static_cast<std::size_t>(options.get_int("wsnode.max_pending_acks", 1, 100000));
     config.tls = wsc::read_tls_options(options, "wsnode", true);
     return config;
 }

@@ -370,6 +370,26 @@ TEST(ApiRequest, TimeoutAcceptedAndClamped) {
     EXPECT_EQ(timeout_of(nullptr), 3000);
 }
 
+TEST(ApiRequest, AckGoesToEverySendEventAndStretchesTheGather) {
+    const ApiCall call =
+        accepted(query("event=broadcast,getIds,sendMessageToId&broadcast[msg]=m&"
+                       "sendMessageToId[id]=u&sendMessageToId[msg]=m&ack=5000&timeout=100"));
+    EXPECT_EQ(call.ack_ms, 5000);
+    EXPECT_EQ(call.params["broadcast"]["ack"], 5000);
+    EXPECT_EQ(call.params["sendMessageToId"]["ack"], 5000);
+    EXPECT_FALSE(call.params["getIds"].contains("ack"));
+    EXPECT_EQ(call.timeout_ms, 5000 + kAckGatherMarginMs);
+    // A timeout longer than the ack time stays.
+    EXPECT_EQ(accepted(query("event=broadcast&broadcast[msg]=m&ack=10&timeout=900")).timeout_ms,
+              900);
+    EXPECT_EQ(accepted(query("event=broadcast&broadcast[msg]=m&ack=99999")).ack_ms, 30000);
+    EXPECT_EQ(accepted(query("event=broadcast&broadcast[msg]=m")).ack_ms, 0);
+    for (const char* bad : {"0", "-1", "x", "1.5"})
+        EXPECT_EQ(refused(query(std::string("event=broadcast&broadcast[msg]=m&ack=") + bad)),
+                  "ack must be a positive integer (ms)")
+            << bad;
+}
+
 TEST(ApiRequest, TimeoutLimitsAreConfigurable) {
     ApiLimits limits;
     limits.default_timeout_ms = 100;

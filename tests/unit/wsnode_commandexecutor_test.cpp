@@ -3,6 +3,8 @@
 #include "wsnode/CommandExecutor.hpp"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_set>
@@ -398,6 +400,43 @@ TEST_F(WsnodeCommandExecutor, EveryCatalogNodeEventIsHandled) {
         const std::string msg = result["msg"];
         EXPECT_EQ(msg.rfind(name + ": missing parameter '", 0), 0u) << name << ": " << msg;
     }
+}
+
+// Receipts: opted-in connections get the wrapped message and are awaited;
+// the others get it as it is; the result waits to be completed.
+TEST(WsnodeCommandExecutorAcks, OptedInConnectionsAreSentTheTokenAndAwaited) {
+    ConnectionIndex index;
+    index.add("c1", {{"acks", "1"}});
+    index.add("c2", json::object());
+    index.add("c3", {{"acks", "1"}});
+    FakeTransport transport(index);
+    AckLedger ledger;
+    CommandExecutor executor(index, transport, &ledger);
+    std::optional<AckLedger::WaitId> wait;
+    const json result = executor.run(
+        "broadcast", {{"msg", R"({"a":1})"}, {"exclude_Ids", {"c3"}}, {"ack", 500}}, &wait);
+    ASSERT_TRUE(wait);
+    EXPECT_EQ(result, (json{{"sent", 2}, {"acked", 0}, {"_ids", json::array()}}));
+    std::map<std::string, std::string> got;
+    for (const auto& f : transport.frames) got[f.conn] = f.text;
+    EXPECT_EQ(got.size(), 2u);
+    EXPECT_EQ(got["c1"], R"({"cmd":"msg","ack":")" + ledger.token(*wait) + R"(","data":{"a":1}})");
+    EXPECT_EQ(got["c2"], R"({"a":1})");
+    EXPECT_EQ(ledger.awaited(), 1u);
+
+    // A text message goes in as a JSON string; without a ledger or "ack", as before.
+    transport.frames.clear();
+    wait.reset();
+    executor.run("sendMessageTo_Id", {{"_id", "c1"}, {"msg", "hi \"x\""}, {"ack", 500}}, &wait);
+    ASSERT_EQ(transport.frames.size(), 1u);
+    EXPECT_EQ(json::parse(transport.frames[0].text).at("data"), "hi \"x\"");
+    transport.frames.clear();
+    EXPECT_EQ(executor.run("sendMessageTo_Id", {{"_id", "c1"}, {"msg", "hi"}}), 1);
+    EXPECT_EQ(transport.frames.at(0).text, "hi");
+    // Events that send nothing ignore "ack".
+    wait.reset();
+    EXPECT_EQ(executor.run("getConnectionCount", {{"ack", 500}}, &wait), 3);
+    EXPECT_FALSE(wait);
 }
 
 }  // namespace
