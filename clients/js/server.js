@@ -101,7 +101,8 @@ export function parseResponse(status, text, events) {
     }
     if (!isEnvelope) throw new WscenterApiError(`not a JSON envelope: ${text.slice(0, 200)}`, { kind: 'response', status });
     if (envelope.code !== 0)
-        throw new WscenterApiError(`code ${envelope.code}: ${envelope.msg}`, { kind: 'refused', status, code: envelope.code, envelope });
+        throw new WscenterApiError(`code ${envelope.code}: ${envelope.msg}`,
+            { kind: 'refused', status, code: envelope.code, envelope });
     const results = {};
     for (const event of events) results[event] = new EventResult(event, envelope.data?.[event]);
     return { code: envelope.code, msg: envelope.msg, masterIds: envelope.master_ids ?? [], results, envelope };
@@ -137,7 +138,8 @@ export class WscenterApi {
         } catch (e) {
             if (e.name === 'AbortError')
                 throw new WscenterApiError(`no answer from ${this.url} within ${limit} ms`, { kind: 'timeout', cause: e });
-            throw new WscenterApiError(`cannot reach ${this.url}: ${e.cause?.message ?? e.message}`, { kind: 'network', cause: e });
+            throw new WscenterApiError(`cannot reach ${this.url}: ${e.cause?.message ?? e.message}`,
+                { kind: 'network', cause: e });
         } finally {
             clearTimeout(timer);
         }

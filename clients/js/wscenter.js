@@ -66,6 +66,8 @@ function parseJson(text) {
 }
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** {"cmd":"msg","ack":"<token>","data":<msg>}: a message to answer with {"cmd":"ack","ack":"<token>"}. */
+const isAcknowledged = (json) => isObject(json) && json.cmd === 'msg' && typeof json.ack === 'string' && 'data' in json;
 const valueOf = (option) => (typeof option === 'function' ? option() : option);
 const randomId = (random) => Array.from({ length: 16 }, () => Math.floor(random() * 16).toString(16)).join('');
 
@@ -266,7 +268,7 @@ export class WscenterClient extends EventTarget {
         } else if (this.id !== null && json?.cmd === 'pong' && json._id === this.id) {
             this._clear('pong');
             this._emit('pong', { _id: this.id, rttMs: this._now() - this._pingSentAt });
-        } else if (this.options.acks && isObject(json) && json.cmd === 'msg' && typeof json.ack === 'string' && 'data' in json) {
+        } else if (this.options.acks && isAcknowledged(json)) {
             // The inner message as it would arrive without acks: a string as is, anything else as JSON.
             const text = typeof json.data === 'string' ? json.data : JSON.stringify(json.data);
             const data = parseJson(text);

@@ -240,7 +240,9 @@ function fakeFetch(answers) {
 }
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
-const routeTo = (port) => ({ code: 0, msg: 'ok', extra: [], master_ids: ['n'], data: { route: { node: `n${port}`, url: `ws://127.0.0.1:${port}/` } } });
+const routeTo = (port) => ({
+    code: 0, msg: 'ok', extra: [], master_ids: ['n'], data: { route: { node: `n${port}`, url: `ws://127.0.0.1:${port}/` } },
+});
 
 test('registry: the route event picks the node before every attempt', async () => {
     const { fetch, urls } = fakeFetch([routeTo(9001), new Error('connection refused'),
