@@ -1,20 +1,13 @@
-// One test WebSocket connection: it learns its _id from the node's first
-// message, answers the demo's ping button, and reconnects by itself with
-// exponential backoff until the user disconnects it.
+// One test WebSocket connection of the demo, built on the JavaScript client
+// (clients/js/wscenter.js, served here as lib/wscenter.js): it shows the
+// client's events as panel states, chat lines and log lines.
 
-const BACKOFF_FIRST_MS = 500;
-const BACKOFF_MAX_MS = 15000;
-const BACKOFF_JITTER = 0.2;   // +-20% so that many tabs do not reconnect in step
-const ID_PATTERN = /^[0-9a-f]{32}$/;
+import { WscenterClient, buildUrl } from './lib/wscenter.js';
+
 const ABNORMAL_CLOSE = 1006;   // no close frame: the upgrade failed or the link dropped
 
 /** The upgrade URL: the chosen URL plus ?token=T when a token is set. */
-export function wsUrlWithToken(url, token) {
-    const u = new URL(/^[\w.-]+:\d+/.test(url) ? `ws://${url}` : url);   // "127.0.0.1:8090" means ws://…
-    if (u.protocol !== 'ws:' && u.protocol !== 'wss:') throw new Error(`not a ws:// URL: ${url}`);
-    if (token) u.searchParams.set('token', token);
-    return u.href;
-}
+export const wsUrlWithToken = (url, token) => buildUrl(url, { token });
 
 /**
  * Emits 'status' (state changed), 'message' ({detail: {text, json}}),
@@ -26,126 +19,103 @@ export class TestConnection extends EventTarget {
         super();
         this.number = number;
         this.url = url;
-        this.getToken = getToken;
-        this.state = 'idle';          // connecting | open | reconnecting | closed
-        this._id = null;
         this.userId = null;
         this.groups = [];
-        this.attempt = 0;
-        this.retryAt = 0;
         this.lastClose = '';
-        this.socket = null;
-        this.retryTimer = null;
-        this.wanted = false;          // false once the user disconnects: no more retries
+        this.manualPings = 0;   // pongs owed to the Ping button are shown; keep-alive pongs are not
+        this.client = new WscenterClient({ url, token: getToken });   // reconnects after 0-0.5 s, 0-1 s, ... 0-15 s
+        const on = (type, fn) => this.client.addEventListener(type, fn);
+        on('state', ({ state }) => {
+            if (state === 'connecting') this.log('ws', `connecting to ${this.url}`);
+            this.dispatchEvent(new Event('status'));
+        });
+        on('open', ({ _id }) => {
+            this.log('ws-open', `_id ${_id}`);
+            this.show({ cmd: 'open', _id });
+        });
+        on('message', ({ data, text }) => {
+            const shown = text ?? '[binary frame]';
+            this.log('ws-msg', `received: ${shown}`);
+            this.emit('message', { text: shown, json: text !== null && data !== text ? data : null });
+        });
+        on('pong', ({ _id, rttMs }) => {
+            if (this.manualPings === 0) return;
+            this.manualPings -= 1;
+            this.log('ws-msg', `pong after ${rttMs} ms`);
+            this.show({ cmd: 'pong', _id });
+        });
+        on('error', ({ message }) => {
+            if (!this.client.isOpen) this.lastClose = message;
+            this.log('ws-error', message === 'WebSocket error' ? 'connection error (see the close code)' : message);
+        });
+        on('close', ({ code, reason, wasOpen }) => {
+            this.userId = null;
+            this.groups = [];
+            this.manualPings = 0;
+            this.lastClose = `code ${code}${reason ? ` (${reason})` : ''}`;
+            // Browsers hide why an upgrade failed (a 401 for a wrong token looks like 1006).
+            if (!wasOpen && code === ABNORMAL_CLOSE) this.lastClose += ': refused or unreachable (URL? token?)';
+            this.log('ws-close', `closed: ${this.lastClose}`);
+        });
+        on('reconnecting', ({ attempt, delayMs }) =>
+            this.log('ws', `reconnecting in ${(delayMs / 1000).toFixed(1)} s (attempt ${attempt})`));
     }
 
     get label() {
         return `#${this.number}`;
     }
 
+    get state() {
+        return this.client.state;
+    }
+
+    get _id() {
+        return this.client.id;
+    }
+
+    get retryAt() {
+        return this.client.retryAt;
+    }
+
+    /** True from connect() until disconnect() (or a URL that cannot work). */
+    get wanted() {
+        return ['connecting', 'open', 'reconnecting'].includes(this.client.state);
+    }
+
     connect() {
-        this.wanted = true;
-        clearTimeout(this.retryTimer);
-        this.retryTimer = null;
-        let target;
-        try {
-            target = wsUrlWithToken(this.url, this.getToken());
-        } catch (e) {
-            this.wanted = false;
-            this.lastClose = e.message;
-            this.setState('closed');
-            this.log('ws-error', e.message);
-            return;
-        }
-        this.setState('connecting');
-        this.log('ws', `connecting to ${target}`);
-        const socket = new WebSocket(target);
-        this.socket = socket;
-        let opened = false;
-        socket.addEventListener('open', () => {
-            if (socket !== this.socket) return;
-            opened = true;
-            this.attempt = 0;
-            this.setState('open');
-            this.log('ws-open', 'open');
-        });
-        socket.addEventListener('message', (ev) => {
-            if (socket !== this.socket) return;
-            this.onMessage(typeof ev.data === 'string' ? ev.data : '[binary frame]');
-        });
-        socket.addEventListener('error', () => {
-            if (socket !== this.socket) return;
-            this.log('ws-error', 'connection error (see the close code)');
-        });
-        socket.addEventListener('close', (ev) => {
-            if (socket !== this.socket) return;
-            this.socket = null;
-            this._id = null;
-            this.userId = null;
-            this.groups = [];
-            this.lastClose = `code ${ev.code}${ev.reason ? ` (${ev.reason})` : ''}`;
-            // Browsers hide why an upgrade failed (a 401 for a wrong token looks like 1006).
-            if (!opened && ev.code === ABNORMAL_CLOSE) this.lastClose += ': refused or unreachable (URL? token?)';
-            this.log('ws-close', `closed: ${this.lastClose}`);
-            if (this.wanted) this.scheduleRetry();
-            else this.setState('closed');
-        });
+        this.client.connect();
     }
 
     /** Stops for good: closes the socket and cancels any pending retry. */
     disconnect() {
-        this.wanted = false;
-        clearTimeout(this.retryTimer);
-        this.retryTimer = null;
-        if (this.socket) this.socket.close(1000, 'closed by the demo');
-        else this.setState('closed');
+        this.client.close(1000, 'closed by the demo');
     }
 
     send(text) {
-        if (!this.socket || this.socket.readyState !== WebSocket.OPEN) return false;
-        this.socket.send(text);
-        this.dispatchEvent(new CustomEvent('sent', { detail: text }));
+        if (!this.client.send(text)) return false;
+        this.emit('sent', text);
         this.log('ws-send', `sent: ${text}`);
         return true;
     }
 
     ping() {
-        return this.send('ping');
+        if (!this.client.ping()) return false;
+        this.manualPings += 1;
+        this.emit('sent', 'ping');
+        this.log('ws-send', 'sent: ping');
+        return true;
     }
 
-    scheduleRetry() {
-        const base = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** this.attempt);
-        const delay = Math.round(base * (1 - BACKOFF_JITTER + Math.random() * 2 * BACKOFF_JITTER));
-        this.attempt += 1;
-        this.retryAt = Date.now() + delay;
-        this.setState('reconnecting');
-        this.log('ws', `reconnecting in ${(delay / 1000).toFixed(1)} s (attempt ${this.attempt})`);
-        this.retryTimer = setTimeout(() => this.connect(), delay);
+    /** A control message of the node, shown in the chat view as before the client consumed it. */
+    show(json) {
+        this.emit('message', { text: JSON.stringify(json), json });
     }
 
-    onMessage(text) {
-        let json = null;
-        try {
-            json = JSON.parse(text);
-        } catch {
-            // plain text messages are fine: the API delivers msg as it was given
-        }
-        if (json && json.cmd === 'open' && typeof json._id === 'string' && ID_PATTERN.test(json._id)) {
-            this._id = json._id;
-            this.log('ws-open', `_id ${json._id}`);
-            this.setState('open');
-        } else {
-            this.log('ws-msg', `received: ${text}`);
-        }
-        this.dispatchEvent(new CustomEvent('message', { detail: { text, json } }));
-    }
-
-    setState(state) {
-        this.state = state;
-        this.dispatchEvent(new Event('status'));
+    emit(type, detail) {
+        this.dispatchEvent(new CustomEvent(type, { detail }));
     }
 
     log(kind, text) {
-        this.dispatchEvent(new CustomEvent('log', { detail: { kind, text } }));
+        this.emit('log', { kind, text });
     }
 }

@@ -8,103 +8,19 @@
 // WSC_CHROMIUM (default /usr/bin/chromium), WSC_SCREENSHOT_DIR (default
 // build/e2e), WSC_UPDATE_DOC_SCREENSHOT=1 also writes docs/demo.png.
 
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { ROOT, launchBrowser, startRegistry, startWsnode, waitFor, watchedPage } from './processes.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const REGISTRY_BIN = process.env.WSC_REGISTRY_BIN || path.join(ROOT, 'build/registry/wscenter-registry');
-const WSNODE_BIN = process.env.WSC_WSNODE_BIN || path.join(ROOT, 'build/wsnode/wscenter-wsnode');
-const CHROMIUM = process.env.WSC_CHROMIUM || '/usr/bin/chromium';
 const SCREENSHOT_DIR = process.env.WSC_SCREENSHOT_DIR || path.join(ROOT, 'build/e2e');
-
 const TEST_BUDGET_MS = 60000;    // the whole test, cluster start and browser included
-const START_TIMEOUT_MS = 10000;  // one process printing its ready line
-const STEP_TIMEOUT_MS = 8000;    // one UI step (a few API round trips at most)
-const STOP_GRACE_MS = 2000;      // SIGTERM first, SIGKILL after this
-const HEARTBEAT_MS = 200;        // fast liveness so nodes register quickly
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-const children = [];
-let browser = null;
-
-/** Spawns a program and resolves with the ready line's match; rejects on exit or timeout. */
-function startProcess(name, bin, args, ready) {
-    if (!fs.existsSync(bin)) throw new Error(`${name}: ${bin} does not exist (build it first, or set the env var)`);
-    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const proc = { name, child, stderr: '' };
-    children.push(proc);
-    child.stderr.on('data', (d) => {
-        proc.stderr = (proc.stderr + d).slice(-4000);
-    });
-    return new Promise((resolve, reject) => {
-        let out = '';
-        const timer = setTimeout(() => reject(new Error(`${name} not ready in ${START_TIMEOUT_MS} ms\n${proc.stderr}`)),
-            START_TIMEOUT_MS);
-        child.stdout.on('data', (d) => {
-            out += d;
-            const m = out.match(ready);
-            if (m) {
-                clearTimeout(timer);
-                resolve(m);
-            }
-        });
-        child.on('error', (e) => {
-            clearTimeout(timer);
-            reject(new Error(`${name}: ${e.message}`));
-        });
-        child.on('exit', (code, signal) => {
-            clearTimeout(timer);
-            reject(new Error(`${name} exited (${signal ?? code}) before it was ready\n${proc.stderr}`));
-        });
-    });
-}
-
-async function stopAll() {
-    if (browser) await browser.close().catch(() => {});
-    browser = null;
-    await Promise.all(children.splice(0).map(({ child }) => new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-        child.once('exit', () => {
-            clearTimeout(killer);
-            resolve();
-        });
-        child.kill('SIGTERM');
-    })));
-}
-
-after(stopAll);
-for (const sig of ['SIGINT', 'SIGTERM'])
-    process.once(sig, () => stopAll().finally(() => process.exit(1)));
 
 async function startCluster() {
-    const [, busPort, httpPort] = await startProcess('registry', REGISTRY_BIN, [
-        '--registry.bus_port=0', '--registry.http_port=0', '--registry.http_host=127.0.0.1',
-        `--registry.heartbeat_ms=${HEARTBEAT_MS}`, `--registry.web_root=${path.join(ROOT, 'web')}`,
-    ], /wscenter-registry ready bus_port=(\d+) http_port=(\d+)/);
-    const nodeArgs = ['--wsnode.port=0', '--wsnode.host=127.0.0.1', `--wsnode.registries=${busPort}`,
-        `--wsnode.heartbeat_ms=${HEARTBEAT_MS}`];
-    const ready = /wscenter-wsnode ready node=([0-9a-f]{32}) ws_port=(\d+)/;
-    const nodes = await Promise.all([1, 2].map(async (i) => {
-        const [, id, port] = await startProcess(`wsnode${i}`, WSNODE_BIN, nodeArgs, ready);
-        return { id, port: Number(port) };
-    }));
-    return { httpPort: Number(httpPort), nodes };
-}
-
-/** Waits until fn(arg) is truthy in the page; the message says what was awaited. */
-async function waitFor(page, what, fn, arg) {
-    try {
-        return await page.waitForFunction(fn, arg, { timeout: STEP_TIMEOUT_MS });
-    } catch (e) {
-        throw new Error(`timed out waiting for ${what}: ${e.message.split('\n')[0]}`);
-    }
+    const { busPort, httpPort } = await startRegistry();
+    const nodes = await Promise.all([1, 2].map((i) => startWsnode(`wsnode${i}`, busPort)));
+    return { httpPort, nodes };
 }
 
 /** Runs one event through the operations form and returns the result panel's total text. */
@@ -127,18 +43,8 @@ const HEX32 = /^[0-9a-f]{32}$/;
 test('the demo page drives a real cluster', { timeout: TEST_BUDGET_MS }, async () => {
     const { httpPort, nodes } = await startCluster();
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    const page = await browser.newPage({ viewport: { width: 1480, height: 1000 } });
-    const pageErrors = [];
-    page.on('pageerror', (e) => pageErrors.push(`page error: ${e.message}`));
-    page.on('console', (m) => {
-        if (m.type() === 'error') pageErrors.push(`console error: ${m.text()}`);
-    });
-    const offsite = [];
-    page.on('request', (r) => {
-        const u = new URL(r.url());
-        if (!['127.0.0.1', 'localhost'].includes(u.hostname) && u.protocol !== 'data:') offsite.push(r.url());
-    });
+    const browser = await launchBrowser();
+    const { page, problems } = await watchedPage(browser, { viewport: { width: 1480, height: 1000 } });
 
     await page.goto(`http://127.0.0.1:${httpPort}/ui/`);
     assert.equal(await page.inputValue('#api-url'), `http://127.0.0.1:${httpPort}`, 'API URL is the page origin');
@@ -223,6 +129,6 @@ test('the demo page drives a real cluster', { timeout: TEST_BUDGET_MS }, async (
             document.querySelector('#conn-2-status').dataset.state === 'open';
     }, [id2, HEX32.source]);
 
-    assert.deepEqual(offsite, [], 'the page makes no external requests');
-    assert.deepEqual(pageErrors, [], 'no script errors in the page');
+    assert.deepEqual(problems.offsite, [], 'the page makes no external requests');
+    assert.deepEqual(problems.errors, [], 'no script errors in the page');
 });

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs the browser demo's end-to-end test: installs what it needs when it is
-# missing (Debian's chromium, Node.js, playwright-core from package-lock.json),
-# then starts a real cluster from the build tree and drives /ui/ in headless
-# Chromium. Expects the binaries to be built (scripts/build.sh).
+# Runs the JavaScript client's unit tests (clients/js) and the end-to-end
+# tests of the browser demo and the client: installs what they need when it
+# is missing (Debian's chromium, Node.js, playwright-core from
+# package-lock.json), then starts real clusters from the build tree and
+# drives them from headless Chromium. Expects the binaries to be built
+# (scripts/build.sh).
 #
 # Env: BUILD_DIR (default build, relative to the repo root), WSC_REGISTRY_BIN,
 # WSC_WSNODE_BIN, WSC_CHROMIUM, WSC_SCREENSHOT_DIR, WSC_UPDATE_DOC_SCREENSHOT=1.
@@ -11,7 +13,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-build}
 case "$BUILD_DIR" in /*) ;; *) BUILD_DIR="$ROOT/$BUILD_DIR" ;; esac
-RUN_LIMIT_S=120   # the test bounds itself to 60 s; this catches a hung browser or npm
+RUN_LIMIT_S=180   # each browser test bounds itself to 60 s; this catches a hung browser or npm
 
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -35,6 +37,9 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
+# The client's own tests need nothing but Node.js: no cluster, no browser.
+(cd "$ROOT/clients/js" && timeout --kill-after=5 60 node --test)
+
 cd "$HERE"
 npm install --no-audit --no-fund --loglevel=error
 
@@ -45,5 +50,5 @@ for bin in "$WSC_REGISTRY_BIN" "$WSC_WSNODE_BIN"; do
   [ -x "$bin" ] || { echo "e2e: $bin is missing: build first (scripts/build.sh)" >&2; exit 1; }
 done
 
-timeout --kill-after=5 "$RUN_LIMIT_S" node --test web-logic.test.mjs demo.test.mjs
+timeout --kill-after=5 "$RUN_LIMIT_S" node --test web-logic.test.mjs demo.test.mjs client.test.mjs
 echo "e2e: screenshot in $WSC_SCREENSHOT_DIR/demo.png"
