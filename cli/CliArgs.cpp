@@ -6,6 +6,17 @@ namespace wsc {
 
 namespace {
 
+// "--timeout 500": a positive number of milliseconds, or a usage error.
+int positive_ms(const std::string& option, const std::string& text) {
+    try {
+        std::size_t used = 0;
+        const int ms = std::stoi(text, &used);
+        if (used == text.size() && ms > 0) return ms;
+    } catch (const std::exception&) {
+    }
+    throw CliUsageError(option + " must be a positive number of milliseconds");
+}
+
 bool take_value(const std::vector<std::string>& args, std::size_t& i, const std::string& name,
                 std::string& out) {
     const std::string& a = args[i];
@@ -46,13 +57,9 @@ CliArgs parse_cli_args(const std::vector<std::string>& args,
         } else if (take_value(args, i, "--token", v)) {
             out.token = v;
         } else if (take_value(args, i, "--timeout", v)) {
-            try {
-                std::size_t used = 0;
-                out.timeout_ms = std::stoi(v, &used);
-                if (used != v.size() || out.timeout_ms <= 0) throw std::invalid_argument(v);
-            } catch (const std::exception&) {
-                throw CliUsageError("--timeout must be a positive number of milliseconds");
-            }
+            out.timeout_ms = positive_ms("--timeout", v);
+        } else if (take_value(args, i, "--ack", v)) {
+            out.ack_ms = positive_ms("--ack", v);
         } else if (take_value(args, i, "--event", v)) {
             std::size_t start = 0;
             while (start <= v.size()) {
@@ -118,6 +125,7 @@ CliArgs parse_cli_args(const std::vector<std::string>& args,
     if (out.command == "call") out.params["event"] = events;
     if (!out.token.empty()) out.params["token"] = out.token;
     if (out.timeout_ms > 0) out.params["timeout"] = out.timeout_ms;
+    if (out.ack_ms > 0) out.params["ack"] = out.ack_ms;
     return out;
 }
 
@@ -135,6 +143,9 @@ Options:
   --registry ENDPOINT   registry bus endpoint (default tcp://127.0.0.1:8010)
   --token T             API token, when the registry requires one
   --timeout MS          gathering time for the call (also bounds the wait)
+  --ack MS              delivery receipts: sends wait up to MS for the acks of
+                        connections that opted in (?acks=1); each node's result
+                        becomes {"sent":n,"acked":k,"_ids":[...]}
   --json '{...}'        parameters as a JSON object, merged over key=value ones
   --event LIST          subscribe: only these kinds (open, message, close)
   --curve-server-key K  the registry's CURVE public key, when its bus needs keys

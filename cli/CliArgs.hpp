@@ -18,6 +18,7 @@ struct CliArgs {
     std::string registry = "tcp://127.0.0.1:8010";
     std::string token;
     int timeout_ms = 0;  // 0: the registry's default
+    int ack_ms = 0;      // 0: no delivery receipts asked
     bool help = false;
     std::string curve_server_key;                      // registry's public key (Z85)
     std::string curve_secret_key;                      // our own secret key (Z85)

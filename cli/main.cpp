@@ -1,5 +1,6 @@
 // wscenter-cli: runs API events against a registry over the bus and prints
 // the same envelope as the HTTP API.
+#include <algorithm>
 #include <csignal>
 #include <iostream>
 #include <optional>
@@ -48,7 +49,9 @@ int run_call(const wsc::CliArgs& args, const wsc::bus::CurveConfig& curve,
     std::random_device rd;
     const std::uint64_t req = (static_cast<std::uint64_t>(rd()) << 32) | rd();
     const auto body = wsc::bus::encode(wsc::bus::ClientCall{req, params});
-    const int wait_ms = (args.timeout_ms > 0 ? args.timeout_ms : kDefaultWaitMs) + kMarginMs;
+    // A call with receipts gathers for at least its ack time.
+    const int wait_ms =
+        std::max(args.timeout_ms > 0 ? args.timeout_ms : kDefaultWaitMs, args.ack_ms) + kMarginMs;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
     bool sent = false;
     while (std::chrono::steady_clock::now() < deadline) {

@@ -72,15 +72,21 @@ def connect(endpoint, curve=None):
     return sock
 
 
-def call(endpoint, event, params, token=None, timeout_ms=3000, curve=None):
-    """Runs one API call; returns the envelope as a dict (same as the HTTP API)."""
+def call(endpoint, event, params, token=None, timeout_ms=3000, curve=None, ack_ms=None):
+    """Runs one API call; returns the envelope as a dict (same as the HTTP API).
+
+    With ack_ms, sends wait up to that long for the acks of connections that
+    opted in (?acks=1) and each node's result of a send is
+    {"sent": n, "acked": k, "_ids": [...]}."""
     sock = connect(endpoint, curve)
     req = random.getrandbits(63)
     body = dict(params, event=event)
     if token:
         body["token"] = token
+    if ack_ms:
+        body["ack"] = ack_ms
     send(sock, CLIENT_CALL, {"req": req, "params": body})
-    deadline = time.monotonic() + timeout_ms / 1000 + 2
+    deadline = time.monotonic() + max(timeout_ms, ack_ms or 0) / 1000 + 2
     while time.monotonic() < deadline:
         if sock.poll(100):
             command, msg = receive(sock)
@@ -118,6 +124,7 @@ def main():
     c = sub.add_parser("call")
     c.add_argument("event")
     c.add_argument("params", nargs="?", default="{}", help="JSON object, as an HTTP body")
+    c.add_argument("--ack", type=int, metavar="MS", help="delivery receipts: wait up to MS for acks")
     s = sub.add_parser("subscribe")
     s.add_argument("--event", action="append", help="open, message or close (repeatable)")
     args = parser.parse_args()
@@ -127,7 +134,8 @@ def main():
             parser.error("CURVE needs both --curve-server-key and --curve-secret-key")
         curve = (args.curve_server_key, args.curve_secret_key)
     if args.command == "call":
-        envelope = call(args.registry, args.event, json.loads(args.params), args.token, curve=curve)
+        envelope = call(args.registry, args.event, json.loads(args.params), args.token, curve=curve,
+                        ack_ms=args.ack)
         print(json.dumps(envelope, separators=(",", ":")))
         return 0 if envelope.get("code") == 0 else 1
     try:

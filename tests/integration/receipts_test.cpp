@@ -10,6 +10,7 @@
 #include <string>
 
 #include "tests/integration/Cluster.hpp"
+#include "tests/support/ChildProcess.hpp"
 #include "tests/support/HttpClient.hpp"
 #include "tests/support/WaitUntil.hpp"
 #include "tests/support/WsClient.hpp"
@@ -88,8 +89,9 @@ TEST_F(Receipts, TwoOfThreeDevicesAckAndTheCallEndsAtTheAckTime) {
     for (const Client* c : {&a, &b, &silent}) bind(*c, "u1");
 
     const auto started = Clock::now();
-    auto reply = call_async("event=sendMessageToId&sendMessageToId[id]=u1&"
-                            "sendMessageToId[msg]=hello&ack=1500");
+    auto reply = call_async(
+        "event=sendMessageToId&sendMessageToId[id]=u1&"
+        "sendMessageToId[msg]=hello&ack=1500");
     for (Client* c : {&a, &b}) {
         const json m = wrapped(*c);
         EXPECT_EQ(m.at("cmd"), "msg");
@@ -193,10 +195,36 @@ TEST_F(Receipts, PastThePendingBoundASendIsAnsweredWithoutWaiting) {
     EXPECT_EQ(second.get().at("data").at("sendMessageTo_Id").at(a.node).at("acked"), 0);
 }
 
+TEST_F(Receipts, TheCliAndThePythonClientAskForReceipts) {
+    Client a = connect(1, true);
+    const std::string script = std::string(WSC_SOURCE_DIR) + "/docs/python_client.py";
+    const std::string body = json{{"_id", a.id}, {"msg", "over the bus"}}.dump();
+    std::unique_ptr<ChildProcess> callers[] = {
+        std::make_unique<ChildProcess>(
+            WSC_CLI_BIN,
+            std::vector<std::string>{"--registry", registry.bus_endpoint(), "--ack", "4000",
+                                     "sendMessageTo_Id", "_id=" + a.id, "msg=over the bus"}),
+        std::make_unique<ChildProcess>(
+            "/usr/bin/python3",
+            std::vector<std::string>{script, "--registry", registry.bus_endpoint(), "call",
+                                     "sendMessageTo_Id", "{\"sendMessageTo_Id\":" + body + "}",
+                                     "--ack", "4000"}),
+    };
+    for (auto& caller : callers) {
+        const json m = wrapped(a);
+        EXPECT_EQ(m.at("data"), "over the bus");
+        ack(a, m);
+        ASSERT_EQ(caller->wait_exit(kStep), 0) << caller->stderr_text();
+        const json env = json::parse(caller->stdout_lines().back());
+        EXPECT_EQ(env.at("data").at("sendMessageTo_Id").at(a.node),
+                  (json{{"sent", 1}, {"acked", 1}, {"_ids", {a.id}}}));
+    }
+}
+
 TEST_F(Receipts, BadAckValuesAreRefused) {
     for (const char* bad : {"ack=0", "ack=-5", "ack=soon"}) {
-        const json env = api(registry.http_port,
-                             std::string("event=broadcast&broadcast[msg]=x&") + bad);
+        const json env =
+            api(registry.http_port, std::string("event=broadcast&broadcast[msg]=x&") + bad);
         EXPECT_EQ(env.at("code"), 1) << bad;
         EXPECT_EQ(env.at("msg"), "ack must be a positive integer (ms)") << bad;
     }

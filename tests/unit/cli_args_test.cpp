@@ -42,6 +42,11 @@ TEST(CliArgs, BadArgumentsAreClearErrors) {
     EXPECT_THROW(parse_cli_args({"getIds", "novalue"}), wsc::CliUsageError);
     EXPECT_THROW(parse_cli_args({"--timeout", "-5", "getIds"}), wsc::CliUsageError);
     EXPECT_THROW(parse_cli_args({"--timeout"}), wsc::CliUsageError);
+    EXPECT_EQ(parse_cli_args({"--ack", "750", "broadcast", "msg=m"}).params["ack"], 750);
+    EXPECT_EQ(parse_cli_args({"--ack", "750", "broadcast", "msg=m"}).ack_ms, 750);
+    EXPECT_FALSE(parse_cli_args({"broadcast", "msg=m"}).params.contains("ack"));
+    EXPECT_THROW(parse_cli_args({"--ack", "0", "broadcast"}), wsc::CliUsageError);
+    EXPECT_THROW(parse_cli_args({"--ack", "5x", "broadcast"}), wsc::CliUsageError);
     EXPECT_THROW(parse_cli_args({"--json", "{bad", "getIds"}), wsc::CliUsageError);
     EXPECT_THROW(parse_cli_args({"nodes", "x=1"}), wsc::CliUsageError);
     EXPECT_TRUE(parse_cli_args({"--help"}).help);
