@@ -315,6 +315,11 @@ int HttpServer::callback(lws* wsi, int reason_int, void* user, void* in, std::si
                 *slot = new Conn(wsi, HttpLimits{.max_body_bytes = self->config_.max_body_bytes});
                 apply_phase_timeout(wsi, (*slot)->exchange, (*slot)->timeout_phase,
                                     self->config_.timeouts);
+                // Ours replaces lws's handshake timer: a TLS handshake gets
+                // the time a request head gets.
+                if (self->config_.tls.enabled())
+                    lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK,
+                                    (self->config_.timeouts.request_ms + 999) / 1000);
                 return 0;
             case LWS_CALLBACK_RAW_RX:
                 if (!slot || !*slot) return -1;

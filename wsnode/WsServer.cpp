@@ -197,6 +197,9 @@ int WsServer::handle(lws* wsi, lws_callback_reasons reason, Peer** slot, void* i
                 .max_head_bytes = kMaxHeaderBytes, .max_body_bytes = max_message_bytes_});
             *slot = fresh.release();
             http_deadline(**slot);
+            // A TLS handshake gets the time a request head gets (lws's own
+            // handshake timer does not run on this loop).
+            if (tls_.enabled()) set_deadline(**slot, Peer::Timer::Http, http_timeouts_.request_ms);
             return 0;
         }
         case LWS_CALLBACK_RAW_RX: {

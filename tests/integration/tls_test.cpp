@@ -184,10 +184,15 @@ TEST_F(Tls, HttpsApiMetricsAndPlainClientsRefused) {
     EXPECT_THROW(served_name(trusts_other, registry.http_port), std::runtime_error);
 }
 
-TEST_F(Tls, PlainWebSocketOnTlsPortIsRefusedAndTheNodeServesOn) {
+TEST_F(Tls, PlainClientsAndStalledHandshakesAreCutOffAndServiceGoesOn) {
     certs.install("first", "node");
-    RegistryProc registry = start_registry();
-    NodeProc node = start_wsnode({registry.bus_port}, tls_flags("wsnode", certs, "node"));
+    certs.install("first", "registry");
+    Flags registry_flags = tls_flags("registry", certs, "registry");
+    registry_flags["registry.http_request_timeout_ms"] = "1000";
+    RegistryProc registry = start_registry({}, registry_flags);
+    Flags node_flags = tls_flags("wsnode", certs, "node");
+    node_flags["wsnode.http_request_timeout_ms"] = "1000";
+    NodeProc node = start_wsnode({registry.bus_port}, node_flags);
     for (int i = 0; i < 3; ++i) {
         WsClient plain;
         int status = 0;
@@ -198,12 +203,22 @@ TEST_F(Tls, PlainWebSocketOnTlsPortIsRefusedAndTheNodeServesOn) {
         }
         EXPECT_NE(status, 101);
     }
-    // Half a TLS hello, then nothing: the handshake is cut off, the node lives.
+    // Half a TLS hello, then nothing: the handshake is cut off after
+    // http_request_timeout_ms (1 s here, whole seconds on a registry), the
+    // programs live.
     const std::string half_hello("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
-    EXPECT_EQ(raw_exchange(node.ws_port, half_hello, std::chrono::milliseconds(300)), "");
+    for (const std::uint16_t port : {node.ws_port, registry.http_port}) {
+        TcpConnection stalled(port, Clock::now() + kStep);
+        stalled.send_all(half_hello, Clock::now() + kStep);
+        const auto started = Clock::now();
+        EXPECT_EQ(stalled.read_to_eof(Clock::now() + std::chrono::seconds(8)), "") << port;
+        EXPECT_LT(Clock::now() - started, std::chrono::seconds(4)) << port;
+    }
     WsClient ws;
     EXPECT_EQ(ws.connect(node.ws_port, "/", kStep, &trusts_first), 101);
+    EXPECT_EQ(serves(trusts_first, registry.http_port, "first"), true);
     EXPECT_TRUE(node.proc->running());
+    EXPECT_TRUE(registry.proc->running());
 }
 
 TEST_F(Tls, BadKeyMaterialStopsEitherProgramWithOneLineNamingTheOption) {
