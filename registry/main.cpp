@@ -9,6 +9,7 @@
 #include "common/Endpoint.hpp"
 #include "common/Log.hpp"
 #include "common/Options.hpp"
+#include "common/ServiceNotify.hpp"
 #include "common/Signals.hpp"
 #include "net/TlsFiles.hpp"
 #include "registry/Registry.hpp"
@@ -170,7 +171,11 @@ int main(int argc, char** argv) {
                                       "://127.0.0.1:" + std::to_string(registry.http_port()) + "/");
         std::cout << prog << " ready bus_port=" << registry.bus_port()
                   << " http_port=" << registry.http_port() << std::endl;
+        wsc::notify_service_manager("READY=1\nSTATUS=serving: bus port " +
+                                    std::to_string(registry.bus_port()) + ", HTTP port " +
+                                    std::to_string(registry.http_port()));
         const int sig = wsc::wait_for_termination({}, [&] { registry.reload_tls(); });
+        wsc::notify_service_manager("STOPPING=1\nSTATUS=finishing the calls in flight");
         wsc::log_info("registry", "signal " + std::to_string(sig) +
                                       ", finishing the calls in flight, then stopping");
         registry.drain(std::chrono::milliseconds(config.broker.limits.max_timeout_ms + 1000));

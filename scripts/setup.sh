@@ -7,7 +7,8 @@ packages=(build-essential cmake pkg-config clang-format
           libzmq3-dev cppzmq-dev libsodium-dev libwebsockets-dev libssl-dev openssl libmsgpack-cxx-dev nlohmann-json3-dev
           libboost-program-options-dev googletest libgtest-dev
           python3 python3-zmq python3-msgpack curl chromium fonts-dejavu-core
-          clang libclang-rt-14-dev)
+          clang libclang-rt-14-dev
+          dpkg-dev systemd)  # the package test: dpkg-shlibdeps, systemd-analyze verify
 
 missing=()
 for p in "${packages[@]}"; do

@@ -2,7 +2,8 @@
 //
 // Reads its options (INI < environment < flags, with the seed's PORT,
 // REGISTER_CENTER_PORT and TOKEN variables), starts a Node, prints one
-// "ready" line that scripts and tests wait for, and drains on SIGTERM/SIGINT.
+// "ready" line that scripts and tests wait for (and READY=1 to systemd under
+// Type=notify), and drains on SIGTERM/SIGINT.
 #include <charconv>
 #include <cstdio>
 #include <iostream>
@@ -14,6 +15,7 @@
 #include "common/Ids.hpp"
 #include "common/Log.hpp"
 #include "common/Options.hpp"
+#include "common/ServiceNotify.hpp"
 #include "common/Signals.hpp"
 #include "net/TlsFiles.hpp"
 #include "wsnode/Node.hpp"
@@ -200,11 +202,14 @@ int main(int argc, char** argv) {
 
     std::cout << kProgram << " ready node=" << node->node_id() << " ws_port=" << node->port()
               << std::endl;
+    wsc::notify_service_manager("READY=1\nSTATUS=serving: WebSocket port " +
+                                std::to_string(node->port()));
     int status = 0;
     try {
         const int signal_number =
             wsc::wait_for_termination([&] { return node->failed(); }, [&] { node->reload_tls(); });
         if (signal_number == 0) status = kExitFailure;  // a thread died: already logged
+        wsc::notify_service_manager("STOPPING=1\nSTATUS=leaving the registries, closing clients");
         node->stop();
     } catch (const std::exception& e) {
         std::cerr << kProgram << ": " << e.what() << std::endl;

@@ -285,6 +285,13 @@ std::vector<std::string> ChildProcess::stdout_lines() const {
     return lines_;
 }
 
+std::optional<std::vector<std::string>> ChildProcess::wait_stdout_end(
+    std::chrono::milliseconds timeout) {
+    std::unique_lock lock(out_mutex_);
+    if (!out_cv_.wait_for(lock, timeout, [this] { return stdout_closed_; })) return std::nullopt;
+    return lines_;
+}
+
 std::string ChildProcess::stderr_text() const {
     std::ifstream in(stderr_path_, std::ios::binary);
     std::ostringstream text;

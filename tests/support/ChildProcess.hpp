@@ -49,6 +49,9 @@ class ChildProcess {
     ReadyInfo wait_ready(std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
     std::vector<std::string> stdout_lines() const;
+    // Waits until the child's stdout ends (it exited) and returns all of it;
+    // nullopt on timeout. For short-lived tools whose whole output matters.
+    std::optional<std::vector<std::string>> wait_stdout_end(std::chrono::milliseconds timeout);
     std::string stderr_text() const;
     std::string stderr_path() const { return stderr_path_; }
 
