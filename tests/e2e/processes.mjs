@@ -1,15 +1,16 @@
 // What the end-to-end tests share: real registries and wsnodes started on
-// loopback with ephemeral ports, headless Chromium, driving the demo's
-// operations form, and their clean-up (registered with node:test's after()
-// by importing this module).
+// loopback with ephemeral ports, self-signed certificates, headless Chromium,
+// driving the demo's operations form, and their clean-up (registered with
+// node:test's after() by importing this module).
 //
 // Env: WSC_REGISTRY_BIN, WSC_WSNODE_BIN (default: build/ under the repo root),
 // WSC_CHROMIUM (default /usr/bin/chromium).
 
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -28,6 +29,7 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 
 const children = [];
 const browsers = [];
+const tempDirs = [];
 
 /** Spawns a program; resolves with {match, proc} once stdout matches `ready`; rejects on exit or timeout. */
 function startProcess(name, bin, args, ready) {
@@ -80,6 +82,7 @@ export function stopProcess(proc, signal = 'SIGTERM') {
 async function stopAll() {
     await Promise.all(browsers.splice(0).map((b) => b.close().catch(() => {})));
     await Promise.all(children.slice().map((proc) => stopProcess(proc)));
+    for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 after(stopAll);
@@ -105,6 +108,21 @@ export async function startWsnode(name, busPort, port = 0, args = []) {
         `--wsnode.heartbeat_ms=${HEARTBEAT_MS}`, ...args,
     ], /wscenter-wsnode ready node=([0-9a-f]{32}) ws_port=(\d+)/);
     return { id: match[1], port: Number(match[2]), proc };
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1 and localhost (EC P-256, valid two days) made by openssl
+ * in a temporary folder removed after the tests: {cert, key} paths.
+ */
+export function selfSignedCertificate() {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wsc-e2e-tls-'));
+    tempDirs.push(dir);
+    const cert = path.join(dir, 'cert.pem');
+    const key = path.join(dir, 'key.pem');
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+        '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        '-keyout', key, '-out', cert], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return { cert, key };
 }
 
 /** Headless Chromium, closed after the tests. */
