@@ -4,6 +4,7 @@
 
 const DEFAULT_TIMEOUT_MS = 3000;   // the registry's default gathering time
 const FETCH_MARGIN_MS = 2000;      // extra wait for the HTTP round trip itself
+const ACK_GATHER_MARGIN_MS = 250;  // a call with ack=<ms> gathers for at least ack + this
 
 /** Percent-encodes a key but keeps the brackets readable: sendToGroup[exclude_Ids][]. */
 const encodeKey = (k) => encodeURIComponent(k).replace(/%5B/g, '[').replace(/%5D/g, ']');
@@ -36,9 +37,10 @@ export class ApiClient {
 
     /**
      * The request for a batch {event: params, ...}, run in order by the
-     * registry (event=a,b). Throws on an unusable API URL.
+     * registry (event=a,b). ackMs asks every send of the batch for delivery
+     * receipts (ack=<ms>). Throws on an unusable API URL.
      */
-    requestBatch(events, { method = 'GET', timeoutMs } = {}) {
+    requestBatch(events, { method = 'GET', timeoutMs, ackMs } = {}) {
         let raw = this.getBase() || '/';
         if (/^[\w.-]+:\d+/.test(raw)) raw = `http://${raw}`;   // "127.0.0.1:8013" means http://127.0.0.1:8013
         const base = new URL(raw, location.href);
@@ -48,6 +50,7 @@ export class ApiClient {
         const token = this.getToken();
         if (token) pairs.push(['token', token]);
         if (timeoutMs) pairs.push(['timeout', String(timeoutMs)]);
+        if (ackMs) pairs.push(['ack', String(ackMs)]);
         let body = null;
         if (method === 'POST') {
             body = JSON.stringify(events);
@@ -79,7 +82,9 @@ export class ApiClient {
                 events: Object.keys(events) };
         }
         const controller = new AbortController();
-        const limit = (options.timeoutMs || DEFAULT_TIMEOUT_MS) + FETCH_MARGIN_MS;
+        const gather = Math.max(options.timeoutMs || DEFAULT_TIMEOUT_MS,
+            options.ackMs ? options.ackMs + ACK_GATHER_MARGIN_MS : 0);
+        const limit = gather + FETCH_MARGIN_MS;
         const timer = setTimeout(() => controller.abort(), limit);
         const result = { ...req, events: Object.keys(events), ok: false, envelope: null, error: null, status: 0 };
         try {

@@ -73,6 +73,7 @@ const operations = new OperationsView({
         fields: $('#op-fields'),
         method: $('#op-method'),
         timeout: $('#op-timeout'),
+        ack: $('#op-ack'),
         submit: $('#op-submit'),
         running: $('#op-running'),
         result: $('#op-result'),

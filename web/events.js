@@ -67,6 +67,9 @@ export const GROUPS = ['Bind', 'Groups', 'Send', 'Query', 'Close', 'Cluster'];
 
 export const findEvent = (name) => EVENTS.find((e) => e.name === name);
 
+/** The sends: the events with a message, which take ack=<ms> for delivery receipts. */
+export const takesAck = (event) => event.params.includes('msg');
+
 /** The name a parameter is sent under (groupIds is sent as groupId). */
 export const wireName = (param) => PARAMS[param].name ?? param;
 
@@ -76,6 +79,20 @@ const isNodeError = (v) =>
 /** True for a per-node slot holding {"code":N,"msg":..,"data":[]} instead of a result. */
 export const isErrorResult = (v) => isNodeError(v) && v.code !== 0;
 
+/** A send's per-node result when the call asked for receipts: {sent, acked, _ids}. */
+export const isReceipt = (v) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v.sent === 'number' && typeof v.acked === 'number';
+
+/** Receipts added up: {sent, acked, _ids} over every node. */
+export function addReceipts(values) {
+    const receipts = values.filter(isReceipt);
+    return {
+        sent: receipts.reduce((a, r) => a + r.sent, 0),
+        acked: receipts.reduce((a, r) => a + r.acked, 0),
+        _ids: [...new Set(receipts.flatMap((r) => (Array.isArray(r._ids) ? r._ids : [])))],
+    };
+}
+
 /**
  * Adds the per-node results of one event up: {label, value} for the total
  * row, or null when a total makes no sense.
@@ -84,6 +101,7 @@ export function aggregate(event, perNode) {
     const values = Object.values(perNode ?? {}).filter((v) => !isErrorResult(v));
     switch (event.result) {
     case 'sum':
+        if (values.some(isReceipt)) return { label: 'Total', value: addReceipts(values) };
         return { label: 'Total', value: values.reduce((a, v) => a + (Number(v) || 0), 0) };
     case 'bool': {
         const yes = values.filter((v) => v === true).length;

@@ -1,16 +1,17 @@
 // The operations panel: one form for every API event (fields follow the
 // chosen event), `_id` fields filled from the selected test connection, and
 // a readable result: one row per node, a total, the raw envelope and the
-// request as a curl command.
+// request as a curl command. Sends may ask for delivery receipts (ack=<ms>):
+// their rows then show how many connections acknowledged.
 
 import { el, shortId, copyText } from './dom.js';
 import { ApiClient } from './api.js';
-import { EVENTS, GROUPS, PARAMS, findEvent, wireName, aggregate, isErrorResult } from './events.js';
+import { EVENTS, GROUPS, PARAMS, findEvent, wireName, aggregate, isErrorResult, isReceipt, takesAck } from './events.js';
 import { hue } from './cluster.js';
 
 export class OperationsView {
     /**
-     * elements: {form, select, doc, fields, method (select), timeout, submit, running, result};
+     * elements: {form, select, doc, fields, method (select), timeout, ack, submit, running, result};
      * connections: ConnectionsView; onConnect(url); logApi(result).
      */
     constructor({ api, elements, connections, onConnect, logApi }) {
@@ -88,6 +89,7 @@ export class OperationsView {
     renderFields() {
         const event = this.event;
         this.ui.doc.textContent = event.doc;
+        this.ui.ack.disabled = !takesAck(event);   // the registry applies ack= to sends only
         const rows = event.params.map((p) => this.fieldRow(p));
         if (rows.length === 0) rows.push(el('p', { class: 'muted small-text', text: 'This event takes no parameters.' }));
         this.ui.fields.replaceChildren(...rows);
@@ -156,7 +158,8 @@ export class OperationsView {
             }
         }
         const timeout = Number(this.ui.timeout.value);
-        return { event, params, method, timeoutMs: timeout > 0 ? timeout : undefined };
+        const ack = takesAck(event) ? Number(this.ui.ack.value) : 0;
+        return { event, params, method, timeoutMs: timeout > 0 ? timeout : undefined, ackMs: ack > 0 ? ack : undefined };
     }
 
     async submit() {
@@ -171,8 +174,9 @@ export class OperationsView {
         this.running = true;
         this.ui.submit.disabled = true;
         this.ui.result.dataset.state = 'running';
-        this.ui.running.textContent = `running ${call.event.name}…`;
-        const res = await this.api.call(call.event.name, call.params, { method: call.method, timeoutMs: call.timeoutMs });
+        this.ui.running.textContent = `running ${call.event.name}${call.ackMs ? ` (acks awaited up to ${call.ackMs} ms)` : ''}…`;
+        const res = await this.api.call(call.event.name, call.params,
+            { method: call.method, timeoutMs: call.timeoutMs, ackMs: call.ackMs });
         this.running = false;
         this.ui.submit.disabled = false;
         this.ui.running.textContent = '';
@@ -211,6 +215,7 @@ export class OperationsView {
         const perNode = env.data?.[event.name] ?? {};
         const nodes = [...new Set([...(env.master_ids ?? []), ...Object.keys(perNode)])];
         const conns = this.connections.connections;
+        const labelOf = (_id) => conns.find((c) => c._id === _id)?.label ?? shortId(_id);
         const rows = nodes.map((node) => {
             const here = conns.filter((c) => this.connections.cluster.nodeForUrl(c.url)?.node === node).map((c) => `#${c.number}`);
             const value = perNode[node];
@@ -218,7 +223,7 @@ export class OperationsView {
                 el('td', { class: 'mono', title: node },
                     el('span', { class: 'node-dot', style: `--hue:${hue(node)}` }), shortId(node),
                     here.length ? el('span', { class: 'muted', text: ` ${here.join(' ')}` }) : null),
-                el('td', { class: 'value' }, node in perNode ? formatValue(value) : el('span', { class: 'muted', text: 'no reply' })));
+                el('td', { class: 'value' }, node in perNode ? formatValue(value, labelOf) : el('span', { class: 'muted', text: 'no reply' })));
         });
         if (rows.length === 0) rows.push(el('tr', {}, el('td', { colspan: 2, class: 'empty', text: 'No node answered: is any wsnode connected?' })));
         const total = aggregate(event, perNode);
@@ -227,7 +232,7 @@ export class OperationsView {
             el('tbody', {}, rows),
             total ? el('tfoot', {}, el('tr', {},
                 el('th', { text: total.label }),
-                el('td', { class: 'value', id: 'op-result-total', dataset: { testid: 'op-result-total' } }, formatValue(total.value)))) : null);
+                el('td', { class: 'value', id: 'op-result-total', dataset: { testid: 'op-result-total' } }, formatValue(total.value, labelOf)))) : null);
     }
 
     registryResult(event, env) {
@@ -257,10 +262,19 @@ export class OperationsView {
     }
 }
 
-/** One per-node result as readable text: errors in red, lists as chips. */
-export function formatValue(value) {
+/**
+ * One per-node result as readable text: errors in red, lists as chips, receipts as
+ * "acked k / sent n" and the connections that acked (labelOf(_id) names them).
+ */
+export function formatValue(value, labelOf = shortId) {
     if (isErrorResult(value))
         return el('span', { class: 'bad', text: `code ${value.code}: ${value.msg}` });
+    if (isReceipt(value)) {
+        const ids = Array.isArray(value._ids) ? value._ids : [];
+        return el('span', { class: 'receipt', dataset: { testid: 'receipt', sent: String(value.sent), acked: String(value.acked) } },
+            el('span', { class: value.acked === value.sent ? 'good' : 'warn', text: `acked ${value.acked} / sent ${value.sent}` }),
+            ids.length ? el('span', { class: 'chips' }, ids.map((id) => el('span', { class: 'chip', title: id, text: labelOf(id) }))) : null);
+    }
     if (Array.isArray(value)) {
         if (value.length === 0) return el('span', { class: 'muted', text: '[] (none)' });
         return el('span', { class: 'chips' }, value.map((v) => el('span', { class: 'chip', text: String(v) })));

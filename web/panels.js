@@ -1,6 +1,8 @@
 // The test connections on screen: one panel per connection with its state,
 // _id, bound user, groups, a chat view and a composer. The user id and the
-// groups are asked from the cluster (getIdBy_Id + getGroupIdsBy_Id).
+// groups are asked from the cluster (getIdBy_Id + getGroupIdsBy_Id). An
+// auto-ack box per panel decides whether messages that ask for a delivery
+// receipt are acknowledged; unanswered ones can be acked by hand.
 
 import { el, clock, shortId, copyText } from './dom.js';
 import { TestConnection } from './ws.js';
@@ -95,25 +97,39 @@ export class ConnectionsView {
         return [...new Set(this.connections.flatMap((c) => c.groups))];
     }
 
-    onMessage(conn, { text, json }) {
+    onMessage(conn, { text, json, ack, acked }) {
         if (json && json.cmd === 'open') {
             this.chat(conn, 'system', `connected · _id ${shortId(json._id)}`);
             this.refreshInfo(conn);
         } else if (json && json.cmd === 'pong') {
             this.chat(conn, 'system', 'pong');
         } else {
-            this.chat(conn, 'in', text);
+            this.chat(conn, 'in', text, ack ? this.ackMark(conn, ack, acked) : null);
         }
     }
 
-    chat(conn, kind, text) {
+    /** Beside a message that asked for an ack: "acked", or a button that acks it by hand. */
+    ackMark(conn, token, acked) {
+        const done = () => el('span', { class: 'ack-mark good', dataset: { testid: 'chat-acked' }, text: '✓ acked' });
+        if (acked) return done();
+        const button = el('button', {
+            type: 'button', class: 'small ack-mark', dataset: { testid: 'chat-ack' },
+            title: 'not acknowledged (auto-ack is off): send the ack now',
+            onclick: () => {
+                if (conn.ack(token)) button.replaceWith(done());
+            },
+        }, 'ack');
+        return button;
+    }
+
+    chat(conn, kind, text, extra = null) {
         const panel = this.panels.get(conn);
         if (!panel) return;
         const list = panel.chat;
         const looksJson = kind !== 'system' && /^\s*[[{]/.test(text);
         list.append(el('li', { class: `chat-${kind}`, dataset: { testid: `chat-${kind}` } },
             el('span', { class: `bubble${looksJson ? ' mono' : ''}`, text }),
-            el('time', { text: clock().slice(0, 8) })));
+            el('time', { text: clock().slice(0, 8) }), extra));
         while (list.childElementCount > MAX_CHAT_ITEMS) list.firstElementChild.remove();
         list.scrollTop = list.scrollHeight;
     }
@@ -138,6 +154,13 @@ export class ConnectionsView {
         });
         const user = el('dd', { id: `conn-${n}-user`, dataset: { testid: 'conn-user' } });
         const groups = el('dd', { class: 'chips', id: `conn-${n}-groups`, dataset: { testid: 'conn-groups' } });
+        const autoAck = el('input', {
+            type: 'checkbox', id: `conn-${n}-autoack`, dataset: { testid: 'conn-autoack' }, checked: true,
+            onchange: () => {
+                conn.autoAck = autoAck.checked;
+                this.log('ui', `auto-ack ${conn.autoAck ? 'on' : 'off'}`, conn.label);
+            },
+        });
         const chat = el('ol', { class: 'chat', id: `conn-${n}-chat`, dataset: { testid: 'conn-chat' }, 'aria-live': 'polite' });
         const input = el('input', {
             id: `conn-${n}-input`, dataset: { testid: 'conn-input' }, autocomplete: 'off',
@@ -163,6 +186,10 @@ export class ConnectionsView {
                     button('ping', 'Ping', 'send the text "ping"; the node answers with a pong', () => conn.ping()),
                     button('refresh', 'Refresh', 'ask the cluster for the user id and groups', () => this.refreshInfo(conn)),
                     toggle,
+                    el('label', {
+                        class: 'inline small-text', for: `conn-${n}-autoack`,
+                        title: 'acknowledge messages sent with ack= at once (this connection opted in with ?acks=1)',
+                    }, autoAck, 'auto-ack'),
                     el('span', { class: 'spacer' }),
                     button('remove', '✕', 'close and remove this panel', () => this.remove(conn), 'small ghost'))),
             el('dl', { class: 'facts' },

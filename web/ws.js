@@ -1,6 +1,7 @@
 // One test WebSocket connection of the demo, built on the JavaScript client
 // (clients/js/wscenter.js, served here as lib/wscenter.js): it shows the
-// client's events as panel states, chat lines and log lines.
+// client's events as panel states, chat lines and log lines. It opts in to
+// delivery receipts (?acks=1) and acknowledges at once while autoAck is on.
 
 import { WscenterClient, buildUrl } from './lib/wscenter.js';
 
@@ -10,7 +11,7 @@ const ABNORMAL_CLOSE = 1006;   // no close frame: the upgrade failed or the link
 export const wsUrlWithToken = (url, token) => buildUrl(url, { token });
 
 /**
- * Emits 'status' (state changed), 'message' ({detail: {text, json}}),
+ * Emits 'status' (state changed), 'message' ({detail: {text, json, ack, acked}}),
  * 'sent' ({detail: text}) and 'log' ({detail: {kind, text}}).
  */
 export class TestConnection extends EventTarget {
@@ -23,7 +24,9 @@ export class TestConnection extends EventTarget {
         this.groups = [];
         this.lastClose = '';
         this.manualPings = 0;   // pongs owed to the Ping button are shown; keep-alive pongs are not
-        this.client = new WscenterClient({ url, token: getToken });   // reconnects after 0-0.5 s, 0-1 s, ... 0-15 s
+        this.autoAck = true;    // off: messages that ask for an ack go unanswered (or are acked by hand)
+        // Reconnects after 0-0.5 s, 0-1 s, ... 0-15 s.
+        this.client = new WscenterClient({ url, token: getToken, acks: true, autoAck: () => this.autoAck });
         const on = (type, fn) => this.client.addEventListener(type, fn);
         on('state', ({ state }) => {
             if (state === 'connecting') this.log('ws', `connecting to ${this.url}`);
@@ -33,10 +36,11 @@ export class TestConnection extends EventTarget {
             this.log('ws-open', `_id ${_id}`);
             this.show({ cmd: 'open', _id });
         });
-        on('message', ({ data, text }) => {
+        on('message', ({ data, text, ack, acked }) => {
             const shown = text ?? '[binary frame]';
-            this.log('ws-msg', `received: ${shown}`);
-            this.emit('message', { text: shown, json: text !== null && data !== text ? data : null });
+            const receipt = ack === null ? '' : acked ? ' (acked)' : ' (ack asked, not sent: auto-ack is off)';
+            this.log('ws-msg', `received: ${shown}${receipt}`);
+            this.emit('message', { text: shown, json: text !== null && data !== text ? data : null, ack, acked });
         });
         on('pong', ({ _id, rttMs }) => {
             if (this.manualPings === 0) return;
@@ -95,6 +99,13 @@ export class TestConnection extends EventTarget {
         if (!this.client.send(text)) return false;
         this.emit('sent', text);
         this.log('ws-send', `sent: ${text}`);
+        return true;
+    }
+
+    /** Acknowledges a message by hand (auto-ack off). */
+    ack(token) {
+        if (!this.client.ack(token)) return false;
+        this.log('ws-send', `acked ${token}`);
         return true;
     }
 

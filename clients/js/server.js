@@ -1,11 +1,13 @@
 // Calls a wscenter registry's HTTP API from a backend (Node.js 18+, or any
 // runtime with fetch): one event or a batch in one POST, the parameters as a
-// JSON body, event, token and timeout in the query. Results come back
-// normalised per event (per-node values, failed nodes, totals); a call the
-// registry refuses or cannot answer throws a WscenterApiError.
+// JSON body, event, token, timeout and ack in the query. Results come back
+// normalised per event (per-node values, failed nodes, totals, delivery
+// receipts); a call the registry refuses or cannot answer throws a
+// WscenterApiError.
 
 const DEFAULT_TIMEOUT_MS = 3000;   // the registry's default gathering time
 const DEFAULT_MARGIN_MS = 2000;    // the HTTP round trip on top of the gathering time
+const ACK_GATHER_MARGIN_MS = 250;  // a call with ack=<ms> gathers for at least ack + this
 const REGISTRY_EVENTS = new Set(['route', 'nodes']);   // answered by the registry itself, not per node
 
 /**
@@ -31,7 +33,17 @@ export class WscenterApiError extends Error {
 export const isNodeError = (v) =>
     v !== null && typeof v === 'object' && typeof v.code === 'number' && typeof v.msg === 'string' && 'data' in v;
 
-/** One event's result: its per-node values, the nodes that failed, and their sum or union. */
+/** A send's per-node result when the call asked for receipts: {sent, acked, _ids}. */
+export const isReceipt = (v) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && typeof v.sent === 'number' && typeof v.acked === 'number';
+
+const normaliseReceipt = (v) => ({ sent: v.sent, acked: v.acked, _ids: Array.isArray(v._ids) ? v._ids.map(String) : [] });
+
+/**
+ * One event's result: its per-node values, the nodes that failed, and their sum or union.
+ * A send called with ackMs has a receipt {sent, acked, _ids} per node (the _ids that acked);
+ * sent, acked and ackedIds add them up.
+ */
 export class EventResult {
     constructor(event, raw) {
         this.event = event;
@@ -44,7 +56,7 @@ export class EventResult {
         }
         for (const [node, v] of Object.entries(raw ?? {})) {
             if (isNodeError(v)) this.failed[node] = { code: v.code, msg: v.msg };
-            else this.nodes[node] = v;
+            else this.nodes[node] = isReceipt(v) ? normaliseReceipt(v) : v;
         }
         this.value = Object.values(this.nodes).find((v) => v !== null && v !== undefined) ?? null;
     }
@@ -54,11 +66,32 @@ export class EventResult {
         return Object.keys(this.failed).length === 0;
     }
 
-    /** Numbers added up, true counted as 1: connections sent to, joins, "online on how many nodes". */
+    /** Numbers added up, true counted as 1: connections sent to (a receipt's sent), joins, "online on how many nodes". */
     get total() {
         let sum = 0;
-        for (const v of Object.values(this.nodes)) sum += typeof v === 'number' ? v : v === true ? 1 : 0;
+        for (const v of Object.values(this.nodes))
+            sum += typeof v === 'number' ? v : v === true ? 1 : isReceipt(v) ? v.sent : 0;
         return sum;
+    }
+
+    /** True when the nodes answered with receipts (a send called with ackMs). */
+    get hasReceipts() {
+        return Object.values(this.nodes).some(isReceipt);
+    }
+
+    /** Connections sent to, on every node (the same as total). */
+    get sent() {
+        return this.total;
+    }
+
+    /** Connections that acknowledged, on every node (0 without receipts). */
+    get acked() {
+        return Object.values(this.nodes).reduce((sum, v) => sum + (isReceipt(v) ? v.acked : 0), 0);
+    }
+
+    /** The _ids of the connections that acknowledged. */
+    get ackedIds() {
+        return [...new Set(Object.values(this.nodes).flatMap((v) => (isReceipt(v) ? v._ids : [])))];
     }
 
     /** List results united, each item once: user ids, connection ids, group ids. */
@@ -68,7 +101,7 @@ export class EventResult {
 }
 
 /** The request of a batch {event: params, ...} (events run in that order): {method, url, headers, body}. */
-export function buildRequest(base, events, { token = '', timeoutMs } = {}) {
+export function buildRequest(base, events, { token = '', timeoutMs, ackMs } = {}) {
     const names = Object.keys(events);
     if (names.length === 0) throw new TypeError('no event to call');
     const u = new URL(/^[\w.-]+:\d+(\/|$)/.test(base) ? `http://${base}` : base);
@@ -77,6 +110,7 @@ export function buildRequest(base, events, { token = '', timeoutMs } = {}) {
     u.searchParams.set('event', names.join(','));
     if (token) u.searchParams.set('token', token);
     if (timeoutMs) u.searchParams.set('timeout', String(timeoutMs));
+    if (ackMs) u.searchParams.set('ack', String(ackMs));
     const body = {};
     for (const name of names) body[name] = events[name] ?? {};
     return { method: 'POST', url: u.href, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) };
@@ -122,10 +156,15 @@ export class WscenterApi {
         this._fetch = fetch ?? ((...args) => globalThis.fetch(...args));
     }
 
-    /** Runs a batch {event: params, ...} in one request; resolves with parseResponse()'s result. */
-    async batch(events, { timeoutMs = this.timeoutMs } = {}) {
-        const req = buildRequest(this.url, events, { token: this.token, timeoutMs });
-        const limit = (timeoutMs || DEFAULT_TIMEOUT_MS) + this.marginMs;
+    /**
+     * Runs a batch {event: params, ...} in one request; resolves with parseResponse()'s result.
+     * options: timeoutMs (the gathering time), ackMs (every send of the batch waits this long at most
+     * for the connections that opted in to acknowledge; its results become receipts).
+     */
+    async batch(events, { timeoutMs = this.timeoutMs, ackMs } = {}) {
+        const req = buildRequest(this.url, events, { token: this.token, timeoutMs, ackMs });
+        const gather = Math.max(timeoutMs || DEFAULT_TIMEOUT_MS, ackMs ? ackMs + ACK_GATHER_MARGIN_MS : 0);
+        const limit = gather + this.marginMs;
         const controller = new AbortController();
         const timer = setTimeout(() => controller.abort(), limit);
         let status;
@@ -160,19 +199,22 @@ export class WscenterApi {
         return this.call('bindId', { id, _id });
     }
 
-    sendMessageToId(id, msg, extra = {}) {
-        return this.call('sendMessageToId', { id, msg, ...extra });
+    // The sends: extra holds the optional parameters (exclude_Ids, excludeIds),
+    // options {timeoutMs, ackMs} as for batch().
+
+    sendMessageToId(id, msg, extra = {}, options = {}) {
+        return this.call('sendMessageToId', { id, msg, ...extra }, options);
     }
 
-    sendMessageTo_Id(_id, msg) {
-        return this.call('sendMessageTo_Id', { _id, msg });
+    sendMessageTo_Id(_id, msg, extra = {}, options = {}) {
+        return this.call('sendMessageTo_Id', { _id, msg, ...extra }, options);
     }
 
-    sendToGroup(groupId, msg, extra = {}) {
-        return this.call('sendToGroup', { groupId, msg, ...extra });
+    sendToGroup(groupId, msg, extra = {}, options = {}) {
+        return this.call('sendToGroup', { groupId, msg, ...extra }, options);
     }
 
-    broadcast(msg, extra = {}) {
-        return this.call('broadcast', { msg, ...extra });
+    broadcast(msg, extra = {}, options = {}) {
+        return this.call('broadcast', { msg, ...extra }, options);
     }
 }

@@ -82,8 +82,9 @@ export class WscenterEvent extends Event {
 /**
  * Events:
  * - `open` {_id, url, node}: the node sent the connection's _id; sends work from here.
- * - `message` {data, text, ack}: data is the parsed JSON when the text parses, else the text;
- *   binary frames arrive as data (an ArrayBuffer in browsers) with text null.
+ * - `message` {data, text, ack, acked}: data is the parsed JSON when the text parses, else the text;
+ *   binary frames arrive as data (an ArrayBuffer in browsers) with text null. ack is the token of an
+ *   acknowledged message (acks option), else null; acked tells whether autoAck answered it.
  * - `close` {code, reason, wasOpen, willReconnect}: a socket closed, or this client gave up on it.
  * - `reconnecting` {attempt, delayMs}: the next attempt (1, 2, ...) starts in delayMs.
  * - `error` {message, error}: a socket error or a failed route lookup; a close or a retry follows.
@@ -95,12 +96,13 @@ export class WscenterClient extends EventTarget {
      * options: url (ws://…), or registry (http://… of a registry: its `route` event picks the node
      * before every attempt; url, when given too, is the fallback) with registryToken and routeId
      * (the user id routed; default a random id kept for this client's life); token and query
-     * (values, or functions read at every attempt); acks; reconnect (default true); maxAttempts;
+     * (values, or functions read at every attempt); acks, and autoAck (default true; a value or a function
+     * read at every acknowledged message: false leaves the answer to ack()); reconnect (default true); maxAttempts;
      * the DEFAULTS timings; WebSocket, fetch, timers {setTimeout, clearTimeout}, random, now (injectable).
      */
     constructor(options = {}) {
         super();
-        this.options = { reconnect: true, maxAttempts: Infinity, acks: false, ...DEFAULTS, ...options };
+        this.options = { reconnect: true, maxAttempts: Infinity, acks: false, autoAck: true, ...DEFAULTS, ...options };
         const o = this.options;
         if (!o.url && !o.registry) throw new TypeError('WscenterClient: give a url or a registry');
         this._WebSocket = o.WebSocket ?? globalThis.WebSocket;
@@ -159,6 +161,12 @@ export class WscenterClient extends EventTarget {
         const isBinary = typeof data !== 'string' && (ArrayBuffer.isView(data) || data instanceof ArrayBuffer ||
             (typeof Blob !== 'undefined' && data instanceof Blob));
         return this._sendRaw(typeof data === 'string' || isBinary ? data : JSON.stringify(data));
+    }
+
+    /** Answers an acknowledged message (its `message` event's `ack`) when autoAck is off. False when not open. */
+    ack(token) {
+        if (typeof token !== 'string' || token === '') return false;
+        return this._sendRaw(JSON.stringify({ cmd: 'ack', ack: token }));
     }
 
     /** Sends the text "ping" (the node answers with a pong); arms the pong timeout. */
@@ -254,7 +262,7 @@ export class WscenterClient extends EventTarget {
 
     _onFrame(raw) {
         if (typeof raw !== 'string') {
-            this._emit('message', { data: raw, text: null, ack: null });
+            this._emit('message', { data: raw, text: null, ack: null, acked: false });
             return;
         }
         const json = parseJson(raw);
@@ -272,10 +280,11 @@ export class WscenterClient extends EventTarget {
             // The inner message as it would arrive without acks: a string as is, anything else as JSON.
             const text = typeof json.data === 'string' ? json.data : JSON.stringify(json.data);
             const data = parseJson(text);
-            this._emit('message', { data: data === undefined ? text : data, text, ack: json.ack });
-            this._sendRaw(JSON.stringify({ cmd: 'ack', ack: json.ack }));
+            const acked = Boolean(valueOf(this.options.autoAck));
+            this._emit('message', { data: data === undefined ? text : data, text, ack: json.ack, acked });
+            if (acked) this.ack(json.ack);
         } else {
-            this._emit('message', { data: json === undefined ? raw : json, text: raw, ack: null });
+            this._emit('message', { data: json === undefined ? raw : json, text: raw, ack: null, acked: false });
         }
     }
 

@@ -5,6 +5,8 @@
 // the Node.js side binds it and sends to it with WscenterApi
 // (clients/js/server.js). Then the wsnode is killed and started again on the
 // same port, and the client must come back by itself and receive again.
+// A second test checks delivery receipts: a client with acks: true answers a
+// send made with ack=<ms> at once, and one without them counts as sent only.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,23 +18,20 @@ const RECONNECT_TIMEOUT_MS = 15000;   // node death noticed, restart, route upda
 const HEX32 = /^[0-9a-f]{32}$/;
 
 /** Starts a client in the page; its events are kept in window.clientEvents as [type, fields]. */
-function startClient(page) {
-    return page.evaluate(async () => {
+function startClient(page, options) {
+    return page.evaluate(async (opts) => {
         const { WscenterClient } = await import('/ui/lib/wscenter.js');
         const events = [];
         window.clientEvents = events;
-        const client = new WscenterClient({
-            registry: location.origin, routeId: 'alice', query: { app: 'e2e' },
-            backoffBaseMs: 100, backoffCapMs: 1000, pingIntervalMs: 300, pongTimeoutMs: 2000,
-        });
+        const client = new WscenterClient(opts);
         for (const type of ['open', 'message', 'close', 'reconnecting', 'pong'])
             client.addEventListener(type, (ev) => {
-                const { _id, url, node, data, code, wasOpen, willReconnect, attempt, delayMs } = ev;
-                events.push([type, { _id, url, node, data, code, wasOpen, willReconnect, attempt, delayMs }]);
+                const { _id, url, node, data, ack, acked, code, wasOpen, willReconnect, attempt, delayMs } = ev;
+                events.push([type, { _id, url, node, data, ack, acked, code, wasOpen, willReconnect, attempt, delayMs }]);
             });
         window.client = client;
         client.connect();
-    });
+    }, options);
 }
 
 /** The fields of the n-th (from 0; negative from the end) event of a type, once there is one. */
@@ -67,7 +66,10 @@ test('the client routes, receives, and comes back after its node restarts', { ti
     const browser = await launchBrowser();
     const { page, problems } = await watchedPage(browser);
     await page.goto(`http://127.0.0.1:${httpPort}/ui/`);
-    await startClient(page);
+    await startClient(page, {
+        registry: `http://127.0.0.1:${httpPort}`, routeId: 'alice', query: { app: 'e2e' },
+        backoffBaseMs: 100, backoffCapMs: 1000, pingIntervalMs: 300, pongTimeoutMs: 2000,
+    });
 
     const first = await nth(page, 'open', 0);
     assert.match(first._id, HEX32);
@@ -106,4 +108,48 @@ test('the client routes, receives, and comes back after its node restarts', { ti
     assert.equal(await page.evaluate(() => window.client.state), 'closed');
     assert.deepEqual(problems.errors.filter((e) => e.startsWith('page error')), [], 'no script errors');
     assert.deepEqual(problems.offsite, []);
+});
+
+test('acks: an acknowledging client makes a send with ack return at once, acked', { timeout: TEST_BUDGET_MS }, async () => {
+    const ACK_MS = 3000;
+    const { busPort, httpPort } = await startRegistry();
+    const node = await startWsnode('wsnode', busPort);
+    const api = new WscenterApi({ url: `http://127.0.0.1:${httpPort}` });
+    await joined(api, node.id);
+
+    // Two clients of alice, each in its own page: one opted in to acks, one not.
+    const browser = await launchBrowser();
+    const pages = [];
+    for (const acks of [true, false]) {
+        const { page, problems } = await watchedPage(browser);
+        await page.goto(`http://127.0.0.1:${httpPort}/ui/`);
+        await startClient(page, { url: `ws://127.0.0.1:${node.port}/`, acks });
+        const { _id } = await nth(page, 'open', 0);
+        assert.equal((await api.bindId('alice', _id)).total, 1);
+        pages.push({ page, problems, _id });
+    }
+    const [acking, plain] = pages;
+
+    const msg = { hello: 'with a receipt' };
+    const started = Date.now();
+    const result = await api.sendMessageToId('alice', msg, {}, { ackMs: ACK_MS });
+    const elapsed = Date.now() - started;
+    assert.equal(result.hasReceipts, true, JSON.stringify(result.nodes));
+    assert.deepEqual(result.nodes[node.id], { sent: 2, acked: 1, _ids: [acking._id] });
+    assert.deepEqual([result.sent, result.acked, result.ackedIds], [2, 1, [acking._id]]);
+    // The only awaited connection acked: the call ends then, not at the ack time.
+    assert.ok(elapsed < ACK_MS / 2, `the call took ${elapsed} ms`);
+
+    const got = await nth(acking.page, 'message', 0);
+    assert.deepEqual(got.data, msg, 'the message event carries the inner data');
+    assert.equal(typeof got.ack, 'string');
+    assert.equal(got.acked, true);
+    const raw = await nth(plain.page, 'message', 0);
+    assert.deepEqual(raw.data, msg, 'a client that did not opt in gets the message as is');
+    assert.equal(raw.ack, null);
+
+    for (const { problems } of pages) {
+        assert.deepEqual(problems.errors.filter((e) => e.startsWith('page error')), [], 'no script errors');
+        assert.deepEqual(problems.offsite, []);
+    }
 });

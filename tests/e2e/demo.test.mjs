@@ -2,7 +2,8 @@
 // 2 wsnodes on loopback, ephemeral ports), opens /ui/ in headless Chromium
 // and drives the page as a person would: two test connections (one per
 // node), bind, join a group, send to the group, read both chat views and
-// the cluster view, then check that a closed connection reconnects.
+// the cluster view, send with delivery receipts while one connection does
+// not acknowledge, then check that a closed connection reconnects.
 //
 // Env: WSC_REGISTRY_BIN, WSC_WSNODE_BIN (default: build/ under the repo root),
 // WSC_CHROMIUM (default /usr/bin/chromium), WSC_SCREENSHOT_DIR (default
@@ -12,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ROOT, launchBrowser, startRegistry, startWsnode, waitFor, watchedPage } from './processes.mjs';
+import { ROOT, launchBrowser, runOperation, startRegistry, startWsnode, waitFor, watchedPage } from './processes.mjs';
 
 const SCREENSHOT_DIR = process.env.WSC_SCREENSHOT_DIR || path.join(ROOT, 'build/e2e');
 const TEST_BUDGET_MS = 60000;    // the whole test, cluster start and browser included
@@ -21,20 +22,6 @@ async function startCluster() {
     const { busPort, httpPort } = await startRegistry();
     const nodes = await Promise.all([1, 2].map((i) => startWsnode(`wsnode${i}`, busPort)));
     return { httpPort, nodes };
-}
-
-/** Runs one event through the operations form and returns the result panel's total text. */
-async function runOperation(page, event, fields) {
-    await page.selectOption('#op-event', event);
-    for (const [name, value] of Object.entries(fields)) await page.fill(`#op-field-${name}`, value);
-    const seq = Number((await page.getAttribute('#op-result', 'data-seq')) ?? 0);
-    await page.click('#op-submit');
-    await waitFor(page, `the result of ${event}`,
-        (n) => Number(document.querySelector('#op-result').dataset.seq ?? 0) > n, seq);
-    const state = await page.getAttribute('#op-result', 'data-state');
-    const status = await page.textContent('#op-result-status');
-    assert.equal(state, 'ok', `${event} failed: ${status}`);
-    return (await page.textContent('#op-result-total'))?.trim();
 }
 
 const connId = (page, n) => page.textContent(`#conn-${n}-id`);
@@ -92,6 +79,27 @@ test('the demo page drives a real cluster', { timeout: TEST_BUDGET_MS }, async (
     await waitFor(page, 'the group message in both chat views', (t) =>
         [1, 2].every((i) => [...document.querySelectorAll(`#conn-${i}-chat .chat-in`)].some((li) => li.textContent.includes(t))),
     text);
+
+    // With receipts asked (ack=), #1 acknowledges by itself and #2, its auto-ack off, does not.
+    await page.uncheck('#conn-2-autoack');
+    const receiptText = 'with receipts';
+    const total = await runOperation(page, 'sendToGroup', { groupId: 'room1', msg: receiptText }, { ack: 1000 });
+    assert.match(total, /^acked 1 \/ sent 2/);
+    assert.deepEqual(await page.$$eval('#op-result-total .chip', (chips) => chips.map((c) => c.textContent)), ['#1'],
+        'the connection that acked');
+    const receipts = await page.$$eval('[data-testid=op-result-row]', (rows) => Object.fromEntries(rows.map((r) => {
+        const receipt = r.querySelector('[data-testid=receipt]');
+        return [r.dataset.node, receipt ? `${receipt.dataset.acked}/${receipt.dataset.sent}` : r.textContent];
+    })));
+    assert.deepEqual(receipts, { [nodes[0].id]: '1/1', [nodes[1].id]: '0/1' }, 'per node: acked/sent');
+    await waitFor(page, 'the receipt message in both chats: acked in #1, an ack button in #2', (t) => {
+        const last = (i) => [...document.querySelectorAll(`#conn-${i}-chat .chat-in`)].find((li) => li.textContent.includes(t));
+        return last(1)?.querySelector('[data-testid=chat-acked]') && last(2)?.querySelector('[data-testid=chat-ack]');
+    }, receiptText);
+    await page.click('#conn-2-chat [data-testid=chat-ack]');   // late, but the button turns into a mark
+    await waitFor(page, 'the message acked by hand in #2', () => document.querySelector('#conn-2-chat [data-testid=chat-acked]'));
+    await page.fill('#op-ack', '');
+    await page.check('#conn-2-autoack');
 
     // The panels show who is bound where, and ping gets a pong.
     await waitFor(page, 'alice and room1 on panel #1', () =>

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs the JavaScript client's unit tests (clients/js) and the end-to-end
-# tests of the browser demo and the client: installs what they need when it
-# is missing (Debian's chromium, Node.js, playwright-core from
-# package-lock.json), then starts real clusters from the build tree and
-# drives them from headless Chromium. Expects the binaries to be built
-# (scripts/build.sh).
+# tests of the browser demo (plain and over TLS) and the client: installs
+# what they need when it is missing (Debian's chromium, Node.js, openssl,
+# playwright-core from package-lock.json), then starts real clusters from the
+# build tree and drives them from headless Chromium. Expects the binaries to
+# be built (scripts/build.sh).
 #
 # Env: BUILD_DIR (default build, relative to the repo root), WSC_REGISTRY_BIN,
 # WSC_WSNODE_BIN, WSC_CHROMIUM, WSC_SCREENSHOT_DIR, WSC_UPDATE_DOC_SCREENSHOT=1.
@@ -29,6 +29,7 @@ need=()
 [ -x "$WSC_CHROMIUM" ] || need+=(chromium fonts-dejavu-core)
 command -v node >/dev/null || need+=(nodejs)
 command -v npm >/dev/null || need+=(npm)
+command -v openssl >/dev/null || need+=(openssl)   # the TLS test's certificate
 [ ${#need[@]} -eq 0 ] || apt_install "${need[@]}"
 
 node_major=$(node -p 'process.versions.node.split(".")[0]')
@@ -50,5 +51,5 @@ for bin in "$WSC_REGISTRY_BIN" "$WSC_WSNODE_BIN"; do
   [ -x "$bin" ] || { echo "e2e: $bin is missing: build first (scripts/build.sh)" >&2; exit 1; }
 done
 
-timeout --kill-after=5 "$RUN_LIMIT_S" node --test web-logic.test.mjs demo.test.mjs client.test.mjs
+timeout --kill-after=5 "$RUN_LIMIT_S" node --test web-logic.test.mjs demo.test.mjs client.test.mjs tls.test.mjs
 echo "e2e: screenshot in $WSC_SCREENSHOT_DIR/demo.png"

@@ -13,7 +13,7 @@ globalThis.location = { href: 'http://127.0.0.1:8011/ui/', origin: 'http://127.0
 
 const load = (file) => import(pathToFileURL(path.join(WEB, file)).href);
 const { ApiClient, flattenParams } = await load('api.js');
-const { EVENTS, PARAMS, aggregate, findEvent, isErrorResult } = await load('events.js');
+const { EVENTS, PARAMS, aggregate, findEvent, isErrorResult, isReceipt, takesAck } = await load('events.js');
 const { wsUrlWithToken } = await load('ws.js');
 
 const client = (base, token = '') => new ApiClient(() => base, () => token);
@@ -38,6 +38,12 @@ test('a batch names every event and takes a timeout', () => {
         { getIdBy_Id: { _id: 'c1' }, getGroupIdsBy_Id: { _id: 'c1' } }, { timeoutMs: 500 });
     assert.equal(req.url, 'http://h:1/?event=getIdBy_Id,getGroupIdsBy_Id&timeout=500' +
         '&getIdBy_Id[_id]=c1&getGroupIdsBy_Id[_id]=c1');
+});
+
+test('ackMs rides in the query as ack=, after the timeout', () => {
+    const req = client('http://h:1/').request('broadcast', { msg: 'hi' }, { timeoutMs: 500, ackMs: 1500 });
+    assert.equal(req.url, 'http://h:1/?event=broadcast&timeout=500&ack=1500&broadcast[msg]=hi');
+    assert.equal(client('http://h:1/').request('broadcast', { msg: 'hi' }).url, 'http://h:1/?event=broadcast&broadcast[msg]=hi');
 });
 
 test('a POST request keeps the token in the query and the parameters in a JSON body', () => {
@@ -69,6 +75,17 @@ test('totals: sums skip failed nodes, lists are united, booleans say where', () 
     assert.equal(aggregate(findEvent('getIdBy_Id'), { a: null, b: 'alice' }).value, 'alice');
     assert.deepEqual(aggregate(findEvent('get_IdData'), { a: null, b: {} }).value, {});
     assert.equal(aggregate(findEvent('route'), {}), null);
+});
+
+test('receipts: only sends take ack=, and {sent, acked, _ids} add up across nodes', () => {
+    assert.deepEqual(EVENTS.filter(takesAck).map((e) => e.name), ['sendMessageToId', 'sendMessageTo_Id', 'sendToGroup',
+        'broadcast', 'sendMessageToGroupByOnlyId', 'sendMessageToGroupByOnly_Id']);
+    const timeout = { code: 2, msg: 'timeout', data: [] };
+    assert.ok(isReceipt({ sent: 1, acked: 0, _ids: [] }));
+    assert.ok(!isReceipt(timeout) && !isReceipt(3) && !isReceipt(null));
+    assert.deepEqual(aggregate(findEvent('sendToGroup'), {
+        a: { sent: 1, acked: 1, _ids: ['c1'] }, b: { sent: 1, acked: 0, _ids: [] }, c: timeout,
+    }), { label: 'Total', value: { sent: 2, acked: 1, _ids: ['c1'] } });
 });
 
 test('the catalog has every API event with known parameters', () => {

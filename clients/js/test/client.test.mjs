@@ -216,6 +216,23 @@ test('acks: acks=1 in the URL, every acknowledged message is answered and delive
     assert.deepEqual(plain.of('message')[0].data, { cmd: 'msg', ack: 't1', data: 1 });
 });
 
+test('autoAck off: acknowledged messages are delivered unanswered until ack(token); a function is read each time', () => {
+    let auto = false;
+    const { client, last, of } = setup({ acks: true, autoAck: () => auto });
+    assert.equal(client.ack('t0'), false, 'not open yet');
+    client.connect();
+    last().accept(ID);
+    last().receive(JSON.stringify({ cmd: 'msg', ack: 't1', data: 'first' }));
+    assert.deepEqual(last().sent, []);
+    assert.deepEqual(of('message').map((m) => [m.data, m.ack, m.acked]), [['first', 't1', false]]);
+    assert.equal(client.ack('t1'), true);
+    assert.equal(client.ack(''), false);
+    auto = true;
+    last().receive(JSON.stringify({ cmd: 'msg', ack: 't2', data: 'second' }));
+    assert.equal(of('message')[1].acked, true);
+    assert.deepEqual(last().sent.map((s) => JSON.parse(s)), [{ cmd: 'ack', ack: 't1' }, { cmd: 'ack', ack: 't2' }]);
+});
+
 test('only the first open message and pongs with our _id are taken as control messages', () => {
     const { client, last, of } = setup();
     client.connect();

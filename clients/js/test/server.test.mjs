@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { WscenterApi, WscenterApiError, EventResult, buildRequest, parseResponse } from '../server.js';
+import { WscenterApi, WscenterApiError, EventResult, buildRequest, isReceipt, parseResponse } from '../server.js';
 
 const TIMEOUT = { code: 2, msg: 'timeout', data: [] };
 const ok = (data, masterIds = ['n1', 'n2']) => ({ code: 0, msg: 'ok', extra: [], master_ids: masterIds, data });
@@ -65,6 +65,29 @@ test('results: per-node values, failed nodes, totals, lists and the first value'
     assert.deepEqual(route.nodes, {});
 });
 
+test('receipts: {sent, acked, _ids} per node are added up; plain results have none', () => {
+    const r = new EventResult('sendToGroup', {
+        n1: { sent: 2, acked: 1, _ids: ['c1'] },
+        n2: { sent: 1, acked: 1, _ids: ['c3'] },
+        n3: { sent: 0, acked: 0 },
+        n4: TIMEOUT,
+    });
+    assert.deepEqual(r.nodes.n3, { sent: 0, acked: 0, _ids: [] }, '_ids is always a list');
+    assert.deepEqual(Object.keys(r.failed), ['n4']);
+    assert.equal(r.hasReceipts, true);
+    assert.equal(r.total, 3);
+    assert.equal(r.sent, 3);
+    assert.equal(r.acked, 2);
+    assert.deepEqual(r.ackedIds, ['c1', 'c3']);
+    const plain = new EventResult('sendToGroup', { n1: 2 });
+    assert.equal(plain.hasReceipts, false);
+    assert.equal(plain.sent, 2);
+    assert.equal(plain.acked, 0);
+    assert.deepEqual(plain.ackedIds, []);
+    assert.equal(isReceipt({ sent: 1 }), false);
+    assert.equal(isReceipt([1]), false);
+});
+
 test('parseResponse: envelope fields, and a clear error for each way a call fails', () => {
     const res = parseResponse(200, JSON.stringify(ok({ getConnectionCount: { n1: 3, n2: 4 } })), ['getConnectionCount']);
     assert.deepEqual(res.masterIds, ['n1', 'n2']);
@@ -94,6 +117,20 @@ test('call and batch against a server: what is sent and what comes back', async 
     assert.equal(sent.total, 2);
     assert.deepEqual(Object.keys(sent.failed), ['n2']);
     assert.equal(seen.at(-1).body, '{"sendMessageToId":{"id":"alice","msg":{"hello":1}}}');
+});
+
+test('ackMs goes into the query as ack, and the wait covers it', async () => {
+    assert.equal(buildRequest('http://h:1', { broadcast: { msg: 'm' } }, { ackMs: 1500, timeoutMs: 500 }).url,
+        'http://h:1/?event=broadcast&timeout=500&ack=1500');
+    answer = () => ({ status: 200, body: ok({ sendMessageTo_Id: { n1: { sent: 1, acked: 1, _ids: ['c1'] }, n2: 0 } }) });
+    const api = new WscenterApi({ url: base });
+    const r = await api.sendMessageTo_Id('c1', 'hi', {}, { ackMs: 2000 });
+    assert.equal(seen.at(-1).url, '/?event=sendMessageTo_Id&ack=2000');
+    assert.deepEqual([r.sent, r.acked, r.ackedIds], [1, 1, ['c1']]);
+    // A registry that takes longer than timeoutMs, but not longer than ackMs, is still waited for.
+    answer = () => null;
+    await assert.rejects(new WscenterApi({ url: base, timeoutMs: 20, marginMs: 20 }).broadcast('x', {}, { ackMs: 100 }),
+        { kind: 'timeout', message: `no answer from ${base} within 370 ms` });
 });
 
 test('route() returns the node and URL, or null with no live node', async () => {
