@@ -236,9 +236,15 @@ TEST(Package, HoldsTheProgramsDemoConfigsUnitsAndNothingElse) {
         ASSERT_TRUE(contents.count("usr/bin/" + program)) << program;
         EXPECT_EQ(contents.at("usr/bin/" + program), "-rwxr-xr-x root/root") << program;
     }
-    for (const auto& entry : fs::directory_iterator(fs::path(WSC_SOURCE_DIR) / "web"))
-        EXPECT_TRUE(contents.count("usr/share/wscenter/web/" + entry.path().filename().string()))
-            << entry.path();
+    // Every file of the demo, the JavaScript client (a link in web/lib/) included.
+    const fs::path web = fs::path(WSC_SOURCE_DIR) / "web";
+    for (const auto& entry : fs::recursive_directory_iterator(web)) {
+        if (entry.is_directory()) continue;
+        // Lexically: fs::relative would follow the link out of web/.
+        const std::string relative = entry.path().lexically_relative(web).string();
+        EXPECT_TRUE(contents.count("usr/share/wscenter/web/" + relative)) << entry.path();
+    }
+    EXPECT_EQ(contents.at("usr/share/wscenter/web/lib/wscenter.js").substr(0, 1), "-");
     for (const auto& config : {"etc/wscenter/registry1.ini", "etc/wscenter/wsnode1.ini"}) {
         ASSERT_TRUE(contents.count(config)) << config;
         EXPECT_EQ(contents.at(config), "-rw-r--r-- root/root") << config;
