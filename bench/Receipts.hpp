@@ -10,7 +10,7 @@
 namespace wsc::bench {
 
 struct ReceiptCounts {
-    std::uint64_t sent = 0;   // summed over the answer's per-node results
+    std::uint64_t sent = 0;  // summed over the answer's per-node results
     std::uint64_t acked = 0;
     std::uint64_t slots = 0;  // per-node results that carried receipts
 };
