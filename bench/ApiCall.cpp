@@ -32,6 +32,7 @@ std::string http_get_target(const ApiCall& call) {
         out.append("&").append(event).append("%5B").append(url_encode(key));
         out.append("%5D=").append(url_encode(value));
     }
+    if (call.ack_ms > 0) out.append("&ack=").append(std::to_string(call.ack_ms));
     return out;
 }
 
@@ -46,6 +47,7 @@ std::string http_post_body(const ApiCall& call) {
     for (const auto& [key, value] : call.args) args[key] = value;
     nlohmann::ordered_json body = nlohmann::ordered_json::object();
     body[call.event] = std::move(args);
+    if (call.ack_ms > 0) body["ack"] = call.ack_ms;
     return body.dump();
 }
 
@@ -67,7 +69,9 @@ std::string pushpin_publish_body(const ApiCall& call) {
 nlohmann::json bus_params(const ApiCall& call) {
     nlohmann::json args = nlohmann::json::object();
     for (const auto& [key, value] : call.args) args[key] = value;
-    return nlohmann::json{{"event", call.event}, {call.event, std::move(args)}};
+    nlohmann::json params{{"event", call.event}, {call.event, std::move(args)}};
+    if (call.ack_ms > 0) params["ack"] = call.ack_ms;
+    return params;
 }
 
 bool envelope_ok(std::string_view envelope) {

@@ -17,18 +17,19 @@ namespace wsc::bench {
 struct ApiCall {
     std::string event;                                      // e.g. "broadcast"
     std::vector<std::pair<std::string, std::string>> args;  // event[key]=value
+    int ack_ms = 0;  // the call's `ack`: sends wait this long for delivery receipts; 0 = none
     // Bookkeeping for the CallSource that made it; not sent.
     std::size_t stream = 0;
     std::size_t target = 0;
     std::int64_t intended_ns = 0;  // when it was due to be sent
 };
 
-// "/?event=E&E[k]=v..." with every key and value percent-encoded.
+// "/?event=E&E[k]=v...[&ack=MS]" with every key and value percent-encoded.
 std::string http_get_target(const ApiCall& call);
-// "/?event=E" and {"E":{"k":"v",...}}.
+// "/?event=E" and {"E":{"k":"v",...}[,"ack":MS]}.
 std::string http_post_target(const ApiCall& call);
 std::string http_post_body(const ApiCall& call);
-// {"event":"E","E":{"k":"v",...}} — the params of a bus ClientCall.
+// {"event":"E","E":{"k":"v",...}[,"ack":MS]} — the params of a bus ClientCall.
 nlohmann::json bus_params(const ApiCall& call);
 
 // Pushpin's HTTP publish command for the same call: POST /publish/ with

@@ -39,6 +39,9 @@ constexpr Spec kSpecs[] = {
     {"duration", "0", "seconds to keep calling (floor: of rounds); 0 = make `calls` calls"},
     {"rate", "0", "calls per second (floor: broadcast rounds); 0 = as fast as possible"},
     {"conns", "1", "HTTP: concurrent connections; bus: calls in flight"},
+    {"ack", "0",
+     "unicast, fanout: ms each send waits for delivery receipts (clients connect with acks=1 "
+     "and ack every message; wscenter only); 0 = off"},
     {"settle_ms", "3000", "after the last call, stop waiting once no delivery came this long"},
     {"idle_ms", "1000", "connections: idle time before reading the memory"},
     {"connect_timeout_ms", "60000", "give up opening clients after this long"},

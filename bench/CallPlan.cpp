@@ -96,6 +96,7 @@ bool CallPlan::next(std::size_t lane, std::int64_t intended_ns, ApiCall& out) {
     header.seq = seq_[slot]++;
     header.send_ns = intended_ns;
     out.args.emplace_back("msg", make_payload(header, spec_.size));
+    out.ack_ms = spec_.ack_ms;
     ++issued_;
     return true;
 }
@@ -107,7 +108,21 @@ void CallPlan::done(const ApiCall& call, bool ok) {
 }
 
 std::string CallPlan::check(const ApiCall& call, std::string_view envelope) {
+    // A call that was not acked everywhere still delivered: it stays a
+    // success (its message is expected) and is counted apart.
+    if (spec_.ack_ms > 0) receipts_.add(envelope, targets_of(call));
     return spec_.check ? spec_.check(call, envelope) : std::string();
+}
+
+std::uint64_t CallPlan::targets_of(const ApiCall& call) const {
+    switch (spec_.kind) {
+        case PlanKind::broadcast:
+            return open_clients_;
+        case PlanKind::group:
+            return group_members_[call.target];
+        default:
+            return 1;
+    }
 }
 
 std::uint64_t CallPlan::expected_for(std::size_t client) const {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "bench/ApiCall.hpp"
+#include "bench/Receipts.hpp"
 
 namespace wsc::bench {
 
@@ -28,6 +29,7 @@ struct PlanSpec {
     std::size_t size = 64;        // message bytes
     std::uint64_t max_calls = 0;  // 0 = no limit
     std::int64_t stop_ns = 0;     // no call starts after this; 0 = no limit
+    int ack_ms = 0;               // > 0: every call asks for delivery receipts (`ack`)
     // Checks an accepted answer's results (CallSource::check); unset = none.
     std::function<std::string(const ApiCall&, std::string_view)> check;
 };
@@ -50,12 +52,17 @@ class CallPlan : public CallSource {
     std::uint64_t expected_total() const;
     // Clients one call reaches (for deliveries/s of a fixed call rate).
     double targets_per_call() const;
+    // With ack_ms: the receipts of the accepted answers (read once the
+    // caller is done).
+    int ack_ms() const { return spec_.ack_ms; }
+    const ReceiptTally& receipts() const { return receipts_; }
 
     static std::string group_name(std::size_t group);
     static std::string user_name(std::size_t client);
 
   private:
     bool pick_target(std::size_t lane, std::size_t& target);
+    std::uint64_t targets_of(const ApiCall& call) const;
 
     PlanSpec spec_;
     std::vector<std::string> conn_ids_;
@@ -66,6 +73,7 @@ class CallPlan : public CallSource {
     std::vector<std::size_t> lane_cursor_;  // per lane: next group or next target
     std::uint64_t issued_ = 0;
     std::uint64_t succeeded_ = 0;
+    ReceiptTally receipts_;
 };
 
 }  // namespace wsc::bench

@@ -177,12 +177,12 @@ void ClientPool::on_connected(std::size_t index) {
         return;
     }
     const HostPort& node = config_.nodes[index % config_.nodes.size()];
-    const std::string request = std::string("GET ") + upgrade_target(config_.protocol) +
-                                " HTTP/1.1\r\nHost: " + node.host + ":" +
-                                std::to_string(node.port) +
-                                "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                                "Sec-WebSocket-Key: " +
-                                kKey + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
+    const std::string request =
+        std::string("GET ") + upgrade_target(config_.protocol, config_.acks) +
+        " HTTP/1.1\r\nHost: " + node.host + ":" + std::to_string(node.port) +
+        "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: " +
+        kKey + "\r\nSec-WebSocket-Version: 13\r\n\r\n";
     // A fresh socket's buffer holds a request this small: a short write is a failure.
     if (::write(c.fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
         fail(index, errno_text("write upgrade request"));
@@ -290,6 +290,10 @@ std::size_t ClientPool::consume_frames(std::size_t index, std::string_view data,
 
 bool ClientPool::on_text(std::size_t index, std::string_view text, std::int64_t now) {
     const TextMeaning m = interpret_text(config_.protocol, text, is_open(index));
+    if (!m.ack.empty()) {
+        send_text(index, ack_frame_text(m.ack));
+        ++counters_.acks_sent;
+    }
     if (m.kind == TextKind::payload) {
         if (const auto h = parse_payload(m.text)) {
             ledger_.record(index, h->stream, h->seq);

@@ -5,7 +5,8 @@
 // ephemeral ports of one address pair. Reads are large (one buffer shared by
 // every client) and every whole frame in a read is handled before the next
 // read; only a frame cut by the end of a read is copied aside. Each bench
-// payload is checked for order in a DeliveryLedger and its latency recorded.
+// payload is checked for order in a DeliveryLedger and its latency recorded;
+// one that asks for a delivery receipt is acked at once.
 #pragma once
 
 #include <cstddef>
@@ -28,6 +29,7 @@ struct PoolConfig {
     std::size_t connect_window = 256;   // handshakes in progress at once
     std::uint64_t max_frame = 1 << 24;  // larger server frames are a protocol error
     ClientProtocol protocol = ClientProtocol::wscenter;
+    bool acks = false;  // opt in to delivery receipts and answer each one
 };
 
 struct ConnectStats {
@@ -45,6 +47,7 @@ struct PoolCounters {
     std::uint64_t other_frames = 0;     // frames that are not bench payloads (open, pong, ...)
     std::uint64_t protocol_errors = 0;  // bad frames, fragmented messages, bad handshakes
     std::uint64_t server_closes = 0;    // close frames or EOF from the server after open
+    std::uint64_t acks_sent = 0;        // delivery receipts answered
     int last_close_code = 0;
 };
 

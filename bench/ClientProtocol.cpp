@@ -9,6 +9,12 @@ namespace {
 
 constexpr std::string_view kOpenPrefix = R"({"cmd":"open","_id":")";
 constexpr std::size_t kWscIdBytes = 32;
+// {"cmd":"msg","ack":"<token>","data":<msg>}; a bench payload is a JSON string
+// that needs no escapes, so its text lies between the quotes.
+constexpr std::string_view kAckedPrefix = R"({"cmd":"msg","ack":")";
+constexpr std::string_view kAckedData = R"(","data":)";
+constexpr std::string_view kAckPrefix = R"({"cmd":"ack","ack":")";
+constexpr std::string_view kAckSuffix = R"("})";
 
 // Engine.IO v4 packet types (first character) and Socket.IO packet types
 // (second character, inside an Engine.IO "message" packet).
@@ -29,12 +35,43 @@ constexpr std::string_view kArgStart = R"(",")";
 constexpr std::string_view kArgEnd = R"("])";
 
 TextMeaning meaning(TextKind kind, std::string_view text = {}) {
-    return TextMeaning{kind, text};
+    return TextMeaning{kind, text, {}};
+}
+
+bool is_token_char(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
+           c == '_';
+}
+
+// A message wrapped for a receipt: the token, and the message when it is a
+// JSON string without escapes (the bench's payloads), else "other".
+TextMeaning interpret_acked(std::string_view frame) {
+    const std::size_t token_at = kAckedPrefix.size();
+    const auto token_end = frame.find('"', token_at);
+    if (token_end == std::string_view::npos || token_end == token_at)
+        return meaning(TextKind::other);
+    const std::string_view token = frame.substr(token_at, token_end - token_at);
+    for (const char c : token)
+        if (!is_token_char(c)) return meaning(TextKind::other);
+    if (frame.substr(token_end, kAckedData.size()) != kAckedData) return meaning(TextKind::other);
+    TextMeaning m = meaning(TextKind::other);
+    m.ack = token;
+    const std::string_view data = frame.substr(token_end + kAckedData.size());
+    // "<text>"} with no quote or backslash inside.
+    if (data.size() >= 3 && data.front() == '"' && data.substr(data.size() - 2) == kAckSuffix) {
+        const std::string_view text = data.substr(1, data.size() - 3);
+        if (text.find_first_of("\\\"") == std::string_view::npos) {
+            m.kind = TextKind::payload;
+            m.text = text;
+        }
+    }
+    return m;
 }
 
 TextMeaning interpret_wscenter(std::string_view frame, bool opened) {
     if (!frame.empty() && frame[0] >= '0' && frame[0] <= '9')
         return meaning(TextKind::payload, frame);
+    if (opened && frame.rfind(kAckedPrefix, 0) == 0) return interpret_acked(frame);
     if (!opened && frame.rfind(kOpenPrefix, 0) == 0 &&
         frame.size() >= kOpenPrefix.size() + kWscIdBytes)
         return meaning(TextKind::open, frame.substr(kOpenPrefix.size(), kWscIdBytes));
@@ -111,14 +148,22 @@ const char* to_string(ClientProtocol protocol) {
     return "wscenter";
 }
 
-const char* upgrade_target(ClientProtocol protocol) {
-    return protocol == ClientProtocol::socketio ? "/socket.io/?EIO=4&transport=websocket" : "/";
+const char* upgrade_target(ClientProtocol protocol, bool acks) {
+    if (protocol == ClientProtocol::socketio) return "/socket.io/?EIO=4&transport=websocket";
+    return acks && protocol == ClientProtocol::wscenter ? "/?acks=1" : "/";
 }
 
 TextMeaning interpret_text(ClientProtocol protocol, std::string_view frame, bool opened) {
     // Pushpin's origin opens a connection exactly like a node does.
     return protocol == ClientProtocol::socketio ? interpret_socketio(frame, opened)
                                                 : interpret_wscenter(frame, opened);
+}
+
+std::string ack_frame_text(std::string_view token) {
+    std::string out;
+    out.reserve(kAckPrefix.size() + token.size() + kAckSuffix.size());
+    out.append(kAckPrefix).append(token).append(kAckSuffix);
+    return out;
 }
 
 }  // namespace wsc::bench

@@ -2,7 +2,10 @@
 // wscenter and the peers it is compared with (scripts/bench-peers.sh):
 //
 //   wscenter  the node's frames: {"cmd":"open","_id":"<32 hex>"} first, then
-//             each message as one text frame.
+//             each message as one text frame. A client that opted in to
+//             delivery receipts (upgrade target "/?acks=1") gets a message
+//             sent with `ack` as {"cmd":"msg","ack":"<token>","data":<msg>}
+//             and answers {"cmd":"ack","ack":"<token>"}.
 //   socketio  Socket.IO 4 over a WebSocket (Engine.IO v4): the server's open
 //             packet 0{...} is answered with the namespace connect "40", its
 //             40{"sid":"..."} opens the client, pings "2" get pongs "3", and a
@@ -24,8 +27,9 @@ enum class ClientProtocol { wscenter, socketio, pushpin };
 ClientProtocol parse_client_protocol(const std::string& name);
 const char* to_string(ClientProtocol protocol);
 
-// The request target of the WebSocket upgrade.
-const char* upgrade_target(ClientProtocol protocol);
+// The request target of the WebSocket upgrade; `acks` opts the connection in
+// to delivery receipts (wscenter only).
+const char* upgrade_target(ClientProtocol protocol, bool acks = false);
 
 enum class TextKind {
     payload,  // text = a bench message (not yet checked)
@@ -38,10 +42,16 @@ enum class TextKind {
 struct TextMeaning {
     TextKind kind = TextKind::other;
     std::string_view text;  // points into the frame, or at a constant
+    // A message that asks for a delivery receipt: its token (points into the
+    // frame), to answer with ack_frame_text() whatever `kind` is.
+    std::string_view ack;
 };
 
 // What a text frame from the server means to a client that is (or is not
 // yet) open.
 TextMeaning interpret_text(ClientProtocol protocol, std::string_view frame, bool opened);
+
+// {"cmd":"ack","ack":"<token>"}: the receipt a wscenter client sends back.
+std::string ack_frame_text(std::string_view token);
 
 }  // namespace wsc::bench

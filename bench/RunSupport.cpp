@@ -54,6 +54,24 @@ std::optional<double> cpu_delta(const std::vector<pid_t>& pids,
     return *after - *before;
 }
 
+// With receipts asked, a call is answered when its target acked: the call
+// latency is the ack round trip. True when every accepted call was acked.
+bool report_receipts(Report& report, const ClientPool& pool, const CallPlan& plan,
+                     const CallStats& c) {
+    if (plan.ack_ms() == 0) return true;
+    const ReceiptTally& r = plan.receipts();
+    const auto count = [](std::uint64_t n) { return static_cast<double>(n); };
+    report.add("ack_ms", plan.ack_ms(), "ms");
+    report.add("calls_acked", count(r.calls_acked));
+    report.add("calls_not_acked", count(r.calls_not_acked));
+    if (!r.first_not_acked.empty()) report.add("first_not_acked", r.first_not_acked);
+    report.add("acks", count(r.acks));
+    report.add("acks_sent_by_clients", count(pool.counters().acks_sent));
+    report.add("acked_sends_per_s", c.seconds() > 0 ? count(r.calls_acked) / c.seconds() : 0, "/s");
+    report.add_latency("ack_latency", c.latency);
+    return r.calls_not_acked == 0;
+}
+
 }  // namespace
 
 PoolConfig pool_config(const BenchArgs& args, std::vector<HostPort> nodes) {
@@ -63,6 +81,7 @@ PoolConfig pool_config(const BenchArgs& args, std::vector<HostPort> nodes) {
     config.sources = static_cast<int>(args.integer("sources", 1, 250));
     config.connect_window = static_cast<std::size_t>(args.integer("connect_window", 1, 100'000));
     config.protocol = client_protocol(args);
+    config.acks = ack_ms(args) > 0;
     return config;
 }
 
@@ -81,6 +100,13 @@ std::vector<pid_t> registry_pids(const BenchArgs& args) {
 
 ClientProtocol client_protocol(const BenchArgs& args) {
     return parse_client_protocol(args.text("protocol"));
+}
+
+int ack_ms(const BenchArgs& args) {
+    const auto ms = static_cast<int>(args.integer("ack", 0, 3'600'000));
+    if (ms > 0 && client_protocol(args) != ClientProtocol::wscenter)
+        throw UsageError("--ack: the peers have no delivery receipts (wscenter only)");
+    return ms;
 }
 
 ConnectStats open_clients(ClientPool& pool, const BenchArgs& args, Report& report) {
@@ -139,6 +165,7 @@ PlanSpec plan_spec(const BenchArgs& args, PlanKind kind) {
     spec.kind = kind;
     spec.lanes = plan_lanes(args);
     spec.size = static_cast<std::size_t>(args.integer("size", 1, 1 << 20));
+    spec.ack_ms = ack_ms(args);
     const double duration = args.number("duration", 0, 3600);
     spec.max_calls = duration > 0 ? 0 : static_cast<std::uint64_t>(args.integer("calls", 1, 1e9));
     spec.stop_ns = duration > 0 ? now_ns() + static_cast<std::int64_t>(duration * kNsPerSecond) : 0;
@@ -208,14 +235,15 @@ bool report_run(Report& report, const ClientPool& pool, const CallPlan& plan, co
     report.add("call_seconds", c.seconds(), "s", 3);
     report.add("calls_per_s", c.seconds() > 0 ? static_cast<double>(c.ok) / c.seconds() : 0, "/s");
     report.add_latency("call", c.latency);
+    const bool acked = report_receipts(report, pool, plan, c);
     return report_deliveries(
         report, pool, plan.expected_total(),
-        [&](std::size_t client) { return plan.expected_for(client); }, m);
+        [&](std::size_t client) { return plan.expected_for(client); }, m, acked);
 }
 
 bool report_deliveries(Report& report, const ClientPool& pool, std::uint64_t expected,
                        const std::function<std::uint64_t(std::size_t)>& expected_for,
-                       const Measured& m) {
+                       const Measured& m, bool calls_ok) {
     const CallStats& c = m.calls;
     const LedgerTotals& t = pool.ledger().totals();
     const double delivery_seconds = pool.last_delivery_ns() > c.first_send_ns
@@ -244,7 +272,8 @@ bool report_deliveries(Report& report, const ClientPool& pool, std::uint64_t exp
     report.add("out_of_order_or_dup", static_cast<double>(t.behind));
     report.add("skipped", static_cast<double>(t.skipped));
     const bool verified = m.all_delivered && t.delivered == expected && t.behind == 0 &&
-                          t.skipped == 0 && t.bad_stream == 0 && closed == 0 && c.failed == 0;
+                          t.skipped == 0 && t.bad_stream == 0 && closed == 0 && c.failed == 0 &&
+                          calls_ok;
     report.add("verified", verified ? "yes" : "NO");
     report.add("server_closes", static_cast<double>(pool.counters().server_closes));
     report.add("protocol_errors", static_cast<double>(pool.counters().protocol_errors));

@@ -27,6 +27,9 @@ std::vector<pid_t> registry_pids(const BenchArgs& args);
 
 // --protocol: what the clients speak and how calls are written.
 ClientProtocol client_protocol(const BenchArgs& args);
+// --ack: ms a send waits for delivery receipts, 0 = off; a UsageError with
+// the peers, which have none.
+int ack_ms(const BenchArgs& args);
 
 // Opens the pool's clients and adds the connect figures to the report, then
 // waits --warmup_ms.
@@ -40,8 +43,8 @@ Caller make_caller(const BenchArgs& args);
 // Concurrent senders the CallPlan needs: HTTP connections, or 1 on the bus.
 std::size_t plan_lanes(const BenchArgs& args);
 Pacing pacing(const BenchArgs& args);
-// A plan of `kind` with plan_lanes(), --size and --duration (from now: make
-// it after any setup calls) or else --calls.
+// A plan of `kind` with plan_lanes(), --size, --ack and --duration (from
+// now: make it after any setup calls) or else --calls.
 PlanSpec plan_spec(const BenchArgs& args, PlanKind kind);
 
 // Sends setup calls as fast as allowed; throws if any fails.
@@ -73,16 +76,18 @@ Measured run_calls(ClientPool& pool, const std::function<CallStats()>& send,
                    const std::function<std::uint64_t()>& expected_total, std::int64_t settle_ns,
                    const Watched& watched);
 
-// Calls, deliveries, latency, CPU and the order/once verification. Returns
-// whether every open client got every message once, in order.
+// Calls, receipts (when the plan asks for them), deliveries, latency, CPU and
+// the order/once verification. Returns whether every open client got every
+// message once, in order, and every call was acked where receipts were asked.
 bool report_run(Report& report, const ClientPool& pool, const CallPlan& plan, const Measured& m);
 
 // report_run() without the calls: deliveries since m.calls.first_send_ns,
 // latency, CPU (node CPU per delivery where m has it) and the check that
-// each client got expected_for(client) messages once, in order.
+// each client got expected_for(client) messages once, in order (and
+// calls_ok: the caller's own checks of the calls passed).
 bool report_deliveries(Report& report, const ClientPool& pool, std::uint64_t expected,
                        const std::function<std::uint64_t(std::size_t)>& expected_for,
-                       const Measured& m);
+                       const Measured& m, bool calls_ok = true);
 
 // The timed part every call scenario shares: fresh measurements, the plan's
 // calls sent by `caller` at `pace` (run_calls, settling for --settle_ms),

@@ -43,6 +43,7 @@ bool run_scaleout(const BenchArgs& args, Report& report) {
         throw UsageError("--node_ids: one node id per --ws endpoint, in the same order");
     if (client_protocol(args) != ClientProtocol::wscenter)
         throw UsageError("scaleout: the peers have no user ids or node slots");
+    if (ack_ms(args) > 0) throw UsageError("--ack: unicast and fanout only");
     const std::string event = args.choice("event", {"_id", "id", "group"});
     const HostPort registry = http_endpoint(args);
     const Caller caller = make_caller(args);

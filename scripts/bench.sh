@@ -4,7 +4,7 @@
 # prints a summary table. Every scenario's JSON line is appended to
 # $RESULTS (default build-release/bench-results.jsonl).
 #
-#   scripts/bench.sh [all|ceiling|connections|fanout|unicast|federation|scaleout|latency] ...
+#   scripts/bench.sh [all|ceiling|connections|fanout|unicast|receipts|federation|scaleout|latency] ...
 #
 # latency: delivery latency at fixed broadcast rates beside the machine's
 # floor. For each setting (clients x broadcasts/s) a fresh registry and 2
@@ -16,12 +16,18 @@
 # floor's median p99; then the per-call latency of sendMessageTo_Id over one
 # HTTP connection, one call at a time. `all` leaves it out (a few minutes).
 #
+# receipts: sendMessageTo_Id to 1 000 clients on 2 wsnodes over HTTP, one
+# call at a time and 16 connections as fast as they go, each without and with
+# ack=1000 (delivery receipts: the call returns when the client acked), ROUNDS
+# rounds alternating the two; prints acked sends/s against plain calls/s and
+# the latency of both, per round and their medians.
+#
 # Environment: JOBS (build jobs, default 1), BUILD_DIR (default build-release),
 # WSC_BIN_DIR (use binaries from this build tree, skip building),
 # RESULTS (JSON lines file), DURATION (seconds per timed run, default 5),
 # NODES (scaleout: the cluster sizes, default "1 2 8 16 32"),
 # SCALEOUT_CLIENTS (scaleout: clients in all, at least one per node, default 64),
-# ROUNDS (latency: rounds per setting, default 3),
+# ROUNDS (latency: rounds per setting, receipts: rounds per connection count; default 3),
 # LATENCY_SETTINGS (latency: "clients:broadcasts/s" items, default
 # "1000:10 1000:50 5000:10 5000:50").
 set -euo pipefail
@@ -223,6 +229,22 @@ run_unicast() {
   stop_cluster
 }
 
+# Plain and receipted unicast side by side on one pair: ROUNDS rounds, each
+# alternating the two, so that whatever else loads the machine falls on both.
+run_receipts() {
+  local c r
+  start_pair
+  for c in 1 16; do
+    for ((r = 1; r <= ROUNDS; r++)); do
+      run "receipts-c$c-r$r-plain" unicast "${PAIR[@]}" --clients=1000 --event=_id --via=http \
+        --conns="$c" --duration="$DURATION"
+      run "receipts-c$c-r$r-ack" unicast "${PAIR[@]}" --clients=1000 --event=_id --via=http \
+        --conns="$c" --duration="$DURATION" --ack=1000
+    done
+  done
+  stop_cluster
+}
+
 # R1 - R2, the node on R2: calls to R2 go one hop, calls to R1 two.
 run_federation() {
   start_registry R1
@@ -418,6 +440,55 @@ latency_summary() {
     "verified $(json_get "$line" verified)"
 }
 
+# The receipts runs: per connection count and round, plain calls against
+# acked sends, then the medians over the rounds.
+receipts_summary() {
+  local c r plain acked ok key cells plain_rate=() acked_rate=() medians
+  local format='%5s %5s  %8s %8s %6s  %7s %7s  %7s %7s  %7s %7s  %11s  %s\n'
+  local keys=(call_p50_ms ack_latency_p50_ms call_p99_ms ack_latency_p99_ms call_p999_ms
+    ack_latency_p999_ms)
+  [[ " ${labels[*]} " == *" receipts-"* ]] || return 0
+  echo
+  echo "=== receipts: sendMessageTo_Id to 1 000 clients on 2 wsnodes over HTTP, without and" \
+    "with ack=1000; x: acked sends/s / plain calls/s; latency (ms): the call's answer, which" \
+    "with ack is the ack round trip ==="
+  # shellcheck disable=SC2059
+  printf "$format" conns round "plain/s" "acked/s" x p50 "ack p50" p99 "ack p99" p99.9 \
+    "ack p99.9" "acked/not" ok
+  for c in 1 16; do
+    plain_rate=() acked_rate=()
+    local -A samples=()
+    for ((r = 1; r <= ROUNDS; r++)); do
+      plain=$(result_of "receipts-c$c-r$r-plain")
+      acked=$(result_of "receipts-c$c-r$r-ack")
+      [[ -n $plain$acked ]] || continue
+      ok=yes
+      [[ $(json_get "$plain" verified) == yes && $(json_get "$acked" verified) == yes ]] || ok=NO
+      plain_rate+=("$(json_get "$plain" calls_per_s)")
+      acked_rate+=("$(json_get "$acked" acked_sends_per_s)")
+      cells=()
+      for key in "${keys[@]}"; do
+        if [[ $key == ack_* ]]; then cells+=("$(json_get "$acked" "$key")"); else
+          cells+=("$(json_get "$plain" "$key")"); fi
+        samples[$key]+=" ${cells[-1]}"
+      done
+      # shellcheck disable=SC2059
+      printf "$format" "$c" "$r" "${plain_rate[-1]}" "${acked_rate[-1]}" \
+        "$(ratio "${acked_rate[-1]}" "${plain_rate[-1]}" 2)" "${cells[@]}" \
+        "$(json_get "$acked" calls_acked)/$(json_get "$acked" calls_not_acked)" "$ok"
+    done
+    ((${#plain_rate[@]})) || continue
+    medians=()
+    # shellcheck disable=SC2086  # the samples are words
+    for key in "${keys[@]}"; do medians+=("$(stat_of median ${samples[$key]})"); done
+    local mp ma
+    mp=$(stat_of median "${plain_rate[@]}") ma=$(stat_of median "${acked_rate[@]}")
+    # shellcheck disable=SC2059
+    printf "$format" "$c" median "$mp" "$ma" "$(ratio "$ma" "$mp" 2)" "${medians[@]}" "" ""
+    unset samples
+  done
+}
+
 summary() {
   local wide='%-30s %9s %11s %9s %9s %9s %9s %9s %5s\n' narrow='%-30s %9s %11s %12s\n' label line
   echo
@@ -436,6 +507,7 @@ summary() {
     line=$(grep -h '^{"scenario"' "$LOGS/$label.txt" 2>/dev/null) || continue
     row "$narrow" "$line" label connects_per_s node_bytes_per_conn bench_bytes_per_conn
   done
+  receipts_summary
   scaleout_summary
   latency_summary
 }
@@ -446,8 +518,13 @@ parts=("$@")
 ((${#parts[@]})) || parts=(all)
 for part in "${parts[@]}"; do
   case $part in
-    all) run_ceiling; run_connections; run_fanout; run_unicast; run_federation; run_scaleout ;;
-    ceiling | connections | fanout | unicast | federation | scaleout | latency) "run_$part" ;;
+    all)
+      run_ceiling; run_connections; run_fanout; run_unicast; run_receipts; run_federation
+      run_scaleout
+      ;;
+    ceiling | connections | fanout | unicast | receipts | federation | scaleout | latency)
+      "run_$part"
+      ;;
     *) echo "bench.sh: unknown part '$part'"; exit 2 ;;
   esac
 done

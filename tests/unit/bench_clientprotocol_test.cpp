@@ -7,6 +7,7 @@
 #include "bench/BenchArgs.hpp"
 #include "bench/DeliveryLedger.hpp"
 #include "bench/Payload.hpp"
+#include "bench/Receipts.hpp"
 #include "bench/WsFrame.hpp"
 
 namespace wsc::bench {
@@ -56,6 +57,75 @@ TEST(ClientProtocol, SocketIoHandshakePingAndEvent) {
 
 TEST(ClientProtocol, SocketIoDisconnectEndsTheSession) {
     EXPECT_EQ(interpret_text(ClientProtocol::socketio, "41", true).kind, TextKind::closed);
+}
+
+TEST(ClientProtocol, WscenterReceiptWrappedPayloadIsAPayloadToAck) {
+    const std::string payload = make_payload({4, 5, 6}, 64);
+    const std::string token = "9f86d081884c7d659a2feaa0c55ad015";
+    const std::string frame =
+        R"({"cmd":"msg","ack":")" + token + R"(","data":")" + payload + R"("})";
+    const auto m = interpret_text(ClientProtocol::wscenter, frame, true);
+    EXPECT_EQ(m.kind, TextKind::payload);
+    EXPECT_EQ(m.text, payload);
+    EXPECT_EQ(m.ack, token);
+    EXPECT_EQ(ack_frame_text(m.ack), R"({"cmd":"ack","ack":")" + token + R"("})");
+    // A raw payload asks for nothing.
+    EXPECT_TRUE(interpret_text(ClientProtocol::wscenter, payload, true).ack.empty());
+}
+
+TEST(ClientProtocol, WscenterReceiptOfOtherDataIsStillAcked) {
+    // A JSON object message, or a string with escapes, is no bench payload,
+    // but the node still waits for its receipt.
+    const auto object = interpret_text(ClientProtocol::wscenter,
+                                       R"({"cmd":"msg","ack":"ab12","data":{"x":1}})", true);
+    EXPECT_EQ(object.kind, TextKind::other);
+    EXPECT_EQ(object.ack, "ab12");
+    const auto escaped = interpret_text(ClientProtocol::wscenter,
+                                        R"({"cmd":"msg","ack":"ab12","data":"a\"b"})", true);
+    EXPECT_EQ(escaped.kind, TextKind::other);
+    EXPECT_EQ(escaped.ack, "ab12");
+}
+
+TEST(ClientProtocol, WscenterMalformedReceiptFramesAreIgnored) {
+    for (const char* frame : {R"({"cmd":"msg","ack":"","data":"1.2.3"})",
+                              R"({"cmd":"msg","ack":"a\"b","data":"1.2.3"})",
+                              R"({"cmd":"msg","ack":"ab12"})", R"({"cmd":"msg","ack":"ab12)"}) {
+        const auto m = interpret_text(ClientProtocol::wscenter, frame, true);
+        EXPECT_EQ(m.kind, TextKind::other) << frame;
+        EXPECT_TRUE(m.ack.empty()) << frame;
+    }
+    // Not before the open frame.
+    EXPECT_TRUE(interpret_text(ClientProtocol::wscenter,
+                               R"({"cmd":"msg","ack":"ab12","data":"1.2.3"})", false)
+                    .ack.empty());
+}
+
+TEST(ClientProtocol, UpgradeTargetOptsInToReceiptsOnlyForWscenter) {
+    EXPECT_STREQ(upgrade_target(ClientProtocol::wscenter), "/");
+    EXPECT_STREQ(upgrade_target(ClientProtocol::wscenter, true), "/?acks=1");
+    EXPECT_STREQ(upgrade_target(ClientProtocol::pushpin, true), "/");
+}
+
+TEST(Receipts, SumsEveryNodeSlotInAnyKeyOrder) {
+    const std::string envelope =
+        R"({"code":0,"msg":"ok","data":{"broadcast":{"n1":{"_ids":["ab"],"acked":1,"sent":2},)"
+        R"("n2":{"sent":3,"acked":3,"_ids":["cd","ef","01"]}}}})";
+    const ReceiptCounts c = count_receipts(envelope);
+    EXPECT_EQ(c.sent, 5u);
+    EXPECT_EQ(c.acked, 4u);
+    EXPECT_EQ(c.slots, 2u);
+    EXPECT_EQ(count_receipts(R"({"code":0,"data":{"sendMessageTo_Id":{"n1":1}}})").slots, 0u);
+}
+
+TEST(Receipts, TallyCountsCallsAckedByEveryTarget) {
+    ReceiptTally tally;
+    tally.add(R"({"code":0,"data":{"e":{"n1":{"sent":1,"acked":1,"_ids":["ab"]}}}})", 1);
+    tally.add(R"({"code":0,"data":{"e":{"n1":{"sent":1,"acked":0,"_ids":[]}}}})", 1);
+    tally.add(R"({"code":0,"data":{"e":{"n1":1}}})", 1);  // no receipts at all
+    EXPECT_EQ(tally.calls_acked, 1u);
+    EXPECT_EQ(tally.calls_not_acked, 2u);
+    EXPECT_EQ(tally.acks, 1u);
+    EXPECT_NE(tally.first_not_acked.find(R"("acked":0)"), std::string::npos);
 }
 
 TEST(WsFrame, ServerFrameParsesAndPartialFrameIsIncomplete) {
