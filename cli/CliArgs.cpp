@@ -145,7 +145,7 @@ Options:
   --timeout MS          gathering time for the call (also bounds the wait)
   --ack MS              delivery receipts: sends wait up to MS for the acks of
                         connections that opted in (?acks=1); each node's result
-                        becomes {"sent":n,"acked":k,"_ids":[...]}
+                        becomes {"_ids":[...],"acked":k,"sent":n}
   --json '{...}'        parameters as a JSON object, merged over key=value ones
   --event LIST          subscribe: only these kinds (open, message, close)
   --curve-server-key K  the registry's CURVE public key, when its bus needs keys

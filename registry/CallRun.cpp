@@ -15,7 +15,8 @@ nlohmann::json round_item(std::string_view name, nlohmann::json params) {
 // What a node that holds nothing the event concerns answers.
 nlohmann::ordered_json zero_result(const std::string& event, const nlohmann::json& params) {
     if (params.contains("ack"))
-        return {{"sent", 0}, {"acked", 0}, {"_ids", nlohmann::ordered_json::array()}};
+        // The keys in the order a node's result has them (sorted).
+        return {{"_ids", nlohmann::ordered_json::array()}, {"acked", 0}, {"sent", 0}};
     const EventSpec* spec = find_event(event);
     switch (spec ? spec->zero : ZeroValue::Count) {
         case ZeroValue::False:

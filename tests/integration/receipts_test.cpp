@@ -152,8 +152,19 @@ TEST_F(Receipts, AConnectionClosedMidWaitIsNotWaitedFor) {
     EXPECT_LT(Clock::now() - started, milliseconds(3000));
     const json& data = env.at("data").at("sendMessageTo_Id");
     EXPECT_EQ(data.at(doomed.node), (json{{"sent", 1}, {"acked", 0}, {"_ids", json::array()}}));
-    // The node that was not asked has its slot, in the same form.
+    // The node that was not asked has its slot, in the same form and key
+    // order as the one that answered.
     EXPECT_EQ(data.at(other.node), (json{{"sent", 0}, {"acked", 0}, {"_ids", json::array()}}));
+    const std::string text =
+        http_get(registry.http_port, "/?event=sendMessageTo_Id&sendMessageTo_Id[_id]=" + doomed.id +
+                                         "&sendMessageTo_Id[msg]=x&ack=100")
+            .body;
+    EXPECT_NE(text.find("\"" + other.node + "\":{\"_ids\":[],\"acked\":0,\"sent\":0}"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("\"" + doomed.node + "\":{\"_ids\":[],\"acked\":0,\"sent\":0}"),
+              std::string::npos)
+        << text;
 }
 
 TEST_F(Receipts, ForgedAndLateAcksAreIgnoredAndCounted) {
