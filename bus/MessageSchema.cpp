@@ -36,6 +36,7 @@ std::vector<KeySchema> upstream_keys(bool root) {
                                    {"data", "any", false},    {"binary", "bool", false},
                                    {"seq", "uint64", true},   {"boot", "uint64", false}};
     if (root) keys.push_back({"root", "hex32", false});
+    keys.push_back({"reason", "string", false});
     return keys;
 }
 

@@ -115,11 +115,14 @@ struct Upstream {
     std::uint64_t seq = 0;
     std::optional<std::uint64_t> boot;
     std::string root;  // 32 hex; empty when absent
+    // Close events: why the connection ended (kCloseReasons); empty for
+    // other events, and from nodes that predate it.
+    std::string reason;
 
     nlohmann::json to_json() const;
     static Upstream from_json(const nlohmann::json& body);
     // The event as a subscriber shows it: event, node, _id, id, data, and
-    // binary when set, in that order, without the numbering.
+    // binary and reason when set, in that order, without the numbering.
     nlohmann::ordered_json event_line() const;
 };
 

@@ -143,6 +143,7 @@ nlohmann::json Upstream::to_json() const {
     if (boot) body["boot"] = *boot;
     if (binary) body["binary"] = true;
     if (!root.empty()) body["root"] = root;
+    if (!reason.empty()) body["reason"] = reason;
     return body;
 }
 
@@ -158,6 +159,9 @@ Upstream Upstream::from_json(const nlohmann::json& body) {
     up.seq = r.u64("seq");
     up.boot = r.opt_u64("boot");
     up.root = r.opt_hex_id("root");
+    up.reason = r.opt_str("reason");
+    if (up.reason.size() > kMaxCloseReasonBytes)
+        r.fail("reason", "a string of at most " + std::to_string(kMaxCloseReasonBytes) + " bytes");
     return up;
 }
 
@@ -165,6 +169,7 @@ nlohmann::ordered_json Upstream::event_line() const {
     nlohmann::ordered_json line{
         {"event", event}, {kNode, node}, {"_id", conn}, {"id", user}, {"data", data}};
     if (binary) line["binary"] = true;
+    if (!reason.empty()) line["reason"] = reason;
     return line;
 }
 

@@ -44,8 +44,17 @@ std::optional<Command> command_from_byte(std::uint8_t b);
 // Limits that protect every decoder from hostile input.
 inline constexpr std::int64_t kMaxMessageBytes = 16 * 1024 * 1024;  // zmq maxmsgsize
 inline constexpr std::size_t kMaxFrames = 4;                        // identity + 3
-inline constexpr std::size_t kMaxDepth = 32;                        // msgpack nesting
-inline constexpr std::size_t kMaxContainer = 1'000'000;             // items per array/map
+
+// Why a connection ended, in the `reason` of an Upstream close event:
+inline constexpr const char* kCloseClient = "client";      // the client closed, broke the
+                                                           // protocol or vanished
+inline constexpr const char* kCloseServer = "server";      // closed through the API or a handler
+inline constexpr const char* kCloseSlow = "slow";          // its send queue passed the cap
+inline constexpr const char* kCloseOversize = "oversize";  // a message over the limits
+inline constexpr const char* kCloseDrain = "drain";        // the node is shutting down
+inline constexpr std::size_t kMaxCloseReasonBytes = 32;
+inline constexpr std::size_t kMaxDepth = 32;             // msgpack nesting
+inline constexpr std::size_t kMaxContainer = 1'000'000;  // items per array/map
 
 // Liveness defaults: a link is dead after kDefaultLiveness silent intervals.
 inline constexpr int kDefaultHeartbeatMs = 1000;

@@ -158,7 +158,8 @@ subscribe prints the events of WebSocket clients anywhere in the cluster,
 one JSON line each, until interrupted:
   {"event":"message","node":"<id>","_id":"<id>","id":<user or null>,"data":"hi"}
 data is the text, base64 for a binary message (then "binary":true), or the
-upgrade URL's query parameters on open.
+upgrade URL's query parameters on open; a close has "reason": client,
+server, slow, oversize or drain.
 
 keygen prints a fresh CURVE keypair (Z85) as INI lines: the secret key stays
 with its owner; the public key goes to the other side (a registry's into

@@ -115,7 +115,8 @@ class BusLink {
     // cluster, numbered here, sent to one answering registry. False if no
     // registry took it.
     bool upstream(std::string_view event, const std::string& conn_id,
-                  const std::optional<std::string>& user, nlohmann::json data, bool binary);
+                  const std::optional<std::string>& user, nlohmann::json data, bool binary,
+                  std::string_view reason = {});
     // The next delta of the node's directory, numbered here (DirectoryFeed),
     // for every registry; `ack` is the registry that must acknowledge it,
     // "" for none. Returns its seq (0 once left). A registry that misses it

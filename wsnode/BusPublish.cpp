@@ -29,7 +29,8 @@ bool BusLink::reply(const BusRequest& request, EventResults results, std::uint64
 }
 
 bool BusLink::upstream(std::string_view event, const std::string& conn_id,
-                       const std::optional<std::string>& user, nlohmann::json data, bool binary) {
+                       const std::optional<std::string>& user, nlohmann::json data, bool binary,
+                       std::string_view reason) {
     if (left_) return false;
     bus::Upstream message;
     message.event = event;
@@ -38,6 +39,7 @@ bool BusLink::upstream(std::string_view event, const std::string& conn_id,
     message.user = user ? nlohmann::json(*user) : nlohmann::json();
     message.data = std::move(data);
     message.binary = binary;
+    message.reason = reason;
     message.seq = ++upstream_seq_;
     message.boot = boot_;
     const std::string body = bus::encode(message);

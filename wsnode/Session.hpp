@@ -92,6 +92,14 @@ class Session {
     // What the connection had when an event closed it (and removed it
     // from the index): for the close event and the handlers.
     std::optional<std::string> user_at_close;
+    // Why it ended (bus::kClose*), set by the first cause; a connection
+    // that simply vanished is the client's doing.
+    const char* ended_by = nullptr;
+    void blame(const char* reason) {
+        if (!ended_by) ended_by = reason;
+    }
+    // Its close event is already published (at a drain, before leaving the bus).
+    bool close_published = false;
     std::optional<nlohmann::json> query_at_close;
 
   private:

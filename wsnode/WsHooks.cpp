@@ -136,6 +136,7 @@ void WsServer::on_client_message(Session& session, std::string_view data, bool b
 
 void WsServer::handler_failed(Session& session) {
     counters_.handler_failures.fetch_add(1, std::memory_order_relaxed);
+    session.blame(bus::kCloseServer);
     // The handler's own state for this client is unknown now: end the connection.
     if (!session.gone) mark_closing(session, LWS_CLOSE_STATUS_UNEXPECTED_CONDITION);
 }

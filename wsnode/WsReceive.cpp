@@ -30,16 +30,19 @@ int WsServer::on_frames(Session& session, std::string_view data) {
                 release_partial(session);
                 if (session.close_sent) return -1;  // the answer to our close: done
                 // The client is leaving: echo its code (1000 for none) at once.
+                session.blame(bus::kCloseClient);
                 end_session(
                     session,
                     event->close_code == kWsCloseNoStatus ? kWsCloseNormal : event->close_code, "");
                 return 0;
             case WsEvent::Kind::Error:
                 if (event->close_code == LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE) {
+                    session.blame(bus::kCloseOversize);
                     counters_.too_large_closes.fetch_add(1, std::memory_order_relaxed);
                     log_info(kComponent, "closing " + session.id + ": message over " +
                                              std::to_string(max_message_bytes_) + " bytes");
                 } else {
+                    session.blame(bus::kCloseClient);
                     counters_.protocol_closes.fetch_add(1, std::memory_order_relaxed);
                     log_info(kComponent, "closing " + session.id + ": " + event->error);
                 }
@@ -52,6 +55,7 @@ int WsServer::on_frames(Session& session, std::string_view data) {
         counters_.partial_closes.fetch_add(1, std::memory_order_relaxed);
         log_info(kComponent, "closing " + session.id + ": unfinished messages over " +
                                  std::to_string(partial_budget_bytes_) + " bytes on the node");
+        session.blame(bus::kCloseOversize);
         end_session(session, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "node busy");
     }
     return 0;

@@ -58,6 +58,7 @@ bool WsServer::queue(Session& session, const Payload& text) {
         case Session::Enqueued::Refused:
             break;
     }
+    session.blame(bus::kCloseSlow);
     counters_.overflow_closes.fetch_add(1, std::memory_order_relaxed);
     log_info(kComponent, "closing " + session.id + ": send queue over " +
                              std::to_string(send_queue_bytes_) + " bytes (slow client)");
@@ -113,6 +114,7 @@ void WsServer::close(const std::string& conn_id) {
             session.query_at_close = *query;
     }
     // A close handler's connection is already closing.
+    session.blame(bus::kCloseServer);
     if (!session.gone) mark_closing(session, LWS_CLOSE_STATUS_NORMAL);
 }
 
@@ -204,7 +206,9 @@ void WsServer::retire(Session& session) {
     const std::string& id = session.id;
     auto user = index_.has(id) ? index_.user_of(id) : session.user_at_close;
     session.gone = true;
-    bus_.upstream("close", id, user, nullptr, false);
+    if (!session.close_published)
+        bus_.upstream("close", id, user, nullptr, false,
+                      session.ended_by ? session.ended_by : bus::kCloseClient);
     run_close_handlers(session);
     index_.remove(id);  // may already be gone (closeBy_Id)
     conns_.store(index_.connection_count(), std::memory_order_relaxed);

@@ -261,8 +261,17 @@ int WsServer::on_http_writeable(Peer& peer) {
 void WsServer::begin_drain() {
     if (stopping_) return;
     stopping_ = true;
-    // Leave the registries first so that callers stop targeting this node
-    // now; the watchers go before the sockets they watch.
+    // Subscribers learn why the connections end while the bus is still
+    // there (leave() lingers for what is queued, the close events before
+    // its NodeBye); then leave the registries so that callers stop
+    // targeting this node now; the watchers go before the sockets they watch.
+    sessions_.for_each([&](Session& session) {
+        if (session.gone) return;
+        session.blame(bus::kCloseDrain);
+        const auto user = index_.has(session.id) ? index_.user_of(session.id) : std::nullopt;
+        session.close_published =
+            bus_.upstream("close", session.id, user, nullptr, false, session.ended_by);
+    });
     unwatch_bus();
     bus_.leave();
     drain_until_ = std::chrono::steady_clock::now() + kDrainTime;
@@ -299,6 +308,7 @@ void WsServer::sweep() {
             case Peer::Timer::Partial: {
                 Session& session = *peer->session;
                 session.partial_armed = false;
+                session.blame(bus::kCloseClient);
                 counters_.partial_closes.fetch_add(1, std::memory_order_relaxed);
                 log_info(kComponent, "closing " + session.id + ": a message unfinished after " +
                                          std::to_string(partial_timeout_ms_) + " ms");

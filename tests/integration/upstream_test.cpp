@@ -3,7 +3,9 @@
 // in order per connection — through the CLI and the Python example.
 #include <gtest/gtest.h>
 
+#include <signal.h>
 #include <nlohmann/json.hpp>
+
 #include <thread>
 
 #include "tests/integration/Cluster.hpp"
@@ -212,4 +214,56 @@ TEST(Cli, PrintsTheSameEnvelopeAsTheHttpApi) {
     ChildProcess unreachable(WSC_CLI_BIN,
                              {"--registry", "tcp://127.0.0.1:1", "--timeout", "200", "getIds"});
     EXPECT_EQ(unreachable.wait_exit(std::chrono::seconds(10)), 3);
+}
+
+namespace {
+
+// The reason of the close event of `conn` a subscriber printed, "" until then.
+std::string close_reason(ChildProcess& subscriber, const std::string& conn) {
+    for (const auto& e : subscriber_events(subscriber))
+        if (e.value("event", "") == "close" && e.value("_id", "") == conn)
+            return e.value("reason", "(none)");
+    return "";
+}
+
+}  // namespace
+
+TEST(Upstream, CloseEventsSayWhyTheConnectionEnded) {
+    auto r = start_registry();
+    auto node = start_wsnode({r.bus_port}, {{"wsnode.max_message_bytes", "1024"}});
+    ASSERT_TRUE(wait_for_nodes(r.http_port, 1));
+    ChildProcess sub(WSC_CLI_BIN, {"--registry", r.bus_endpoint(), "subscribe"});
+    // Subscribed once a probe's own close comes through.
+    ASSERT_TRUE(wait_until(
+        [&] {
+            WsClient probe;
+            if (probe.connect(node.ws_port, "/") != 101) return false;
+            const std::string id = open_id(probe);
+            probe.close();
+            return wait_until([&] { return !close_reason(sub, id).empty(); },
+                              std::chrono::milliseconds(500));
+        },
+        std::chrono::seconds(10)));
+
+    WsClient leaves, closed_by_api, too_big, drained;
+    for (WsClient* c : {&leaves, &closed_by_api, &too_big, &drained})
+        ASSERT_EQ(c->connect(node.ws_port, "/"), 101);
+    const std::string leaves_id = open_id(leaves), api_id = open_id(closed_by_api),
+                      big_id = open_id(too_big), drained_id = open_id(drained);
+    leaves.close();
+    api(r.http_port, "event=closeBy_Id&closeBy_Id[_id]=" + api_id);
+    EXPECT_EQ(closed_by_api.wait_closed(), 1000);  // answering the close ends it at once
+    too_big.send_text(std::string(2000, 'x'));
+    EXPECT_EQ(too_big.wait_closed(), 1009);
+    EXPECT_TRUE(wait_until([&] { return close_reason(sub, leaves_id) == "client"; }))
+        << close_reason(sub, leaves_id);
+    EXPECT_TRUE(wait_until([&] { return close_reason(sub, api_id) == "server"; }))
+        << close_reason(sub, api_id);
+    EXPECT_TRUE(wait_until([&] { return close_reason(sub, big_id) == "oversize"; }))
+        << close_reason(sub, big_id);
+    // A node shutting down says so before it leaves the bus.
+    node.proc->signal(SIGTERM);
+    EXPECT_EQ(drained.wait_closed(), 1001);
+    EXPECT_TRUE(wait_until([&] { return close_reason(sub, drained_id) == "drain"; }))
+        << close_reason(sub, drained_id);
 }
