@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "bus/MsgpackJson.hpp"
+#include "bus/Protocol.hpp"
 #include "common/Ids.hpp"
 
 namespace wsc::bus {
@@ -88,6 +89,10 @@ std::string BodyReader::hex_id(std::string_view key) const {
 
 std::string BodyReader::opt_hex_id(std::string_view key) const {
     return hex(key, kIdSize, false);
+}
+
+std::string BodyReader::event_id(std::string_view key, bool required) const {
+    return hex(key, kEventIdLength, required);
 }
 
 std::string BodyReader::hex64(std::string_view key) const {

@@ -33,6 +33,8 @@ class BodyReader {
     std::string opt_hex_id(std::string_view key) const;  // "" when absent
     std::string opt_hex64(std::string_view key) const;   // 64 lowercase hex, "" when absent
     std::string hex64(std::string_view key) const;
+    // An event id (kEventIdLength hex); "" when absent and not required.
+    std::string event_id(std::string_view key, bool required) const;
     // An array of ids (32 hex each); optional: empty when absent.
     std::vector<std::string> hex_ids(std::string_view key, bool required) const;
     std::vector<std::string> opt_strings(std::string_view key) const;

@@ -1,5 +1,7 @@
 // Bodies of the interest directory (bus/Messages.hpp): Directory,
 // DirectoryWant, DirectoryAck.
+#include <algorithm>
+
 #include "bus/BodyReader.hpp"
 #include "bus/Messages.hpp"
 
@@ -24,6 +26,9 @@ nlohmann::json Directory::to_json() const {
     put_list(body, "users_del", users_del);
     put_list(body, "groups_add", groups_add);
     put_list(body, "groups_del", groups_del);
+    put_list(body, "conns_add", conns_add);
+    put_list(body, "conns_user", conns_user);
+    put_list(body, "conns_del", conns_del);
     if (!ack.empty()) body["ack"] = ack;
     return body;
 }
@@ -39,6 +44,13 @@ Directory Directory::from_json(const nlohmann::json& body) {
     d.users_del = r.opt_strings("users_del");
     d.groups_add = r.opt_strings("groups_add");
     d.groups_del = r.opt_strings("groups_del");
+    d.conns_add = r.opt_strings("conns_add");
+    d.conns_user = r.opt_strings("conns_user");
+    d.conns_del = r.opt_strings("conns_del");
+    // Paired by index: a connection without its user id is not taken.
+    const std::size_t pairs = std::min(d.conns_add.size(), d.conns_user.size());
+    d.conns_add.resize(pairs);
+    d.conns_user.resize(pairs);
     d.ack = r.opt_hex_id("ack");
     return d;
 }

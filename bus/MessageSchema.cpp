@@ -37,6 +37,15 @@ std::vector<KeySchema> upstream_keys(bool root) {
                                    {"seq", "uint64", true},   {"boot", "uint64", false}};
     if (root) keys.push_back({"root", "hex32", false});
     keys.push_back({"reason", "string", false});
+    keys.push_back({"eid", "hex24", false});
+    return keys;
+}
+
+std::vector<KeySchema> cluster_event_keys(bool root) {
+    std::vector<KeySchema> keys = {{"event", "string", true}, {"eid", "hex24", true},
+                                   {"id", "string|null", false}, {"node", "hex32", false},
+                                   {"_id", "string", false},     {"reason", "string", false}};
+    if (root) keys.push_back({"root", "hex32", false});
     return keys;
 }
 
@@ -49,6 +58,9 @@ std::vector<KeySchema> directory_keys() {
             {"users_del", "string[]", false},
             {"groups_add", "string[]", false},
             {"groups_del", "string[]", false},
+            {"conns_add", "string[]", false},
+            {"conns_user", "string[]", false},
+            {"conns_del", "string[]", false},
             {"ack", "hex32", false}};
 }
 
@@ -89,7 +101,8 @@ std::vector<MessageSchema> make_schemas() {
          {{"origin", "hex32", true},
           {"seq", "uint64", true},
           {"nodes", "nodes", true},
-          {"peers", "hex32[]", true}},
+          {"peers", "hex32[]", true},
+          {"up", "uint64", false}},
          normalise<PeerState>},
         {C::Request,
          "Request (forwarded)",
@@ -137,6 +150,10 @@ std::vector<MessageSchema> make_schemas() {
           {"boot", "uint64", true},
           {"seq", "uint64", true}},
          normalise<DirectoryAck>},
+        {C::Event, "Event", "registry → registry (tree)", cluster_event_keys(true),
+         normalise<ClusterEvent>},
+        {C::Event, "Event", "registry → subscriber", cluster_event_keys(false),
+         normalise<ClusterEvent>},
     };
 }
 

@@ -118,11 +118,33 @@ struct Upstream {
     // Close events: why the connection ended (kCloseReasons); empty for
     // other events, and from nodes that predate it.
     std::string reason;
+    // The event's cluster-unique id, set where it entered the federation
+    // (see event_id()); empty from a node.
+    std::string eid;
 
     nlohmann::json to_json() const;
     static Upstream from_json(const nlohmann::json& body);
     // The event as a subscriber shows it: event, node, _id, id, data, and
-    // binary and reason when set, in that order, without the numbering.
+    // binary, reason and eid when set, in that order, without the numbering.
+    nlohmann::ordered_json event_line() const;
+};
+
+// An event the cluster itself makes, not a node: a user's presence
+// (`online`, `offline`) and the `close` of each connection of a node
+// declared lost. Made by one registry, passed down the federation's tree
+// rooted there (`root`), and to subscribers without `root`.
+struct ClusterEvent {
+    std::string event;
+    std::string eid;      // kEventIdLength hex
+    nlohmann::json user;  // `id`: the user id (string) or null
+    std::string node;     // 32 hex; empty when absent
+    std::string conn;     // `_id`; empty when absent
+    std::string reason;   // close events: kCloseNodeLost
+    std::string root;     // 32 hex; empty when absent
+
+    nlohmann::json to_json() const;
+    static ClusterEvent from_json(const nlohmann::json& body);
+    // As a subscriber shows it: event, id, node, _id, reason (when set), eid.
     nlohmann::ordered_json event_line() const;
 };
 
@@ -199,6 +221,9 @@ struct PeerState {
     std::uint64_t seq = 0;
     std::vector<Node> nodes;
     std::vector<std::string> peers;  // 32 hex each
+    // Milliseconds the sender has run: a registry that has just started
+    // does not decide presence yet (registry/Presence.hpp). 0 when absent.
+    std::uint64_t up = 0;
 
     nlohmann::json to_json() const;
     static PeerState from_json(const nlohmann::json& body);
@@ -224,8 +249,10 @@ struct ForwardedRequest {
 // Which user ids and group ids have a connection on a node. A node numbers
 // its changes per boot (`seq` 1, 2, …) and sends each to every registry;
 // registries flood them to each other. `snap` > 0 makes it a snapshot
-// (numbered per boot): `users_add` and `groups_add` then list everything the
-// node holds as of `seq`, and replace what was known. `ack`, when set, is
+// (numbered per boot): `users_add`, `groups_add` and `conns_add` then list
+// everything the node holds as of `seq`, and replace what was known.
+// `conns_add[i]` is a connection opened or (un)bound, `conns_user[i]` its
+// user id ("" when unbound); `conns_del` the connections closed. `ack`, when set, is
 // the registry whose API call made the change: every registry that sees it
 // answers with a DirectoryAck.
 struct Directory {
@@ -237,6 +264,9 @@ struct Directory {
     std::vector<std::string> users_del;
     std::vector<std::string> groups_add;
     std::vector<std::string> groups_del;
+    std::vector<std::string> conns_add;
+    std::vector<std::string> conns_user;  // as long as conns_add
+    std::vector<std::string> conns_del;
     std::string ack;  // 32 hex; empty when absent
 
     nlohmann::json to_json() const;

@@ -144,6 +144,7 @@ nlohmann::json Upstream::to_json() const {
     if (binary) body["binary"] = true;
     if (!root.empty()) body["root"] = root;
     if (!reason.empty()) body["reason"] = reason;
+    if (!eid.empty()) body["eid"] = eid;
     return body;
 }
 
@@ -162,6 +163,7 @@ Upstream Upstream::from_json(const nlohmann::json& body) {
     up.reason = r.opt_str("reason");
     if (up.reason.size() > kMaxCloseReasonBytes)
         r.fail("reason", "a string of at most " + std::to_string(kMaxCloseReasonBytes) + " bytes");
+    up.eid = r.event_id("eid", false);
     return up;
 }
 
@@ -170,6 +172,7 @@ nlohmann::ordered_json Upstream::event_line() const {
         {"event", event}, {kNode, node}, {"_id", conn}, {"id", user}, {"data", data}};
     if (binary) line["binary"] = true;
     if (!reason.empty()) line["reason"] = reason;
+    if (!eid.empty()) line["eid"] = eid;
     return line;
 }
 

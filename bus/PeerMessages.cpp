@@ -33,12 +33,16 @@ nlohmann::json PeerState::to_json() const {
         if (n.dseq != 0) entry["dseq"] = n.dseq;
         list.push_back(std::move(entry));
     }
-    return {{"origin", origin}, {"seq", seq}, {"nodes", std::move(list)}, {"peers", peers}};
+    nlohmann::json body{
+        {"origin", origin}, {"seq", seq}, {"nodes", std::move(list)}, {"peers", peers}};
+    if (up != 0) body["up"] = up;
+    return body;
 }
 
 PeerState PeerState::from_json(const nlohmann::json& body) {
     const BodyReader r(body, "PeerState");
-    PeerState state{r.hex_id("origin"), r.u64("seq"), {}, r.hex_ids("peers", true)};
+    PeerState state{r.hex_id("origin"), r.u64("seq"), {}, r.hex_ids("peers", true),
+                    r.opt_u64("up").value_or(0)};
     for (const auto& entry : r.array("nodes")) {
         // Each entry is read like a body of its own, so errors name the key.
         const BodyReader n(entry, "PeerState node");

@@ -34,13 +34,15 @@ std::string_view to_string(Command c) {
             return "DirectoryWant";
         case Command::DirectoryAck:
             return "DirectoryAck";
+        case Command::Event:
+            return "Event";
     }
     return "?";
 }
 
 std::optional<Command> command_from_byte(std::uint8_t b) {
     if (b < static_cast<std::uint8_t>(Command::NodeReady) ||
-        b > static_cast<std::uint8_t>(Command::DirectoryAck) || b == kReservedCommand)
+        b > static_cast<std::uint8_t>(Command::Event) || b == kReservedCommand)
         return std::nullopt;
     return static_cast<Command>(b);
 }

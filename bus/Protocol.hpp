@@ -33,6 +33,7 @@ enum class Command : std::uint8_t {
     Directory = 14,      // node -> registry -> peers: a change (or snapshot) of a node's interests
     DirectoryWant = 15,  // registry -> peers -> node: send a snapshot of your interests
     DirectoryAck = 16,   // registry -> peers: a directory change asked for is applied here
+    Event = 17,  // registry -> peers/subscribers: an event the cluster made (presence, node loss)
 };
 
 // The byte of the withdrawn Disconnect: never to be given another meaning.
@@ -52,7 +53,15 @@ inline constexpr const char* kCloseServer = "server";      // closed through the
 inline constexpr const char* kCloseSlow = "slow";          // its send queue passed the cap
 inline constexpr const char* kCloseOversize = "oversize";  // a message over the limits
 inline constexpr const char* kCloseDrain = "drain";        // the node is shutting down
+inline constexpr const char* kCloseNodeLost = "node_lost";  // the node died: no registry
+                                                            // could reach it any more
 inline constexpr std::size_t kMaxCloseReasonBytes = 32;
+// The kinds of the events the cluster itself makes (the Event command).
+inline constexpr const char* kEventOnline = "online";    // a user's first connection is bound
+inline constexpr const char* kEventOffline = "offline";  // a user's last connection is gone
+inline constexpr const char* kEventClose = "close";      // a connection of a lost node
+// An event id (`eid`): 24 lowercase hex characters.
+inline constexpr std::size_t kEventIdLength = 24;
 inline constexpr std::size_t kMaxDepth = 32;             // msgpack nesting
 inline constexpr std::size_t kMaxContainer = 1'000'000;  // items per array/map
 

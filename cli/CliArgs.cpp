@@ -66,9 +66,11 @@ CliArgs parse_cli_args(const std::vector<std::string>& args,
                 const auto comma = v.find(',', start);
                 const std::string item =
                     v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-                if (item != "open" && item != "message" && item != "close")
-                    throw CliUsageError("--event takes open, message and/or close, got '" + item +
-                                        "'");
+                if (item != "open" && item != "message" && item != "close" && item != "online" &&
+                    item != "offline")
+                    throw CliUsageError(
+                        "--event takes open, message, close, online and/or offline, got '" + item +
+                        "'");
                 out.event_filter.push_back(item);
                 if (comma == std::string::npos) break;
                 start = comma + 1;
@@ -147,7 +149,8 @@ Options:
                         connections that opted in (?acks=1); each node's result
                         becomes {"_ids":[...],"acked":k,"sent":n}
   --json '{...}'        parameters as a JSON object, merged over key=value ones
-  --event LIST          subscribe: only these kinds (open, message, close)
+  --event LIST          subscribe: only these kinds (open, message, close,
+                        online, offline)
   --curve-server-key K  the registry's CURVE public key, when its bus needs keys
   --curve-secret-key K  our CURVE secret key (better from the environment:
                         WSCENTER_CLI_CURVE_SERVER_KEY, WSCENTER_CLI_CURVE_SECRET_KEY)
@@ -159,7 +162,10 @@ one JSON line each, until interrupted:
   {"event":"message","node":"<id>","_id":"<id>","id":<user or null>,"data":"hi"}
 data is the text, base64 for a binary message (then "binary":true), or the
 upgrade URL's query parameters on open; a close has "reason": client,
-server, slow, oversize or drain.
+server, slow, oversize, drain or node_lost. The cluster's presence events
+come too: {"event":"online","id":"u1","node":"<id>","_id":"<id>","eid":"<id>"}
+and "offline". Every event has an "eid": a copy delivered again across a
+registry failure has the same one.
 
 keygen prints a fresh CURVE keypair (Z85) as INI lines: the secret key stays
 with its owner; the public key goes to the other side (a registry's into

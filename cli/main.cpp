@@ -142,15 +142,18 @@ int run_subscribe(const wsc::CliArgs& args, const wsc::bus::CurveConfig& curve) 
                 std::cerr << "wscenter-cli: " << why << '\n';
                 return 1;
             }
-            if (in->command != wsc::bus::Command::Upstream) continue;
-            std::optional<wsc::bus::Upstream> event;
+            nlohmann::ordered_json line;
             try {
-                event = wsc::bus::decode<wsc::bus::Upstream>(in->body);
+                if (in->command == wsc::bus::Command::Upstream)
+                    line = wsc::bus::decode<wsc::bus::Upstream>(in->body).event_line();
+                else if (in->command == wsc::bus::Command::Event)
+                    line = wsc::bus::decode<wsc::bus::ClusterEvent>(in->body).event_line();
+                else
+                    continue;
             } catch (const std::exception&) {
                 continue;  // malformed: not printed
             }
-            std::cout << event->event_line().dump(-1, ' ', false,
-                                                  nlohmann::json::error_handler_t::replace)
+            std::cout << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
                       << std::endl;
         }
     }

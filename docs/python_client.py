@@ -22,7 +22,7 @@ import msgpack
 import zmq
 
 HEADER = b"WSC1"
-CLIENT_CALL, CLIENT_RESULT, SUBSCRIBE, UPSTREAM = 6, 7, 10, 11
+CLIENT_CALL, CLIENT_RESULT, SUBSCRIBE, UPSTREAM, EVENT = 6, 7, 10, 11, 17
 
 
 def send(sock, command, body):
@@ -96,7 +96,9 @@ def call(endpoint, event, params, token=None, timeout_ms=3000, curve=None, ack_m
 
 
 def subscribe(endpoint, events=None, token=None, curve=None):
-    """Yields client events (dicts) from the whole cluster, renewing the subscription."""
+    """Yields events (dicts) from the whole cluster, renewing the subscription: the
+    clients' open/message/close, and the cluster's online/offline and node_lost closes.
+    Each carries "eid", the same for a copy delivered again: drop repeats by it."""
     sock = connect(endpoint, curve)
     request = {"events": events or []}
     if token:
@@ -108,7 +110,7 @@ def subscribe(endpoint, events=None, token=None, curve=None):
             renew_at = time.monotonic() + 1.0
         if sock.poll(100):
             command, msg = receive(sock)
-            if command == UPSTREAM:
+            if command in (UPSTREAM, EVENT):
                 yield msg
             elif command == CLIENT_RESULT:
                 raise PermissionError(json.loads(msg["envelope"])["msg"])
@@ -126,7 +128,8 @@ def main():
     c.add_argument("params", nargs="?", default="{}", help="JSON object, as an HTTP body")
     c.add_argument("--ack", type=int, metavar="MS", help="delivery receipts: wait up to MS for acks")
     s = sub.add_parser("subscribe")
-    s.add_argument("--event", action="append", help="open, message or close (repeatable)")
+    s.add_argument("--event", action="append",
+                   help="open, message, close, online or offline (repeatable)")
     args = parser.parse_args()
     curve = None
     if args.curve_server_key or args.curve_secret_key:

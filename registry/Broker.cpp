@@ -4,6 +4,7 @@
 #include <random>
 
 #include "api/Envelope.hpp"
+#include "bus/EventIds.hpp"
 #include "bus/LinkProof.hpp"
 #include "bus/Messages.hpp"
 #include "common/Ids.hpp"
@@ -50,6 +51,8 @@ Broker::Broker(zmq::context_t& ctx, BrokerConfig config, Deliver deliver, Regist
       dispatch_(*this, random_u64() >> 1),
       directory_(Directory::Settings{config_.link_liveness().interval,
                                      std::chrono::milliseconds(500), 1024}),
+      // A registry younger than a link's expiry may not know every node yet.
+      presence_(registry_id_, config_.link_liveness().expiry()),
       heartbeat_body_(bus::encode(bus::Heartbeat{})),
       refusal_log_(kRefusalLogInterval) {
     monitor_address_ = "inproc://wsc-handshakes-" + random_hex_id().substr(0, 12);
@@ -258,6 +261,9 @@ void Broker::on_bus(bus::Incoming& in, const Federation::Source& from) {
         case bus::Command::DirectoryAck:
             on_directory_ack(from, body);
             break;
+        case bus::Command::Event:
+            on_cluster_event(from, body);
+            break;
         default:
             throw bus::DecodeError("unexpected command " + std::string(bus::to_string(in.command)));
     }
@@ -364,8 +370,13 @@ void Broker::on_upstream(const bus::Incoming& in, const Federation::Source& from
     }
     metrics_.upstream_events.fetch_add(1, std::memory_order_relaxed);
 
-    // Down the federation's tree rooted where the event entered it.
-    if (!federation_->peer_of(from).has_value()) event.root = registry_id_;
+    // Down the federation's tree rooted where the event entered it, with
+    // the id it is known by from there on; that registry reports it.
+    const bool entered_here = !federation_->peer_of(from).has_value();
+    if (entered_here) {
+        event.root = registry_id_;
+        event.eid = bus::node_event_id(event.node, event.boot.value_or(0), event.seq);
+    }
     const auto children =
         federation_->topology().tree_children(event.root, federation_->live_peers());
     if (!children.empty()) {
@@ -373,6 +384,7 @@ void Broker::on_upstream(const bus::Incoming& in, const Federation::Source& from
         for (const auto& child : children)
             federation_->send(child, bus::Command::Upstream, forwarded);
     }
+    if (entered_here) report(event.event, event.event_line());
     // To subscribers: the same event, without the federation's `root`.
     if (upstream_.subscribers() == 0) return;
     event.root.clear();

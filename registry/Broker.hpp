@@ -39,6 +39,7 @@
 #include "registry/LinkChallenges.hpp"
 #include "registry/NodeAdmission.hpp"
 #include "registry/NodeTable.hpp"
+#include "registry/Presence.hpp"
 #include "registry/RegistryMetrics.hpp"
 #include "registry/RequestRelay.hpp"
 #include "registry/RoundTargets.hpp"
@@ -68,6 +69,14 @@ struct BrokerConfig {
     }
 };
 
+// Where the events this registry is the one to report go besides the bus
+// (the webhooks): `wants` says whether a kind is taken at all, so that an
+// event nobody takes is never encoded; `post` takes one event's JSON text.
+struct EventSink {
+    std::function<bool(std::string_view kind)> wants;
+    std::function<void(std::string event_json)> post;
+};
+
 class Broker : public LoopGuest, private CallDispatch::Port {
   public:
     using Clock = std::chrono::steady_clock;
@@ -85,6 +94,9 @@ class Broker : public LoopGuest, private CallDispatch::Port {
     const std::string& bound_endpoint() const { return bound_endpoint_; }
     std::uint16_t bound_port() const;
     const std::string& registry_id() const { return registry_id_; }
+
+    // Before start(): where the events this registry reports also go.
+    void set_event_sink(EventSink sink) { sink_ = std::move(sink); }
 
     // Opens the federation's links; then the loop's thread serves it.
     void start();
@@ -130,6 +142,17 @@ class Broker : public LoopGuest, private CallDispatch::Port {
     void want_snapshot(const std::string& node);
     // Every registry reachable from here, this one included (cached).
     const std::set<std::string>& reachable_registries();
+
+    // Presence and node loss (BrokerEvents.cpp): what the directory's last
+    // changes mean, the events this registry makes, and those of others.
+    void take_directory_changes();
+    void presence_tick();
+    void publish_cluster_event(bus::ClusterEvent event);
+    void on_cluster_event(const Federation::Source& from, const nlohmann::json& body);
+    // Down the federation's tree rooted at event.root, and to subscribers.
+    void spread_cluster_event(bus::ClusterEvent& event, const std::string& kind);
+    // An event this registry is the one to report: to the webhooks.
+    void report(std::string_view kind, const nlohmann::ordered_json& line);
 
     // Takes what a socket has, a burst at most; returns how many came.
     int drain_bus(zmq::socket_t& socket, const Federation::Source& from);
@@ -218,6 +241,9 @@ class Broker : public LoopGuest, private CallDispatch::Port {
     ReachableCache reachable_cache_;
     Directory directory_;
     DirectoryAcks directory_acks_;
+    Presence presence_;
+    EventSink sink_;
+    Clock::time_point started_ = Clock::now();
     std::uint64_t want_seq_ = 0;
     std::unordered_map<std::string, std::uint64_t> wants_seen_;  // by origin registry
     std::string heartbeat_body_;

@@ -68,6 +68,7 @@ void Broker::on_directory(const bus::Incoming& in, const Federation::Source& fro
         }
     }
     if (applied.want) want_snapshot(message.node);
+    take_directory_changes();
     dispatch_.directory_progress();
 }
 
@@ -93,7 +94,9 @@ void Broker::on_directory_ack(const Federation::Source& from, const nlohmann::js
 }
 
 void Broker::check_directory(const std::string& route, const bus::NodeHello& hello) {
-    if (!directory_.check_exact(hello.node, hello.boot, hello.dseq, Clock::now())) return;
+    const bool want = directory_.check_exact(hello.node, hello.boot, hello.dseq, Clock::now());
+    take_directory_changes();  // a new boot: what the old process held is lost
+    if (!want) return;
     metrics_.directory_wants.fetch_add(1, std::memory_order_relaxed);
     bus::send_routed(*router_, route, bus::Command::DirectoryWant,
                      bus::encode(bus::DirectoryWant{hello.node, registry_id_, ++want_seq_}));
@@ -121,6 +124,8 @@ void Broker::directory_tick(Clock::time_point now) {
     }
     directory_.retain(live);
     directory_acks_.retain(live);
+    take_directory_changes();
+    presence_tick();
     // Registry ids are drawn per process: forget the wants of those gone.
     const auto& registries = reachable_registries();
     std::erase_if(wants_seen_, [&](const auto& item) { return registries.count(item.first) == 0; });

@@ -7,8 +7,12 @@ namespace wsc {
 Directory::Entry& Directory::entry(const std::string& node, std::uint64_t boot) {
     auto [it, created] = entries_.try_emplace(node);
     Entry& e = it->second;
-    // Another boot is another process: nothing known of the old one holds.
-    if (!created && e.boot != boot) e = Entry{};
+    // Another boot is another process: nothing known of the old one holds,
+    // and what it held is gone with it.
+    if (!created && e.boot != boot) {
+        record_lost(node, e);
+        e = Entry{};
+    }
     e.boot = boot;
     return e;
 }
@@ -23,10 +27,11 @@ Directory::Applied Directory::apply(const bus::Directory& m, Clock::time_point n
         if (e.synced && m.seq < e.seq) return out;
         e.users = {m.users_add.begin(), m.users_add.end()};
         e.groups = {m.groups_add.begin(), m.groups_add.end()};
+        replace_conns(m.node, e, m);
         e.seq = m.seq;
         e.synced = true;
         e.behind_since.reset();
-        if (!catch_up(e)) out.want = lose_sync(e, now);
+        if (!catch_up(m.node, e)) out.want = lose_sync(e, now);
         return out;
     }
     out.fresh = m.seq > e.seen_seq;
@@ -34,32 +39,49 @@ Directory::Applied Directory::apply(const bus::Directory& m, Clock::time_point n
     if (e.synced) {
         if (m.seq <= e.seq) return out;  // seen already (it came by two paths)
         if (m.seq == e.seq + 1) {
-            apply_delta(e, m);
+            apply_delta(m.node, e, m);
             return out;
         }
     }
     // A gap, or waiting for a snapshot: keep it for when the snapshot comes.
     if (e.buffered.size() >= settings_.max_buffered) e.buffered.clear();
     e.buffered.emplace(m.seq, m);
+    // A process starts with nothing: holding its changes from the first,
+    // this registry knows it exactly without a snapshot.
+    if (!e.known && e.buffered.begin()->first == 1) {
+        start_known(e);
+        if (catch_up(m.node, e)) return out;
+    }
     out.want = e.synced ? lose_sync(e, now) : want_now(e, now);
     return out;
 }
 
-void Directory::apply_delta(Entry& e, const bus::Directory& d) {
+void Directory::start_known(Entry& e) {
+    e.users.clear();
+    e.groups.clear();
+    e.conns.clear();
+    e.seq = 0;
+    e.synced = true;
+    e.known = true;
+    e.behind_since.reset();
+}
+
+void Directory::apply_delta(const std::string& node, Entry& e, const bus::Directory& d) {
     for (const auto& u : d.users_add) e.users.insert(u);
     for (const auto& u : d.users_del) e.users.erase(u);
     for (const auto& g : d.groups_add) e.groups.insert(g);
     for (const auto& g : d.groups_del) e.groups.erase(g);
+    apply_conns(node, e, d);
     e.seq = d.seq;
 }
 
-bool Directory::catch_up(Entry& e) {
+bool Directory::catch_up(const std::string& node, Entry& e) {
     while (!e.buffered.empty()) {
         auto first = e.buffered.begin();
         if (first->first <= e.seq) {
             e.buffered.erase(first);
         } else if (first->first == e.seq + 1) {
-            apply_delta(e, first->second);
+            apply_delta(node, e, first->second);
             e.buffered.erase(first);
         } else {
             return false;
@@ -86,6 +108,11 @@ bool Directory::check_exact(const std::string& node, std::uint64_t boot, std::ui
                             Clock::time_point now) {
     if (boot == 0) return false;  // a node that keeps no directory: always unsynced
     Entry& e = entry(node, boot);
+    // A process that has sent no change yet holds nothing.
+    if (!e.known && seq == 0 && e.buffered.empty()) {
+        start_known(e);
+        return false;
+    }
     if (!e.synced) return want_now(e, now);
     // The heartbeat follows, on the same link, every change it counts; it
     // may lag a change that came faster through a peer, never lead one.
@@ -121,7 +148,14 @@ bool Directory::may_hold_group(const std::string& node, const std::string& group
 }
 
 void Directory::retain(const std::set<std::string>& live) {
-    std::erase_if(entries_, [&](const auto& item) { return live.count(item.first) == 0; });
+    for (auto it = entries_.begin(); it != entries_.end();) {
+        if (live.count(it->first) != 0) {
+            ++it;
+            continue;
+        }
+        record_lost(it->first, it->second);
+        it = entries_.erase(it);
+    }
 }
 
 Directory::NodeStat Directory::stat(const std::string& node) const {

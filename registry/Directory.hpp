@@ -8,6 +8,13 @@
 // a peer saying it is further on) — is *unsynced* and may hold anything,
 // until a snapshot of the node makes it exact again.
 //
+// It also keeps each node's connections and their user ids, exactly as far
+// as it knows them (kept while a node is unsynced, so that the snapshot that
+// syncs it again is compared with them): what presence and the closes of a
+// lost node are computed from. Each change of a connection's user is
+// reported once (take_bindings()), and so is what a node held when it left
+// or restarted (take_lost()).
+//
 // Pure logic; registry's thread only. Messages are bus::Directory (deltas and
 // snapshots, numbered per node boot).
 #pragma once
@@ -20,7 +27,10 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
+#include <vector>
 
+#include "bus/EventIds.hpp"
 #include "bus/Messages.hpp"
 
 namespace wsc {
@@ -43,6 +53,23 @@ class Directory {
     struct Applied {
         bool fresh = false;  // first sight of this message: pass it on to the peers
         bool want = false;   // ask the node for a snapshot now
+    };
+
+    // A connection's user changed, from `before` to `after` ("" for none:
+    // not bound, not open). `learned`: the first state known of a node this
+    // registry joined late (a snapshot), not a change anyone saw happen.
+    struct Binding {
+        bus::ChangeCause cause;
+        std::string before;
+        std::string after;
+        bool learned = false;
+    };
+    // What a node held when it left the cluster or restarted: connection
+    // id -> user id ("" when unbound), sorted.
+    struct LostNode {
+        std::string node;
+        std::uint64_t boot = 0;
+        std::map<std::string, std::string> conns;
     };
 
     struct NodeStat {
@@ -73,7 +100,11 @@ class Directory {
 
     // Drops what is known of nodes not in `live` (they left the cluster).
     void retain(const std::set<std::string>& live);
-    void forget(const std::string& node) { entries_.erase(node); }
+
+    // The changes since the last take, in the order they were applied.
+    std::vector<Binding> take_bindings() { return std::exchange(bindings_, {}); }
+    std::vector<LostNode> take_lost() { return std::exchange(lost_, {}); }
+    std::size_t connections() const;
 
     NodeStat stat(const std::string& node) const;
     std::size_t synced_nodes() const;
@@ -88,21 +119,36 @@ class Directory {
         std::uint64_t seen_snap = 0;  // highest snapshot seen, likewise
         std::unordered_set<std::string> users;
         std::unordered_set<std::string> groups;
+        // Connections as last known exactly (conn id -> user id, "" when
+        // unbound); `known` once they are known for this boot.
+        std::unordered_map<std::string, std::string> conns;
+        bool known = false;
         std::map<std::uint64_t, bus::Directory> buffered;  // deltas waiting for a snapshot
         std::optional<Clock::time_point> behind_since;
         std::optional<Clock::time_point> wanted_at;
     };
 
     Entry& entry(const std::string& node, std::uint64_t boot);
-    void apply_delta(Entry& e, const bus::Directory& d);
+    void apply_delta(const std::string& node, Entry& e, const bus::Directory& d);
+    // Connections (DirectoryConns.cpp): a delta's changes; a snapshot's
+    // state compared with what was known; what a node held, as lost.
+    void apply_conns(const std::string& node, Entry& e, const bus::Directory& d);
+    void replace_conns(const std::string& node, Entry& e, const bus::Directory& snapshot);
+    void set_user(const std::string& node, Entry& e, std::uint64_t seq, const std::string& conn,
+                  const std::string& user);
+    void record_lost(const std::string& node, Entry& e);
     // Applies buffered deltas that follow on; false when a gap remains.
-    bool catch_up(Entry& e);
+    bool catch_up(const std::string& node, Entry& e);
+    // The node's process is known from its start: it held nothing then.
+    void start_known(Entry& e);
     // Marks the entry unsynced; true when a snapshot should be asked now.
     bool lose_sync(Entry& e, Clock::time_point now);
     bool want_now(Entry& e, Clock::time_point now);
 
     Settings settings_;
     std::unordered_map<std::string, Entry> entries_;
+    std::vector<Binding> bindings_;
+    std::vector<LostNode> lost_;
 };
 
 }  // namespace wsc

@@ -27,6 +27,7 @@ Federation::Federation(zmq::context_t& ctx, zmq::socket_t& router, std::string s
       topology_(self_, liveness.expiry()),
       // Time-based start: a state we flood after a restart always looks newer.
       seq_(static_cast<std::uint64_t>(Clock::now().time_since_epoch().count())),
+      started_(Clock::now()),
       hello_body_(bus::encode(bus::PeerHello{self_, tokens.empty() ? "" : tokens.front(), {}, {}})),
       tokens_(std::move(tokens)),
       curve_(std::move(curve)),
@@ -245,7 +246,9 @@ void Federation::tick(Clock::time_point now,
                       const std::map<std::string, Topology::NodeInfo>& local_nodes) {
     expire(now);
     for (auto& d : dialers_) bus::send_message(*d.socket, bus::Command::PeerHello, hello_body_);
-    const auto state = Topology::encode_state(self_, ++seq_, local_nodes, live_peers());
+    const auto up = std::chrono::duration_cast<std::chrono::milliseconds>(now - started_);
+    const auto state = Topology::encode_state(self_, ++seq_, local_nodes, live_peers(),
+                                              static_cast<std::uint64_t>(up.count()));
     flood(nullptr, bus::Command::PeerState, bus::encode(state));
 }
 

@@ -105,6 +105,7 @@ class Federation {
     Topology topology_;
     std::uint64_t generation_ = 0;
     std::uint64_t seq_;
+    Clock::time_point started_;
     std::string hello_body_;
     // With tokens configured, a peer must present one in its hello: a peer
     // link can run commands, so it needs the same right as an API caller.

@@ -66,6 +66,23 @@ std::string RegistryMetrics::render() const {
     counter("wscenter_directory_synced_nodes",
             "Nodes routed exactly; the others get every event that could concern them.", "gauge",
             directory_synced);
+    out << "# HELP wscenter_presence_events_total Presence events this registry decided and made.\n"
+        << "# TYPE wscenter_presence_events_total counter\n"
+        << "wscenter_presence_events_total{event=\"online\"} "
+        << presence_online.load(std::memory_order_relaxed) << '\n'
+        << "wscenter_presence_events_total{event=\"offline\"} "
+        << presence_offline.load(std::memory_order_relaxed) << '\n';
+    counter("wscenter_node_lost_closes_total",
+            "Close events (reason node_lost) this registry made for the connections of lost nodes.",
+            "counter", node_lost_closes);
+    counter("wscenter_cluster_events_total",
+            "Presence and node-loss events delivered here, whichever registry made them.",
+            "counter", cluster_events);
+    counter("wscenter_users_online", "Users with a bound connection somewhere in the cluster.",
+            "gauge", users_online);
+    counter("wscenter_cluster_connections",
+            "Connections of the whole cluster, as the directory knows them.", "gauge",
+            cluster_connections);
     out << "# HELP wscenter_api_latency_seconds Time from an API call to its answer.\n"
         << "# TYPE wscenter_api_latency_seconds histogram\n";
     std::uint64_t cumulative = 0;

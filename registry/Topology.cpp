@@ -18,6 +18,7 @@ bool Topology::apply_state(const bus::PeerState& message, Clock::time_point now)
     s.seq = message.seq;
     for (const auto& n : message.nodes) s.nodes[n.node] = NodeInfo{n.url, n.conns, n.boot, n.dseq};
     s.peers.insert(message.peers.begin(), message.peers.end());
+    s.up_ms = message.up;
     return apply(message.origin, std::move(s), now);
 }
 
@@ -154,11 +155,17 @@ std::set<std::string> Topology::tree_children(const std::string& root,
 
 bus::PeerState Topology::encode_state(const std::string& origin, std::uint64_t seq,
                                       const std::map<std::string, NodeInfo>& nodes,
-                                      const std::set<std::string>& peers) {
-    bus::PeerState state{origin, seq, {}, {peers.begin(), peers.end()}};
+                                      const std::set<std::string>& peers,
+                                      std::uint64_t up_ms) {
+    bus::PeerState state{origin, seq, {}, {peers.begin(), peers.end()}, up_ms};
     for (const auto& [id, info] : nodes)
         state.nodes.push_back({id, info.url, info.conns, info.boot, info.dseq});
     return state;
+}
+
+std::uint64_t Topology::uptime_ms(const std::string& registry) const {
+    const auto it = states_.find(registry);
+    return it == states_.end() ? 0 : it->second.up_ms;
 }
 
 std::set<std::string> Topology::reachable(const std::set<std::string>& live_peers) const {

@@ -36,6 +36,7 @@ class Topology {
         std::uint64_t seq = 0;
         std::map<std::string, NodeInfo> nodes;  // direct nodes of that registry
         std::set<std::string> peers;            // its live peer links
+        std::uint64_t up_ms = 0;                // how long it had run when it said so
         Clock::time_point expires;
     };
     struct Route {
@@ -78,7 +79,9 @@ class Topology {
     // The PeerState this registry advertises.
     static bus::PeerState encode_state(const std::string& origin, std::uint64_t seq,
                                        const std::map<std::string, NodeInfo>& nodes,
-                                       const std::set<std::string>& peers);
+                                       const std::set<std::string>& peers, std::uint64_t up_ms);
+    // How long `registry` had run at its last state (0 when unknown).
+    std::uint64_t uptime_ms(const std::string& registry) const;
 
     // Our children in the breadth-first tree rooted at `root` (neighbours
     // visited in id order, so every registry derives the same tree): where an

@@ -122,9 +122,9 @@ class BusLink {
     // "" for none. Returns its seq (0 once left). A registry that misses it
     // sees our hello's dseq ahead of what it applied and asks for a snapshot.
     std::uint64_t directory(InterestChanges changes, std::string ack);
-    // A snapshot of the directory: every user id and group id held (sorted),
-    // as of the last delta.
-    void directory_snapshot(std::vector<std::string> users, std::vector<std::string> groups);
+    // A snapshot of the directory: every user id, group id and connection
+    // held (ConnectionIndex::everything()), as of the last delta.
+    void directory_snapshot(InterestChanges all);
 
     // Bus messages dropped as malformed or unexpected (any thread).
     std::uint64_t malformed_count() const { return malformed_.load(std::memory_order_relaxed); }

@@ -59,9 +59,9 @@ std::uint64_t BusLink::directory(InterestChanges changes, std::string ack) {
     return delta.seq;
 }
 
-void BusLink::directory_snapshot(std::vector<std::string> users, std::vector<std::string> groups) {
+void BusLink::directory_snapshot(InterestChanges all) {
     if (left_) return;
-    const bus::Directory snapshot = directory_.snapshot(std::move(users), std::move(groups));
+    const bus::Directory snapshot = directory_.snapshot(std::move(all));
     publish_directory(snapshot.seq, bus::encode(snapshot));
 }
 

@@ -31,6 +31,7 @@ bool ConnectionIndex::add(const std::string& conn_id, nlohmann::json query_data)
     if (!conns_.try_emplace(conn_id, Conn{std::move(query_data), std::nullopt, {}}).second)
         return false;
     if (wants_acks) ack_conns_.insert(conn_id);
+    changes_.conn(conn_id, {});
     return true;
 }
 
@@ -43,6 +44,7 @@ bool ConnectionIndex::remove(const std::string& conn_id_ref) {
     leave_all(conn_id);
     conns_.erase(conn_id);
     ack_conns_.erase(conn_id);
+    changes_.conn_closed(conn_id);
     return true;
 }
 
@@ -72,6 +74,7 @@ bool ConnectionIndex::bind(const std::string& user_id, const std::string& conn_i
     auto [user_it, first] = users_.try_emplace(user_id);
     user_it->second.insert(conn_id);
     if (first) changes_.user(user_id, true);
+    changes_.conn(conn_id, user_id);
     return true;
 }
 
@@ -79,7 +82,10 @@ size_t ConnectionIndex::unbind_user(const std::string& user_id) {
     auto it = users_.find(user_id);
     if (it == users_.end()) return 0;
     const size_t count = it->second.size();
-    for (const auto& conn_id : it->second) conns_.at(conn_id).user.reset();
+    for (const auto& conn_id : it->second) {
+        conns_.at(conn_id).user.reset();
+        changes_.conn(conn_id, {});
+    }
     changes_.user(user_id, false);
     users_.erase(it);
     return count;
@@ -97,7 +103,18 @@ bool ConnectionIndex::unbind_conn(const std::string& conn_id) {
         }
     }
     it->second.user.reset();
+    changes_.conn(conn_id, {});
     return true;
+}
+
+InterestChanges ConnectionIndex::everything() const {
+    InterestChanges all;
+    all.users_add = user_ids();
+    all.groups_add = group_ids();
+    all.conns_add = conn_ids();
+    all.conns_user.reserve(all.conns_add.size());
+    for (const auto& conn : all.conns_add) all.conns_user.push_back(conns_.at(conn).user.value_or(""));
+    return all;
 }
 
 std::optional<std::string> ConnectionIndex::user_of(const std::string& conn_id) const {

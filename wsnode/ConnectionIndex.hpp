@@ -81,6 +81,9 @@ class ConnectionIndex {
     // id, the last one wins); the record is then empty.
     InterestChanges take_changes() { return changes_.take(); }
     bool has_changes() const { return !changes_.empty(); }
+    // Everything held, as additions (a directory snapshot): every user id,
+    // group id and connection with its user id, each list sorted.
+    InterestChanges everything() const;
 
     // Calls f(const std::string& conn_id) for every connection, in no
     // particular order. f must not change the index.

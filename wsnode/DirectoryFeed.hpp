@@ -25,8 +25,8 @@ class DirectoryFeed {
 
     // The next delta; `ack` is the registry to acknowledge it ("" for none).
     bus::Directory delta(InterestChanges changes, std::string ack);
-    // Everything held (sorted lists) as of the last delta.
-    bus::Directory snapshot(std::vector<std::string> users, std::vector<std::string> groups);
+    // Everything held (the additions of `all`) as of the last delta.
+    bus::Directory snapshot(InterestChanges all);
 
     // The seq of the last delta made (0 before the first).
     std::uint64_t seq() const { return seq_; }

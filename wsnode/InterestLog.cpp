@@ -22,6 +22,22 @@ InterestChanges InterestLog::take() {
     InterestChanges changes;
     split(users_, changes.users_add, changes.users_del);
     split(groups_, changes.groups_add, changes.groups_del);
+    std::vector<std::pair<std::string, std::string>> open;
+    for (auto& [conn, user] : conns_) {
+        if (user)
+            open.emplace_back(conn, std::move(*user));
+        else
+            changes.conns_del.push_back(conn);
+    }
+    conns_.clear();
+    std::sort(open.begin(), open.end());
+    std::sort(changes.conns_del.begin(), changes.conns_del.end());
+    changes.conns_add.reserve(open.size());
+    changes.conns_user.reserve(open.size());
+    for (auto& [conn, user] : open) {
+        changes.conns_add.push_back(std::move(conn));
+        changes.conns_user.push_back(std::move(user));
+    }
     return changes;
 }
 

@@ -1,6 +1,8 @@
 // The interest transitions of a node since they were last taken: which user
 // ids and group ids gained their first connection on the node (add) or lost
-// their last one (del). They become the node's Directory messages (see
+// their last one (del), and which connections opened, were (un)bound or
+// closed (registries need them for presence and to close what a lost node
+// held). They become the node's Directory messages (see
 // bus/PROTOCOL.md, "Routing"), so that registries send each event only to
 // the nodes concerned.
 //
@@ -12,6 +14,7 @@
 // needs.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -24,9 +27,15 @@ struct InterestChanges {
     std::vector<std::string> users_del;
     std::vector<std::string> groups_add;
     std::vector<std::string> groups_del;
+    // Connections opened or (un)bound, sorted, with their user id ("" when
+    // unbound) at the same index; connections closed, sorted.
+    std::vector<std::string> conns_add;
+    std::vector<std::string> conns_user;
+    std::vector<std::string> conns_del;
 
     bool empty() const {
-        return users_add.empty() && users_del.empty() && groups_add.empty() && groups_del.empty();
+        return users_add.empty() && users_del.empty() && groups_add.empty() &&
+               groups_del.empty() && conns_add.empty() && conns_del.empty();
     }
     // True when a registry must learn of a new interest before it can route
     // to it (the caller of the change then waits for its acknowledgement).
@@ -37,7 +46,10 @@ class InterestLog {
   public:
     void user(const std::string& user_id, bool held) { users_[user_id] = held; }
     void group(const std::string& group_id, bool held) { groups_[group_id] = held; }
-    bool empty() const { return users_.empty() && groups_.empty(); }
+    // A connection is open with this user id ("" when unbound).
+    void conn(const std::string& conn_id, const std::string& user_id) { conns_[conn_id] = user_id; }
+    void conn_closed(const std::string& conn_id) { conns_[conn_id] = std::nullopt; }
+    bool empty() const { return users_.empty() && groups_.empty() && conns_.empty(); }
 
     // The transitions since the last take(), sorted; the log is then empty.
     InterestChanges take();
@@ -46,6 +58,8 @@ class InterestLog {
     // id -> held after its last transition (true: add, false: del).
     std::unordered_map<std::string, bool> users_;
     std::unordered_map<std::string, bool> groups_;
+    // conn id -> its user id after its last change; nullopt: closed.
+    std::unordered_map<std::string, std::optional<std::string>> conns_;
 };
 
 }  // namespace wsc

@@ -18,11 +18,25 @@ std::uint64_t WsServer::publish_changes(const std::string& origin) {
     return acked ? seq : 0;
 }
 
+void WsServer::publish_farewell() {
+    // Everything held is let go before the node leaves: registries then
+    // know its connections ended here (drained), not with a lost node.
+    publish_changes({});
+    InterestChanges all = index_.everything();
+    InterestChanges gone;
+    gone.users_del = std::move(all.users_add);
+    gone.groups_del = std::move(all.groups_add);
+    gone.conns_del = std::move(all.conns_add);
+    if (gone.empty()) return;
+    bus_.directory(std::move(gone), {});
+    counters_.directory_deltas.fetch_add(1, std::memory_order_relaxed);
+}
+
 void WsServer::send_snapshot() {
     // What is not sent yet goes first, so that the snapshot's seq (that of
     // the last delta) covers all it lists.
     publish_changes({});
-    bus_.directory_snapshot(index_.user_ids(), index_.group_ids());
+    bus_.directory_snapshot(index_.everything());
     counters_.directory_snapshots.fetch_add(1, std::memory_order_relaxed);
 }
 

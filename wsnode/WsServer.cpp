@@ -272,6 +272,7 @@ void WsServer::begin_drain() {
         session.close_published =
             bus_.upstream("close", session.id, user, nullptr, false, session.ended_by);
     });
+    publish_farewell();
     unwatch_bus();
     bus_.leave();
     drain_until_ = std::chrono::steady_clock::now() + kDrainTime;

@@ -158,6 +158,8 @@ class WsServer final : public Transport {
     std::uint64_t publish_changes(const std::string& origin);
     // A snapshot of everything held, after what is pending.
     void send_snapshot();
+    // Draining: one last delta that lets go of everything held.
+    void publish_farewell();
     void begin_drain();
     // Receipts (WsAcks.cpp). A client's ack, taken when it is one (true).
     bool take_ack(Session& session, std::string_view data);

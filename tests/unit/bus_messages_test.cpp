@@ -196,7 +196,7 @@ TEST(BusMessages, DirectoryBodiesRoundTrip) {
     EXPECT_EQ(back.snap, 0u);
     EXPECT_TRUE(back.users_del.empty());
     // Empty lists and no ack stay off the wire.
-    Directory empty{kId, 1, 2, 3, {}, {}, {}, {}, {}};
+    Directory empty{kId, 1, 2, 3, {}, {}, {}, {}, {}, {}, {}, {}};
     EXPECT_EQ(empty.to_json(), (json{{"node", kId}, {"boot", 1}, {"seq", 2}, {"snap", 3}}));
     const DirectoryWant want{kId, kId2, 5};
     EXPECT_EQ(round_trip(want).to_json(), want.to_json());
@@ -229,6 +229,7 @@ json sample(std::string_view type) {
     if (type == "string") return "s";
     if (type == "hex32") return kId;
     if (type == "hex64") return kNonce;
+    if (type == "hex24") return std::string(24, 'c');
     if (type == "string|null") return "u";
     if (type == "map") return {{"k", 1}};
     if (type == "any") return json::array({1, 2});
@@ -250,6 +251,7 @@ std::vector<json> wrong(std::string_view type) {
     if (type == "string") return {5, nullptr, json::array()};
     if (type == "hex32") return {5, std::string(31, 'a'), std::string(33, 'a'), upper, "xyz"};
     if (type == "hex64") return {5, std::string(63, 'b'), std::string(65, 'b'), kId};
+    if (type == "hex24") return {5, std::string(23, 'c'), std::string(25, 'c'), kId, "xyz"};
     if (type == "string|null") return {5, json::object()};
     if (type == "map") return {json::array({1}), "m", nullptr};
     if (type == "any") return {};

@@ -142,23 +142,49 @@ TEST_F(DirectoryTest, AHeartbeatAheadOfWhatWasAppliedMeansALostChange) {
 }
 
 TEST_F(DirectoryTest, AFirstHeartbeatAsksTheSnapshot) {
-    EXPECT_TRUE(dir.check_exact(kNode, kBoot, 0, t0));
-    EXPECT_FALSE(dir.check_exact(kNode, kBoot, 0, t0 + milliseconds(100)));  // asked already
+    EXPECT_TRUE(dir.check_exact(kNode, kBoot, 3, t0));
+    EXPECT_FALSE(dir.check_exact(kNode, kBoot, 3, t0 + milliseconds(100)));  // asked already
+    EXPECT_FALSE(dir.stat(kNode).synced);
     // A node that keeps no directory (boot 0) is never asked, always unsynced.
     EXPECT_FALSE(dir.check_exact(kOther, 0, 0, t0));
     EXPECT_TRUE(dir.may_hold_user(kOther, "u"));
 }
 
+TEST_F(DirectoryTest, ANodeThatSentNoChangeYetHoldsNothing) {
+    // Its process started with nothing and has changed nothing: no snapshot needed.
+    EXPECT_FALSE(dir.check_exact(kNode, kBoot, 0, t0));
+    EXPECT_TRUE(dir.stat(kNode).synced);
+    EXPECT_FALSE(dir.may_hold_user(kNode, "u1"));
+    EXPECT_FALSE(dir.apply(delta(1, {"u1"}), t0).want);
+    EXPECT_TRUE(dir.may_hold_user(kNode, "u1"));
+}
+
+TEST_F(DirectoryTest, HoldingEveryChangeFromTheFirstMakesItExactWithoutASnapshot) {
+    // Seen first through a peer: change 2 waits, change 1 completes the story.
+    EXPECT_TRUE(dir.apply(delta(2, {"u2"}), t0).want);
+    EXPECT_FALSE(dir.stat(kNode).synced);
+    EXPECT_FALSE(dir.apply(delta(1, {"u1"}), t0 + milliseconds(10)).want);
+    EXPECT_TRUE(dir.stat(kNode).synced);
+    EXPECT_EQ(dir.stat(kNode).seq, 2u);
+    EXPECT_TRUE(dir.may_hold_user(kNode, "u1"));
+    EXPECT_FALSE(dir.may_hold_user(kNode, "u3"));
+}
+
 TEST_F(DirectoryTest, ARestartedNodeStartsOver) {
     sync();
     dir.apply(delta(1, {"u1"}), t0);
-    EXPECT_TRUE(dir.check_exact(kNode, kBoot + 1, 0, t0));
-    EXPECT_FALSE(dir.stat(kNode).synced);
-    bus::Directory fresh = snapshot(0, 1, {});
-    fresh.boot = kBoot + 1;
-    dir.apply(fresh, t0);
+    // The new process has sent nothing yet: it holds nothing.
+    EXPECT_FALSE(dir.check_exact(kNode, kBoot + 1, 0, t0));
     EXPECT_TRUE(dir.stat(kNode).synced);
     EXPECT_FALSE(dir.may_hold_user(kNode, "u1"));  // gone with the old process
+    // One that has: a snapshot is asked, and taken.
+    EXPECT_TRUE(dir.check_exact(kNode, kBoot + 2, 4, t0));
+    EXPECT_FALSE(dir.stat(kNode).synced);
+    bus::Directory fresh = snapshot(4, 1, {"u9"});
+    fresh.boot = kBoot + 2;
+    dir.apply(fresh, t0);
+    EXPECT_TRUE(dir.stat(kNode).synced);
+    EXPECT_TRUE(dir.may_hold_user(kNode, "u9"));
 }
 
 TEST_F(DirectoryTest, BehindAPeerForLongerThanTheGraceMeansALostChange) {

@@ -36,7 +36,7 @@ const std::string kN3 = hex('d');
 // A PeerState body as a peer sends it, and its way in through the decoder.
 json state_body(const std::string& origin, std::uint64_t seq, const NodeMap& nodes,
                 const Peers& peers) {
-    return Topology::encode_state(origin, seq, nodes, peers).to_json();
+    return Topology::encode_state(origin, seq, nodes, peers, 0).to_json();
 }
 bool apply_message(Topology& t, const json& body, Clock::time_point now) {
     return t.apply_state(bus::PeerState::from_json(body), now);
