@@ -8,6 +8,8 @@
 #include <functional>
 #include <optional>
 #include <regex>
+#include <set>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -167,6 +169,23 @@ class NodeDirectory : public ::testing::Test {
         return reply->body;
     }
 
+    // Reads the Directory messages that announce the connections `ids`
+    // (a connection opening is a change too); the seq of the last one.
+    std::uint64_t opened(const Strings& ids) {
+        std::set<std::string> waiting(ids.begin(), ids.end());
+        std::uint64_t seq = 0;
+        while (!waiting.empty()) {
+            const auto d = next_directory();
+            if (!d) {
+                ADD_FAILURE() << "no Directory message announced the connections";
+                return 0;
+            }
+            for (const auto& id : d->conns_add) waiting.erase(id);
+            seq = d->seq;
+        }
+        return seq;
+    }
+
     // The next Directory message, the messages before it in trail().
     std::optional<bus::Directory> next_directory() {
         registry_.clear_trail();
@@ -192,11 +211,23 @@ TEST_F(NodeDirectory, ConnectionIdsNameTheirNode) {
     EXPECT_NE(first->id, second->id);
 }
 
+TEST_F(NodeDirectory, AConnectionOpeningIsAChangeWithItsUserLeftEmpty) {
+    auto client = connect_client(node_);
+    const auto d = next_directory();
+    ASSERT_TRUE(d.has_value());
+    EXPECT_EQ(d->seq, 1u);
+    EXPECT_EQ(d->conns_add, Strings{client->id});
+    EXPECT_EQ(d->conns_user, Strings{""});
+    EXPECT_TRUE(d->users_add.empty());
+    EXPECT_TRUE(d->ack.empty());  // nobody waits for it
+}
+
 TEST_F(NodeDirectory, ARequestsAddsComeBeforeItsReplyAndAreAcknowledged) {
     auto client = connect_client(node_);
+    const std::uint64_t s0 = opened({client->id});
     const json reply =
         run(1, json::array({bind_id("u1", client->id), join_group("g1", client->id)}));
-    EXPECT_EQ(u64(reply, "dseq"), 1u) << reply.dump();
+    EXPECT_EQ(u64(reply, "dseq"), s0 + 1) << reply.dump();
     EXPECT_EQ(reply["results"]["bindId"], 1) << reply.dump();
 
     const auto directories = registry_.directories();
@@ -204,10 +235,12 @@ TEST_F(NodeDirectory, ARequestsAddsComeBeforeItsReplyAndAreAcknowledged) {
     const bus::Directory& d = directories[0];
     EXPECT_EQ(d.node, node_.node_id);
     EXPECT_EQ(d.boot, boot_);
-    EXPECT_EQ(d.seq, 1u);
+    EXPECT_EQ(d.seq, s0 + 1);
     EXPECT_EQ(d.snap, 0u);
     EXPECT_EQ(d.users_add, Strings{"u1"});
     EXPECT_EQ(d.groups_add, Strings{"g1"});
+    EXPECT_EQ(d.conns_add, Strings{client->id});
+    EXPECT_EQ(d.conns_user, Strings{"u1"});
     EXPECT_TRUE(d.users_del.empty());
     EXPECT_TRUE(d.groups_del.empty());
     EXPECT_EQ(d.ack, kOrigin);
@@ -216,7 +249,7 @@ TEST_F(NodeDirectory, ARequestsAddsComeBeforeItsReplyAndAreAcknowledged) {
     const auto beat = registry_.next(is(bus::Command::Heartbeat));
     ASSERT_TRUE(beat.has_value());
     EXPECT_EQ(u64(beat->body, "boot"), boot_);
-    EXPECT_EQ(u64(beat->body, "dseq"), 1u) << beat->body.dump();
+    EXPECT_EQ(u64(beat->body, "dseq"), s0 + 1) << beat->body.dump();
 
     // A request that changes nothing the registries route by: no message,
     // and nothing to wait for.
@@ -228,50 +261,63 @@ TEST_F(NodeDirectory, ARequestsAddsComeBeforeItsReplyAndAreAcknowledged) {
 TEST_F(NodeDirectory, ASecondConnectionOfAUserAddsNothing) {
     auto first = connect_client(node_);
     auto second = connect_client(node_);
+    opened({first->id, second->id});
     run(1, json::array({bind_id("u1", first->id)}));
     const json reply = run(2, json::array({bind_id("u1", second->id)}));
-    EXPECT_FALSE(reply.contains("dseq")) << reply.dump();
-    EXPECT_EQ(count_of(registry_.trail(), bus::Command::Directory), 0u);
+    EXPECT_FALSE(reply.contains("dseq")) << reply.dump();  // nothing to wait for
+    auto directories = registry_.directories();
+    ASSERT_EQ(directories.size(), 1u);  // the connection's new user, no interest
+    EXPECT_TRUE(directories[0].users_add.empty());
+    EXPECT_EQ(directories[0].conns_add, Strings{second->id});
+    EXPECT_EQ(directories[0].conns_user, Strings{"u1"});
 
-    // Nor does losing one of two; losing the last one does. The first
-    // Directory after both closes is that one.
+    // Nor does losing one of two; losing the last one does, once.
     first->ws->close();
     second->ws->close();
-    const auto gone = next_directory();
-    ASSERT_TRUE(gone.has_value());
-    EXPECT_EQ(gone->seq, 2u);
-    EXPECT_EQ(gone->users_del, Strings{"u1"});
-    EXPECT_TRUE(gone->users_add.empty());
+    std::set<std::string> closed;
+    Strings users_gone;
+    while (closed.size() < 2) {
+        const auto gone = next_directory();
+        ASSERT_TRUE(gone.has_value());
+        EXPECT_TRUE(gone->users_add.empty());
+        closed.insert(gone->conns_del.begin(), gone->conns_del.end());
+        users_gone.insert(users_gone.end(), gone->users_del.begin(), gone->users_del.end());
+    }
+    EXPECT_EQ(users_gone, Strings{"u1"});
 }
 
 TEST_F(NodeDirectory, AClientClosingIsPublishedWithoutAck) {
     auto client = connect_client(node_);
+    const std::uint64_t s0 = opened({client->id});
     run(1, json::array({bind_id("u1", client->id), join_group("g1", client->id)}));
     client->ws->close();
     const auto gone = next_directory();
     ASSERT_TRUE(gone.has_value());
-    EXPECT_EQ(gone->seq, 2u);
+    EXPECT_EQ(gone->seq, s0 + 2);
+    EXPECT_EQ(gone->conns_del, Strings{client->id});
     EXPECT_EQ(gone->boot, boot_);
     EXPECT_EQ(gone->users_del, Strings{"u1"});
     EXPECT_EQ(gone->groups_del, Strings{"g1"});
     EXPECT_TRUE(gone->users_add.empty());
     EXPECT_TRUE(gone->groups_add.empty());
     EXPECT_TRUE(gone->ack.empty());
-    const auto beat = registry_.next([](const Message& m) {
-        return m.command == bus::Command::Heartbeat && u64(m.body, "dseq") == 2u;
+    const auto beat = registry_.next([&](const Message& m) {
+        return m.command == bus::Command::Heartbeat && u64(m.body, "dseq") == s0 + 2;
     });
     EXPECT_TRUE(beat.has_value());
 }
 
 TEST_F(NodeDirectory, ARequestThatOnlyRemovesIsNotWaitedFor) {
     auto client = connect_client(node_);
+    const std::uint64_t s0 = opened({client->id});
     run(1, json::array({bind_id("u1", client->id), join_group("g1", client->id)}));
     const json reply =
         run(2, json::array({bus::request_event("closeBy_Id", {{"_id", client->id}})}));
     EXPECT_FALSE(reply.contains("dseq")) << reply.dump();
     const auto directories = registry_.directories();
     ASSERT_EQ(directories.size(), 1u);
-    EXPECT_EQ(directories[0].seq, 2u);
+    EXPECT_EQ(directories[0].seq, s0 + 2);
+    EXPECT_EQ(directories[0].conns_del, Strings{client->id});
     EXPECT_EQ(directories[0].users_del, Strings{"u1"});
     EXPECT_EQ(directories[0].groups_del, Strings{"g1"});
     EXPECT_TRUE(directories[0].ack.empty());
@@ -280,6 +326,7 @@ TEST_F(NodeDirectory, ARequestThatOnlyRemovesIsNotWaitedFor) {
 TEST_F(NodeDirectory, AWantGetsASnapshotOfWhatIsHeld) {
     auto first = connect_client(node_);
     auto second = connect_client(node_);
+    const std::uint64_t s0 = opened({first->id, second->id});
     run(1, json::array(
                {bind_id("u2", first->id), bind_id("u1", second->id), join_group("g1", first->id)}));
     // A want naming another node is not ours to answer.
@@ -292,10 +339,15 @@ TEST_F(NodeDirectory, AWantGetsASnapshotOfWhatIsHeld) {
     const auto snap = next_directory();
     ASSERT_TRUE(snap.has_value());
     EXPECT_EQ(snap->snap, 1u);
-    EXPECT_EQ(snap->seq, 1u);  // as of the last delta
+    EXPECT_EQ(snap->seq, s0 + 1);  // as of the last delta
     EXPECT_EQ(snap->boot, boot_);
     EXPECT_EQ(snap->users_add, (Strings{"u1", "u2"}));
     EXPECT_EQ(snap->groups_add, Strings{"g1"});
+    Strings ids{first->id, second->id};
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(snap->conns_add, ids);
+    EXPECT_EQ(snap->conns_user,
+              (ids[0] == first->id ? Strings{"u2", "u1"} : Strings{"u1", "u2"}));
     EXPECT_TRUE(snap->users_del.empty());
     EXPECT_TRUE(snap->ack.empty());
 
@@ -303,15 +355,17 @@ TEST_F(NodeDirectory, AWantGetsASnapshotOfWhatIsHeld) {
     second->ws->close();
     const auto gone = next_directory();
     ASSERT_TRUE(gone.has_value());
-    EXPECT_EQ(gone->seq, 2u);
+    EXPECT_EQ(gone->seq, s0 + 2);
     EXPECT_EQ(gone->snap, 0u);
     registry_.send(bus::Command::DirectoryWant,
                    bus::DirectoryWant{node_.node_id, kOrigin, 3}.to_json());
     const auto again = next_directory();
     ASSERT_TRUE(again.has_value());
     EXPECT_EQ(again->snap, 2u);
-    EXPECT_EQ(again->seq, 2u);
+    EXPECT_EQ(again->seq, s0 + 2);
     EXPECT_EQ(again->users_add, Strings{"u2"});
+    EXPECT_EQ(again->conns_add, Strings{first->id});
+    EXPECT_EQ(again->conns_user, Strings{"u2"});
 }
 
 TEST(NodeDirectoryRegistries, EveryRegistryGetsEachDeltaAndOnlyTheAskerTheReply) {
@@ -323,17 +377,24 @@ TEST(NodeDirectoryRegistries, EveryRegistryGetsEachDeltaAndOnlyTheAskerTheReply)
     auto client = connect_client(node);
     asker.request(1, json::array({bind_id("u1", client->id)}));
     ASSERT_TRUE(asker.next(reply_to(1)).has_value());
-    ASSERT_EQ(asker.directories().size(), 1u);
-    const auto seen = other.next(is(bus::Command::Directory));
+    // The connection's opening, then the bind, both before the Reply.
+    const auto asked = asker.directories();
+    ASSERT_EQ(asked.size(), 2u);
+    EXPECT_EQ(asked[1].users_add, Strings{"u1"});
+    const auto adds_user = [](const Message& m) {
+        return m.command == bus::Command::Directory &&
+               !bus::Directory::from_json(m.body).users_add.empty();
+    };
+    const auto seen = other.next(adds_user);
     ASSERT_TRUE(seen.has_value());
     const auto d = bus::Directory::from_json(seen->body);
-    EXPECT_EQ(d.seq, 1u);
+    EXPECT_EQ(d.seq, asked[1].seq);
     EXPECT_EQ(d.users_add, Strings{"u1"});
     EXPECT_EQ(d.ack, kOrigin);
     EXPECT_FALSE(other.next(is(bus::Command::Reply), kSilence).has_value());
     const auto beat = other.next(is(bus::Command::Heartbeat));
     ASSERT_TRUE(beat.has_value());
-    EXPECT_EQ(u64(beat->body, "dseq"), 1u);
+    EXPECT_EQ(u64(beat->body, "dseq"), asked[1].seq);
 }
 
 }  // namespace

@@ -23,10 +23,14 @@ std::string open_id(WsClient& c) {
     return json::parse(*first).at("_id").get<std::string>();
 }
 
+// The client events of one connection (presence events name a connection
+// too: the one whose bind or close made them).
 std::vector<json> for_conn(const std::vector<json>& events, const std::string& id) {
     std::vector<json> out;
-    for (const auto& e : events)
-        if (e.value("_id", "") == id) out.push_back(e);
+    for (const auto& e : events) {
+        const std::string kind = e.value("event", "");
+        if (e.value("_id", "") == id && kind != "online" && kind != "offline") out.push_back(e);
+    }
     return out;
 }
 
