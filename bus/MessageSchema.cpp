@@ -42,7 +42,7 @@ std::vector<KeySchema> upstream_keys(bool root) {
 }
 
 std::vector<KeySchema> cluster_event_keys(bool root) {
-    std::vector<KeySchema> keys = {{"event", "string", true}, {"eid", "hex24", true},
+    std::vector<KeySchema> keys = {{"event", "string", true},    {"eid", "hex24", true},
                                    {"id", "string|null", false}, {"node", "hex32", false},
                                    {"_id", "string", false},     {"reason", "string", false}};
     if (root) keys.push_back({"root", "hex32", false});
@@ -50,18 +50,12 @@ std::vector<KeySchema> cluster_event_keys(bool root) {
 }
 
 std::vector<KeySchema> directory_keys() {
-    return {{"node", "hex32", true},
-            {"boot", "uint64", true},
-            {"seq", "uint64", true},
-            {"snap", "uint64", false},
-            {"users_add", "string[]", false},
-            {"users_del", "string[]", false},
-            {"groups_add", "string[]", false},
-            {"groups_del", "string[]", false},
-            {"conns_add", "string[]", false},
-            {"conns_user", "string[]", false},
-            {"conns_del", "string[]", false},
-            {"ack", "hex32", false}};
+    return {{"node", "hex32", true},           {"boot", "uint64", true},
+            {"seq", "uint64", true},           {"snap", "uint64", false},
+            {"users_add", "string[]", false},  {"users_del", "string[]", false},
+            {"groups_add", "string[]", false}, {"groups_del", "string[]", false},
+            {"conns_add", "string[]", false},  {"conns_user", "string[]", false},
+            {"conns_del", "string[]", false},  {"ack", "hex32", false}};
 }
 
 std::vector<MessageSchema> make_schemas() {

@@ -41,7 +41,10 @@ nlohmann::json PeerState::to_json() const {
 
 PeerState PeerState::from_json(const nlohmann::json& body) {
     const BodyReader r(body, "PeerState");
-    PeerState state{r.hex_id("origin"), r.u64("seq"), {}, r.hex_ids("peers", true),
+    PeerState state{r.hex_id("origin"),
+                    r.u64("seq"),
+                    {},
+                    r.hex_ids("peers", true),
                     r.opt_u64("up").value_or(0)};
     for (const auto& entry : r.array("nodes")) {
         // Each entry is read like a body of its own, so errors name the key.

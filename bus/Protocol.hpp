@@ -47,12 +47,12 @@ inline constexpr std::int64_t kMaxMessageBytes = 16 * 1024 * 1024;  // zmq maxms
 inline constexpr std::size_t kMaxFrames = 4;                        // identity + 3
 
 // Why a connection ended, in the `reason` of an Upstream close event:
-inline constexpr const char* kCloseClient = "client";      // the client closed, broke the
-                                                           // protocol or vanished
-inline constexpr const char* kCloseServer = "server";      // closed through the API or a handler
-inline constexpr const char* kCloseSlow = "slow";          // its send queue passed the cap
-inline constexpr const char* kCloseOversize = "oversize";  // a message over the limits
-inline constexpr const char* kCloseDrain = "drain";        // the node is shutting down
+inline constexpr const char* kCloseClient = "client";       // the client closed, broke the
+                                                            // protocol or vanished
+inline constexpr const char* kCloseServer = "server";       // closed through the API or a handler
+inline constexpr const char* kCloseSlow = "slow";           // its send queue passed the cap
+inline constexpr const char* kCloseOversize = "oversize";   // a message over the limits
+inline constexpr const char* kCloseDrain = "drain";         // the node is shutting down
 inline constexpr const char* kCloseNodeLost = "node_lost";  // the node died: no registry
                                                             // could reach it any more
 inline constexpr std::size_t kMaxCloseReasonBytes = 32;

@@ -31,8 +31,8 @@ void Broker::presence_tick() {
     const auto& topology = federation_->topology();
     for (const auto& registry : reachable_registries()) {
         if (registry == registry_id_) {
-            const auto up = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() -
-                                                                                  started_);
+            const auto up =
+                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
             uptimes[registry] = static_cast<std::uint64_t>(up.count());
         } else {
             uptimes[registry] = topology.uptime_ms(registry);
@@ -76,8 +76,7 @@ void Broker::spread_cluster_event(bus::ClusterEvent& event, const std::string& k
         federation_->topology().tree_children(event.root, federation_->live_peers());
     if (!children.empty()) {
         const std::string forwarded = bus::encode(event);
-        for (const auto& child : children)
-            federation_->send(child, bus::Command::Event, forwarded);
+        for (const auto& child : children) federation_->send(child, bus::Command::Event, forwarded);
     }
     if (upstream_.subscribers() == 0) return;
     event.root.clear();

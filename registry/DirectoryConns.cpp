@@ -35,9 +35,8 @@ void Directory::replace_conns(const std::string& node, Entry& e, const bus::Dire
     const auto report = [&](const std::string& conn, const std::string& before,
                             const std::string& after) {
         if (before != after)
-            bindings_.push_back(
-                Binding{bus::ChangeCause{node, e.boot, snapshot.seq, false, conn}, before, after,
-                        learned});
+            bindings_.push_back(Binding{bus::ChangeCause{node, e.boot, snapshot.seq, false, conn},
+                                        before, after, learned});
     };
     for (const auto& [conn, user] : e.conns)
         if (now.count(conn) == 0) report(conn, user, {});

@@ -36,11 +36,11 @@ struct RegistryMetrics {
     std::atomic<std::uint64_t> directory_nodes{0};      // nodes known in the directory
     std::atomic<std::uint64_t> directory_synced{0};     // of which in sync (routed exactly)
     // Presence and node loss (Presence).
-    std::atomic<std::uint64_t> presence_online{0};    // online events this registry made
-    std::atomic<std::uint64_t> presence_offline{0};   // offline events this registry made
-    std::atomic<std::uint64_t> node_lost_closes{0};   // node_lost closes this registry made
-    std::atomic<std::uint64_t> cluster_events{0};     // cluster events delivered here (any maker)
-    std::atomic<std::uint64_t> users_online{0};       // users with a bound connection anywhere
+    std::atomic<std::uint64_t> presence_online{0};      // online events this registry made
+    std::atomic<std::uint64_t> presence_offline{0};     // offline events this registry made
+    std::atomic<std::uint64_t> node_lost_closes{0};     // node_lost closes this registry made
+    std::atomic<std::uint64_t> cluster_events{0};       // cluster events delivered here (any maker)
+    std::atomic<std::uint64_t> users_online{0};         // users with a bound connection anywhere
     std::atomic<std::uint64_t> cluster_connections{0};  // connections known in the directory
     // Calls of every kind, answered or refused, by event and result.
     ApiCallMetrics api;

@@ -155,8 +155,7 @@ std::set<std::string> Topology::tree_children(const std::string& root,
 
 bus::PeerState Topology::encode_state(const std::string& origin, std::uint64_t seq,
                                       const std::map<std::string, NodeInfo>& nodes,
-                                      const std::set<std::string>& peers,
-                                      std::uint64_t up_ms) {
+                                      const std::set<std::string>& peers, std::uint64_t up_ms) {
     bus::PeerState state{origin, seq, {}, {peers.begin(), peers.end()}, up_ms};
     for (const auto& [id, info] : nodes)
         state.nodes.push_back({id, info.url, info.conns, info.boot, info.dseq});

@@ -113,7 +113,8 @@ InterestChanges ConnectionIndex::everything() const {
     all.groups_add = group_ids();
     all.conns_add = conn_ids();
     all.conns_user.reserve(all.conns_add.size());
-    for (const auto& conn : all.conns_add) all.conns_user.push_back(conns_.at(conn).user.value_or(""));
+    for (const auto& conn : all.conns_add)
+        all.conns_user.push_back(conns_.at(conn).user.value_or(""));
     return all;
 }
 

@@ -34,8 +34,8 @@ struct InterestChanges {
     std::vector<std::string> conns_del;
 
     bool empty() const {
-        return users_add.empty() && users_del.empty() && groups_add.empty() &&
-               groups_del.empty() && conns_add.empty() && conns_del.empty();
+        return users_add.empty() && users_del.empty() && groups_add.empty() && groups_del.empty() &&
+               conns_add.empty() && conns_del.empty();
     }
     // True when a registry must learn of a new interest before it can route
     // to it (the caller of the change then waits for its acknowledgement).

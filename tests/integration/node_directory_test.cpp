@@ -4,12 +4,12 @@
 // and hello is checked as it leaves the node.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <optional>
 #include <regex>
 #include <set>
-#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -346,8 +346,7 @@ TEST_F(NodeDirectory, AWantGetsASnapshotOfWhatIsHeld) {
     Strings ids{first->id, second->id};
     std::sort(ids.begin(), ids.end());
     EXPECT_EQ(snap->conns_add, ids);
-    EXPECT_EQ(snap->conns_user,
-              (ids[0] == first->id ? Strings{"u2", "u1"} : Strings{"u1", "u2"}));
+    EXPECT_EQ(snap->conns_user, (ids[0] == first->id ? Strings{"u2", "u1"} : Strings{"u1", "u2"}));
     EXPECT_TRUE(snap->users_del.empty());
     EXPECT_TRUE(snap->ack.empty());
 

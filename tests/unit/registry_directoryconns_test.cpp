@@ -36,8 +36,8 @@ bus::Directory conns(std::uint64_t seq, Strings add, Strings users, Strings del 
 Strings described(const std::vector<Directory::Binding>& bindings) {
     Strings out;
     for (const auto& b : bindings)
-        out.push_back(b.cause.conn + ":" + b.before + ">" + b.after + (b.learned ? "~" : "") +
-                      "@" + std::to_string(b.cause.seq));
+        out.push_back(b.cause.conn + ":" + b.before + ">" + b.after + (b.learned ? "~" : "") + "@" +
+                      std::to_string(b.cause.seq));
     return out;
 }
 

@@ -20,8 +20,8 @@ const std::string kR2(32, '2');
 constexpr std::uint64_t kBoot = 7;
 
 Directory::Binding binding(const std::string& node, std::uint64_t seq, const std::string& conn,
-                        const std::string& before, const std::string& after,
-                        bool learned = false) {
+                           const std::string& before, const std::string& after,
+                           bool learned = false) {
     return {bus::ChangeCause{node, kBoot, seq, false, conn}, before, after, learned};
 }
 

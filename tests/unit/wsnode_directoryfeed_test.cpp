@@ -67,7 +67,8 @@ TEST(WsnodeDirectoryFeed, SnapshotsListEverythingAtTheCurrentSeq) {
 
 TEST(WsnodeDirectoryFeed, MessagesEncodeAsTheProtocolSays) {
     DirectoryFeed feed(kNode, kBoot);
-    const bus::Directory delta = feed.delta(InterestChanges{{"u1"}, {}, {"g1"}, {}, {}, {}, {}}, kRegistry);
+    const bus::Directory delta =
+        feed.delta(InterestChanges{{"u1"}, {}, {"g1"}, {}, {}, {}, {}}, kRegistry);
     const auto decoded = bus::decode<bus::Directory>(bus::encode(delta));
     EXPECT_EQ(decoded.seq, 1u);
     EXPECT_EQ(decoded.users_add, Strings{"u1"});
