@@ -52,6 +52,7 @@ std::vector<EventSpec> build_catalog() {
         {"closeById", S::Node, {kId}, T::User},
         {"route", S::Registry, {kId}},
         {"nodes", S::Registry, {}},
+        {"recentEvents", S::Registry, {{"since", ParamType::Text, false}}},
         {kSendToGroupsEvent,
          S::Internal,
          {{"groupIds", ParamType::TextList, true}, kMsg, kExcludeConnIds},

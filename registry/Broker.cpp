@@ -385,6 +385,7 @@ void Broker::on_upstream(const bus::Incoming& in, const Federation::Source& from
             federation_->send(child, bus::Command::Upstream, forwarded);
     }
     if (entered_here) report(event.event, event.event_line());
+    if (RecentEvents::keeps(event.event)) recent_.add(event.event_line());
     // To subscribers: the same event, without the federation's `root`.
     if (upstream_.subscribers() == 0) return;
     event.root.clear();

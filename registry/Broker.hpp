@@ -40,6 +40,7 @@
 #include "registry/NodeAdmission.hpp"
 #include "registry/NodeTable.hpp"
 #include "registry/Presence.hpp"
+#include "registry/RecentEvents.hpp"
 #include "registry/RegistryMetrics.hpp"
 #include "registry/RequestRelay.hpp"
 #include "registry/RoundTargets.hpp"
@@ -242,6 +243,7 @@ class Broker : public LoopGuest, private CallDispatch::Port {
     Directory directory_;
     DirectoryAcks directory_acks_;
     Presence presence_;
+    RecentEvents recent_;
     EventSink sink_;
     Clock::time_point started_ = Clock::now();
     std::uint64_t want_seq_ = 0;

@@ -166,8 +166,9 @@ void Broker::answer(const Caller& caller, const std::string& envelope) {
 nlohmann::json Broker::local_event(const std::string& event, const nlohmann::json& params) {
     const auto local = local_nodes();
     const auto peers = federation_->live_peers();
-    return wsc::local_event({registry_id_, federation_->topology(), local, peers, &directory_},
-                            event, params);
+    return wsc::local_event(
+        {registry_id_, federation_->topology(), local, peers, &directory_, &recent_}, event,
+        params);
 }
 
 }  // namespace wsc

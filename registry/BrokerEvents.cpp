@@ -72,6 +72,7 @@ void Broker::on_cluster_event(const Federation::Source& from, const nlohmann::js
 
 void Broker::spread_cluster_event(bus::ClusterEvent& event, const std::string& kind) {
     metrics_.cluster_events.fetch_add(1, std::memory_order_relaxed);
+    recent_.add(event.event_line());
     const auto children =
         federation_->topology().tree_children(event.root, federation_->live_peers());
     if (!children.empty()) {

@@ -1,5 +1,6 @@
 #include "registry/LocalEvents.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "registry/Route.hpp"
@@ -9,6 +10,18 @@ namespace wsc {
 nlohmann::json local_event(const ClusterView& view, const std::string& event,
                            const nlohmann::json& params) {
     if (event == "nodes") return nodes_listing(view);
+    if (event == "recentEvents") {
+        if (!view.recent) return nullptr;
+        // A cursor that is not a number starts from the oldest kept.
+        std::uint64_t since = 0;
+        const std::string text = params.value("since", "");
+        if (!text.empty() && text.size() < 20 &&
+            std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+            since = std::stoull(text);
+        auto page = view.recent->since(since);
+        page["registry"] = view.registry_id;
+        return nlohmann::json(page);
+    }
     if (event != "route") return nullptr;
     std::vector<RouteCandidate> candidates;
     for (const auto& [node, i] : view.topology.node_infos(view.local_nodes, view.live_peers))

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "registry/Directory.hpp"
+#include "registry/RecentEvents.hpp"
 #include "registry/Topology.hpp"
 
 namespace wsc {
@@ -22,6 +23,8 @@ struct ClusterView {
     const std::set<std::string>& live_peers;
     // This registry's routing directory, when it has one to show.
     const Directory* directory = nullptr;
+    // The last events delivered here, for `recentEvents`.
+    const RecentEvents* recent = nullptr;
 };
 
 // The result of a registry-scope event; null for an event that is not one.

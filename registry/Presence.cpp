@@ -107,9 +107,10 @@ void Presence::count(const std::string& user, int delta, const bus::ChangeCause&
         u.cause = cause;
         // A state learned from a snapshot was announced before this
         // registry joined: it is taken as announced, not announced again.
-        if (learned)
-            u.announced = is;
-        else if (decides(user))
+        if (learned) u.announced = is;
+        // A node's loss is told by one registry, closes then offlines, in
+        // that order: the one deciding the node decides these offlines too.
+        else if (decides(cause.lost ? cause.node : user))
             announce(user, u, out);
     }
     drop_if_idle(user);

@@ -9,7 +9,8 @@
 // and only it makes the user's events; the others record what it announced
 // (its events reach them down the federation's tree). Likewise one registry,
 // by the node id, makes the `close` events (reason `node_lost`) of a node
-// that left the cluster without closing its connections.
+// that left the cluster without closing its connections, and the offlines
+// they cause, after them.
 //
 // Handing over: a registry that has run for less than `maturity` (its
 // PeerState says how long it has run) does not decide while an older one is

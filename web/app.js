@@ -7,6 +7,7 @@ import { ClusterView } from './cluster.js';
 import { ConnectionsView } from './panels.js';
 import { OperationsView } from './operations.js';
 import { EventLog } from './log.js';
+import { EventFeed } from './feed.js';
 
 const FALLBACK_API = 'http://127.0.0.1:8011';   // the seed's first registry, when opened from a file
 const QUICK_EVENTS = ['bindId', 'joinGroupBy_Id', 'sendToGroup', 'sendMessageToId', 'broadcast', 'getConnectionCount'];
@@ -27,6 +28,7 @@ apiToken.value = pageParams.get('token') ?? '';
 const api = new ApiClient(() => apiUrl.value.trim(), () => apiToken.value.trim());
 const log = new EventLog($('#log'), $('#log-count'), $('#log-autoscroll'));
 const pollingBox = $('#log-polling');
+const feedBox = $('#log-feed');
 
 function logApi(res, background) {
     if (background && !pollingBox.checked) return;
@@ -162,5 +164,6 @@ setInterval(() => {
 
 log.add('ui', `demo loaded; API ${apiUrl.value}`);
 cluster.start();
+new EventFeed({ api, log: (kind, text) => log.add(kind, text), enabled: () => feedBox.checked }).start();
 suggestWsUrl();
 window.wscDemo = { api, cluster, connections, operations, log };   // for the console and tests

@@ -61,6 +61,8 @@ export const EVENTS = [
 
     E('route', 'Cluster', ['id'], 'registry', 'The node a user should connect to (rendezvous hashing).'),
     E('nodes', 'Cluster', [], 'registry', 'Live nodes and the registries they are on.'),
+    E('recentEvents', 'Cluster', [], 'registry',
+        'The last presence and connection events this registry saw (the log shows them live).'),
 ];
 
 export const GROUPS = ['Bind', 'Groups', 'Send', 'Query', 'Close', 'Cluster'];

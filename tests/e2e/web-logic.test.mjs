@@ -107,3 +107,19 @@ test('the WebSocket URL gets ?token= and keeps its own parameters', () => {
     assert.equal(wsUrlWithToken('127.0.0.1:8090', ''), 'ws://127.0.0.1:8090/');
     assert.throws(() => wsUrlWithToken('http://127.0.0.1:8090/', ''), /not a ws:\/\/ URL/);
 });
+
+test('cluster events read as log lines, node losses apart', async () => {
+    const { describeEvent, eventKind } = await load('feed.js');
+    const node = 'a'.repeat(32), conn = 'b'.repeat(32);
+    assert.equal(describeEvent({ event: 'online', id: 'alice', node, _id: conn }),
+        'alice is online on node aaaaaaaa (_id bbbbbbbb)');
+    assert.equal(describeEvent({ event: 'offline', id: 'alice', node, _id: conn }),
+        'alice is offline on node aaaaaaaa (_id bbbbbbbb)');
+    assert.equal(describeEvent({ event: 'close', id: 'bob', node, _id: conn, reason: 'node_lost' }),
+        'connection bbbbbbbb of bob closed on node aaaaaaaa: node_lost');
+    assert.equal(describeEvent({ event: 'close', id: null, node, _id: conn, reason: 'client' }),
+        'connection bbbbbbbb closed on node aaaaaaaa: client');
+    assert.equal(eventKind({ event: 'online' }), 'presence');
+    assert.equal(eventKind({ event: 'close', reason: 'node_lost' }), 'node-lost');
+    assert.equal(eventKind({ event: 'close', reason: 'client' }), 'cluster');
+});

@@ -10,9 +10,9 @@
 
 #include <cctype>
 #include <map>
-#include <thread>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -127,7 +127,10 @@ TEST_F(PresenceCluster, OneOnlineAndOneOfflinePerUserWhateverItsDevices) {
     // The last device goes: offline, once.
     b1.ws->close();
     ASSERT_TRUE(wait_until(
-        [&] { return presence_of(*sub_, "alice") == (Strings{"online", "offline"}); }, 5s));
+        [&] {
+            return presence_of(*sub_, "alice") == (Strings{"online", "offline"});
+        },
+        5s));
     // Each event names the connection that made it and has its own id.
     std::set<std::string> eids;
     for (const auto& e : of_kinds(*sub_, {"online", "offline"})) {
@@ -143,9 +146,11 @@ TEST_F(PresenceCluster, OneOnlineAndOneOfflinePerUserWhateverItsDevices) {
     ASSERT_TRUE(wait_until([&] { return presence_of(*sub_, "bob") == Strings{"online"}; }, 5s));
     const auto unbound = api(r1_.http_port, "event=unBind_Id&unBind_Id[_id]=" + probe.id);
     ASSERT_EQ(unbound["code"], 0) << unbound.dump();
-    ASSERT_TRUE(
-        wait_until([&] { return presence_of(*sub_, "bob") == (Strings{"online", "offline"}); },
-                   5s));
+    ASSERT_TRUE(wait_until(
+        [&] {
+            return presence_of(*sub_, "bob") == (Strings{"online", "offline"});
+        },
+        5s));
     // Client events carry their id too.
     for (const auto& e : of_kinds(*sub_, {"open", "message", "close"}))
         EXPECT_TRUE(is_hex_id(e["eid"])) << e.dump();
@@ -169,8 +174,7 @@ TEST_F(PresenceCluster, AKilledNodeClosesEveryConnectionAndTakesItsUsersOffline)
     const auto killed_at = std::chrono::steady_clock::now();
     a_.proc->signal(SIGKILL);
     // One node_lost close per connection the node held, with its user.
-    const std::map<std::string, json> expected{
-        {c1.id, "dave"}, {c2.id, "carol"}, {c3.id, nullptr}};
+    const std::map<std::string, json> expected{{c1.id, "dave"}, {c2.id, "carol"}, {c3.id, nullptr}};
     const auto lost_closes = [&] {
         std::map<std::string, std::vector<json>> out;
         for (const auto& e : of_kinds(*sub_, {"close"}))
@@ -208,11 +212,23 @@ TEST_F(PresenceCluster, AKilledNodeClosesEveryConnectionAndTakesItsUsersOffline)
         if (all[i]["event"] == "offline" && all[i]["id"] == "dave") offline_at = i;
     }
     EXPECT_LT(last_close, offline_at);
+    // A caller without the bus (the demo) reads them from recentEvents.
+    const json recent = api(r1_.http_port, "event=recentEvents");
+    ASSERT_EQ(recent["code"], 0) << recent.dump();
+    const json page = recent["data"]["recentEvents"];
+    std::size_t listed = 0;
+    for (const auto& e : page["events"])
+        if (e.value("reason", "") == "node_lost") ++listed;
+    EXPECT_EQ(listed, expected.size()) << page.dump();
+    const auto after = api(r1_.http_port, "event=recentEvents&recentEvents[since]=" +
+                                              std::to_string(page["next"].get<std::uint64_t>()));
+    EXPECT_TRUE(after["data"]["recentEvents"]["events"].empty()) << after.dump();
     // What the registries answer agrees.
     const auto online_anywhere = [](std::uint16_t port, const std::string& user) {
         const json r = api(port, "event=isOnlineId&isOnlineId[id]=" + user);
         bool any = false;
-        for (const auto& [node, online] : r["data"]["isOnlineId"].items()) any = any || online == true;
+        for (const auto& [node, online] : r["data"]["isOnlineId"].items())
+            any = any || online == true;
         return any;
     };
     for (const auto port : {r1_.http_port, r2_.http_port}) {
@@ -227,7 +243,10 @@ TEST_F(PresenceCluster, ADrainedNodesConnectionsEndAsDrainClosesNotNodeLost) {
     ASSERT_TRUE(wait_until([&] { return presence_of(*sub_, "erin") == Strings{"online"}; }, 5s));
     b_.proc->signal(SIGTERM);
     ASSERT_TRUE(wait_until(
-        [&] { return presence_of(*sub_, "erin") == (Strings{"online", "offline"}); }, 5s));
+        [&] {
+            return presence_of(*sub_, "erin") == (Strings{"online", "offline"});
+        },
+        5s));
     std::this_thread::sleep_for(1500ms);  // the node is gone from the cluster by now
     Strings reasons;
     for (const auto& e : of_kinds(*sub_, {"close"}))

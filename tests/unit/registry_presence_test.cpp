@@ -129,6 +129,12 @@ TEST(Presence, OneRegistryDecidesEachUserAndEachNode) {
     };
     EXPECT_EQ(closes(lost1), r1_closes ? 2 : 0);
     EXPECT_EQ(closes(lost2), r1_closes ? 0 : 2);
+    // And the offlines they cause, after them, whoever decides those users.
+    const auto& maker = r1_closes ? lost1 : lost2;
+    EXPECT_EQ(described(maker),
+              (Strings{"close:" + u1 + ":c1:node_lost", "close:" + u2 + ":c2:node_lost",
+                       "offline:" + u1, "offline:" + u2}));
+    EXPECT_EQ((r1_closes ? lost2 : lost1).size(), 0u);
 }
 
 TEST(Presence, ANewDeciderAnnouncesWhatTheOldOneCouldNotWithTheSameId) {
