@@ -49,6 +49,8 @@ class SoakCluster {
     void restart_churn_node();
 
     std::uint16_t http(std::size_t r) const { return http_[r]; }
+    // The registry's process (main thread only; replaced on a restart).
+    const RegistryProc& registry(std::size_t r) const { return regs_[r]; }
     std::uint16_t ws(std::size_t n) const { return ws_[n]; }
     const NodeProc& node(std::size_t n) const { return nodes_[n]; }
     int registry_restarts() const { return registry_restarts_; }

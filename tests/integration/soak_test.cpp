@@ -17,6 +17,9 @@
 // connection. At the end every process still runs, exits 0 on SIGTERM with
 // no sanitizer report, every registry lists the live nodes again, and the
 // long-lived processes did not grow (RSS at the end against a third in).
+// Presence holds too (SoakPresence): every user's online/offline events, as
+// a subscriber at R2 got them, alternate and end in the state the cluster
+// reports.
 //
 // Duration: WSC_SOAK_SECONDS (default 150). Labelled `soak`, not
 // `integration`: scripts/soak.sh runs it.
@@ -41,6 +44,7 @@
 #include "tests/integration/SoakCluster.hpp"
 #include "tests/integration/SoakDriver.hpp"
 #include "tests/integration/SoakLedger.hpp"
+#include "tests/integration/SoakPresence.hpp"
 #include "tests/support/HttpClient.hpp"
 #include "tests/support/WaitUntil.hpp"
 #include "tests/support/WsClient.hpp"
@@ -214,6 +218,7 @@ class Soak : public ::testing::Test {
 
     SoakCluster cluster_;
     SoakLedger ledger_;
+    SoakPresence presence_;
     std::unique_ptr<SoakDriver> driver_;
     std::vector<std::unique_ptr<Client>> stable_;
     std::vector<char> stable_closed_;         // each written by its own reader only
@@ -235,6 +240,8 @@ TEST_F(Soak, ChurnCallsAndRestartsKeepEveryPromise) {
     SoakCluster::set_child_asan_options();  // before any thread
     ASSERT_NO_THROW(cluster_.start());
     ASSERT_TRUE(wait_until([&] { return cluster_.settled(); }, kSettle));
+    ASSERT_NO_THROW(presence_.start(cluster_.registry(SoakCluster::kSafeRegistry),
+                                    cluster_.ws(0)));
     ASSERT_NO_FATAL_FAILURE(open_stable_clients());
     std::vector<std::string> conn_ids;
     for (const auto& c : stable_) conn_ids.push_back(c->id);
@@ -275,6 +282,12 @@ TEST_F(Soak, ChurnCallsAndRestartsKeepEveryPromise) {
 
     // Healed, then nothing crashed, everything stops cleanly, no sanitizer spoke.
     EXPECT_TRUE(wait_until([&] { return cluster_.settled(); }, kSettle));
+    // The last presence events of the churn have come by then (a flood).
+    std::this_thread::sleep_for(kQuietWindow);
+    const auto presence = presence_.check(cluster_.http(SoakCluster::kSafeRegistry));
+    for (const auto& p : presence.problems) ADD_FAILURE() << p;
+    EXPECT_GT(presence.users, 10u) << "hardly any presence event: the check tested nothing";
+    presence_.stop();
     std::ostringstream calls_by_code;
     std::istringstream metrics(
         http_get(cluster_.http(SoakCluster::kSafeRegistry), "/metrics").body);
@@ -307,6 +320,9 @@ TEST_F(Soak, ChurnCallsAndRestartsKeepEveryPromise) {
               << "\n[ soak     ] churn connections " << churn_conns_ << " (refused "
               << churn_refused_ << ", broken " << churn_broken_ << "); restarts: registries "
               << cluster_.registry_restarts() << ", wsnode " << cluster_.node_restarts()
+              << "\n[ soak     ] presence: " << presence.events << " events (" << presence.repeats
+              << " repeats dropped) for " << presence.users << " users, " << presence.checked
+              << " checked against isOnlineId"
               << "\n[ soak     ] RSS (a third in -> end):" << rss.str() << "\n"
               << calls_by_code.str() << std::flush;
 }
