@@ -16,7 +16,7 @@ namespace {
 using nlohmann::json;
 using namespace std::chrono_literals;
 
-constexpr const char* kProbeUser = "presence-probe";
+const std::string kProbeUser = "presence-probe-";
 // Users whose last event was offline are many (every churn client): a
 // sample of them is asked, each one call.
 constexpr std::size_t kOfflineSample = 50;
@@ -40,13 +40,17 @@ void SoakPresence::start(const RegistryProc& registry, std::uint16_t probe_port)
     const auto first = probe_->recv();
     if (!first) throw std::runtime_error("probe got no open message");
     const std::string id = json::parse(*first).at("_id").get<std::string>();
-    const json bound = api_post(registry.http_port, "",
-                                {{"event", "bindId"}, {"bindId", {{"id", kProbeUser}, {"_id", id}}}});
-    if (bound.value("code", -1) != 0) throw std::runtime_error("probe bind: " + bound.dump());
+    // Until the subscription is in place events pass it by: the probe
+    // connection is bound to a new probe user until one shows up.
+    int attempt = 0;
     const bool seen = wait_until(
         [&] {
             for (const auto& e : subscriber_events(*subscriber_))
-                if (e.value("id", json()) == kProbeUser) return true;
+                if (e.value("id", "").rfind(kProbeUser, 0) == 0) return true;
+            const std::string user = kProbeUser + std::to_string(attempt++);
+            api_post(
+                registry.http_port, "",
+                {{"event", "bindId"}, {"bindId", {{"id", user}, {"_id", id}}}});
             return false;
         },
         10s);
@@ -65,7 +69,9 @@ SoakPresence::Report SoakPresence::check(std::uint16_t http_port) {
             ++report.repeats;
             continue;
         }
-        by_user[e.value("id", "")].push_back(kind);
+        const std::string user = e.value("id", "");
+        if (user.rfind(kProbeUser, 0) == 0) continue;  // bound before the subscription took
+        by_user[user].push_back(kind);
     }
     report.users = by_user.size();
     std::size_t offline_asked = 0;

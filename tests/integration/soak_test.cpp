@@ -240,8 +240,11 @@ TEST_F(Soak, ChurnCallsAndRestartsKeepEveryPromise) {
     SoakCluster::set_child_asan_options();  // before any thread
     ASSERT_NO_THROW(cluster_.start());
     ASSERT_TRUE(wait_until([&] { return cluster_.settled(); }, kSettle));
-    ASSERT_NO_THROW(presence_.start(cluster_.registry(SoakCluster::kSafeRegistry),
-                                    cluster_.ws(0)));
+    try {
+        presence_.start(cluster_.registry(SoakCluster::kSafeRegistry), cluster_.ws(0));
+    } catch (const std::exception& e) {
+        FAIL() << "presence subscriber: " << e.what();
+    }
     ASSERT_NO_FATAL_FAILURE(open_stable_clients());
     std::vector<std::string> conn_ids;
     for (const auto& c : stable_) conn_ids.push_back(c->id);
