@@ -35,6 +35,14 @@ struct RegistryMetrics {
     std::atomic<std::uint64_t> directory_unsettled{0};  // calls answered before every ack came
     std::atomic<std::uint64_t> directory_nodes{0};      // nodes known in the directory
     std::atomic<std::uint64_t> directory_synced{0};     // of which in sync (routed exactly)
+    // Webhooks (WebhookSender): POSTs by result, events delivered, events
+    // waiting over all endpoints, events dropped (an endpoint's queue full).
+    std::atomic<std::uint64_t> webhook_ok{0};           // answered 2xx
+    std::atomic<std::uint64_t> webhook_http_errors{0};  // answered, not 2xx
+    std::atomic<std::uint64_t> webhook_failed{0};       // no answer: refused, timed out, ...
+    std::atomic<std::uint64_t> webhook_events{0};
+    std::atomic<std::uint64_t> webhook_queue_depth{0};
+    std::atomic<std::uint64_t> webhook_dropped{0};
     // Calls of every kind, answered or refused, by event and result.
     ApiCallMetrics api;
     std::atomic<std::uint64_t> latency_buckets[ApiCallMetrics::kBuckets + 1]{};  // ..., +Inf
