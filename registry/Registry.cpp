@@ -2,6 +2,13 @@
 
 namespace wsc {
 
+namespace {
+
+// At shutdown, the time the webhooks get to deliver what is still queued.
+constexpr auto kWebhookStopGrace = std::chrono::seconds(1);
+
+}  // namespace
+
 Registry::Registry(RegistryConfig config) : config_(std::move(config)), ctx_(1) {}
 
 Registry::~Registry() {
@@ -14,6 +21,11 @@ void Registry::start() {
         [this](std::uint64_t id, std::string body) { http_->complete(id, std::move(body)); },
         metrics_);
     broker_->bind();
+    if (config_.webhook.enabled()) {
+        webhooks_ =
+            std::make_unique<WebhookSender>(config_.webhook, broker_->registry_id(), metrics_);
+        webhooks_->start();
+    }
 
     config_.http.call_metrics = &metrics_.api;
     http_ = std::make_unique<HttpServer>(
@@ -42,6 +54,9 @@ void Registry::stop() {
     if (http_) http_->stop();
     http_.reset();
     broker_.reset();
+    // Nothing posts any more: what is queued gets a last chance.
+    if (webhooks_) webhooks_->stop(kWebhookStopGrace);
+    webhooks_.reset();
 }
 
 }  // namespace wsc

@@ -13,12 +13,14 @@
 #include "httpapi/HttpServer.hpp"
 #include "registry/Broker.hpp"
 #include "registry/RegistryMetrics.hpp"
+#include "registry/WebhookSender.hpp"
 
 namespace wsc {
 
 struct RegistryConfig {
     BrokerConfig broker;
     HttpServerConfig http;
+    WebhookConfig webhook;  // off without URLs
 };
 
 class Registry {
@@ -38,11 +40,17 @@ class Registry {
 
     std::uint16_t bus_port() const { return broker_->bound_port(); }
     std::uint16_t http_port() const { return http_->port(); }
+    // The webhook sender, running from start() (made once the broker, whose
+    // id names its batches, exists) until after the broker has stopped;
+    // nullptr when webhooks are off or before start().
+    WebhookSender* webhooks() { return webhooks_.get(); }
 
   private:
     RegistryConfig config_;
     zmq::context_t ctx_;
     RegistryMetrics metrics_;
+    // Before broker_: the broker may post to it until it is gone.
+    std::unique_ptr<WebhookSender> webhooks_;
     std::unique_ptr<Broker> broker_;
     std::unique_ptr<HttpServer> http_;
 };

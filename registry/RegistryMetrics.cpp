@@ -1,6 +1,7 @@
 #include "registry/RegistryMetrics.hpp"
 
 #include <sstream>
+#include <utility>
 
 #include "common/TimeUnits.hpp"
 
@@ -83,6 +84,22 @@ std::string RegistryMetrics::render() const {
     counter("wscenter_cluster_connections",
             "Connections of the whole cluster, as the directory knows them.", "gauge",
             cluster_connections);
+    out << "# HELP wscenter_webhook_deliveries_total Webhook POSTs by result: ok (2xx),"
+           " http_error (another status), failed (no answer: refused, timed out, ...).\n"
+        << "# TYPE wscenter_webhook_deliveries_total counter\n";
+    const std::pair<const char*, const std::atomic<std::uint64_t>*> results[] = {
+        {"ok", &webhook_ok}, {"http_error", &webhook_http_errors}, {"failed", &webhook_failed}};
+    for (const auto& [result, n] : results)
+        out << "wscenter_webhook_deliveries_total{result=\"" << result << "\"} "
+            << n->load(std::memory_order_relaxed) << '\n';
+    counter("wscenter_webhook_events_total", "Events delivered to webhook endpoints.", "counter",
+            webhook_events);
+    counter("wscenter_webhook_queue_depth",
+            "Events waiting for webhook endpoints (summed over them), those in flight included.",
+            "gauge", webhook_queue_depth);
+    counter("wscenter_webhook_dropped_total",
+            "Events not sent to a webhook endpoint: its queue was full.", "counter",
+            webhook_dropped);
     out << "# HELP wscenter_api_latency_seconds Time from an API call to its answer.\n"
         << "# TYPE wscenter_api_latency_seconds histogram\n";
     std::uint64_t cumulative = 0;

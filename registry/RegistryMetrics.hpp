@@ -42,6 +42,14 @@ struct RegistryMetrics {
     std::atomic<std::uint64_t> cluster_events{0};       // cluster events delivered here (any maker)
     std::atomic<std::uint64_t> users_online{0};         // users with a bound connection anywhere
     std::atomic<std::uint64_t> cluster_connections{0};  // connections known in the directory
+    // Webhooks (WebhookSender): POSTs by result, events delivered, events
+    // waiting over all endpoints, events dropped (an endpoint's queue full).
+    std::atomic<std::uint64_t> webhook_ok{0};           // answered 2xx
+    std::atomic<std::uint64_t> webhook_http_errors{0};  // answered, not 2xx
+    std::atomic<std::uint64_t> webhook_failed{0};       // no answer: refused, timed out, ...
+    std::atomic<std::uint64_t> webhook_events{0};
+    std::atomic<std::uint64_t> webhook_queue_depth{0};
+    std::atomic<std::uint64_t> webhook_dropped{0};
     // Calls of every kind, answered or refused, by event and result.
     ApiCallMetrics api;
     std::atomic<std::uint64_t> latency_buckets[ApiCallMetrics::kBuckets + 1]{};  // ..., +Inf

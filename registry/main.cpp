@@ -13,6 +13,7 @@
 #include "common/Signals.hpp"
 #include "net/TlsFiles.hpp"
 #include "registry/Registry.hpp"
+#include "registry/WebhookConfig.hpp"
 
 namespace {
 
@@ -69,6 +70,7 @@ std::vector<wsc::OptionSpec> option_specs() {
         {"log.level", "info", "debug, info, warn, error or off", {}},
     };
     for (auto& spec : wsc::tls_option_specs("registry", false)) specs.push_back(std::move(spec));
+    for (auto& spec : wsc::webhook_option_specs("registry")) specs.push_back(std::move(spec));
     return specs;
 }
 
@@ -119,6 +121,7 @@ wsc::RegistryConfig make_config(const wsc::Options& o) {
         static_cast<int>(o.get_int("registry.http_request_timeout_ms", 1, 3600000));
     for (const auto& peer : o.get_list("registry.peers"))
         c.broker.peers.push_back(wsc::to_endpoint(peer, "127.0.0.1"));
+    c.webhook = wsc::read_webhook_options(o, "registry");
     c.broker.cluster_secret = o.get("registry.cluster_secret");
     if (const auto why = wsc::bus::check_cluster_secret(c.broker.cluster_secret); !why.empty())
         throw wsc::ConfigError("registry.cluster_secret: " + why);

@@ -5,6 +5,7 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config clang-format
           libzmq3-dev cppzmq-dev libsodium-dev libwebsockets-dev libssl-dev openssl libmsgpack-cxx-dev nlohmann-json3-dev
+          libcurl4-openssl-dev
           libboost-program-options-dev googletest libgtest-dev
           python3 python3-zmq python3-msgpack curl chromium fonts-dejavu-core
           clang libclang-rt-14-dev

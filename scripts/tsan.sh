@@ -5,7 +5,7 @@
 # loop) with its stop and drain from other threads, the
 # wsnode's thread and libzmq's I/O thread under it, the node's stop from
 # another thread (lws_cancel_service), and the node embedded as a library
-# with its handlers; then a 30 s soak
+# with its handlers, the webhook sender's thread and its mailbox; then a 30 s soak
 # (TSAN_SOAK_SECONDS).
 #
 # The registries and wsnodes those tests start inherit TSAN_OPTIONS, so a
@@ -25,7 +25,7 @@ rm -f "$log_dir"/tsan.*
 export TSAN_OPTIONS="suppressions=$PWD/tests/tsan.supp halt_on_error=1 exitcode=66 second_deadlock_stack=1 log_path=$log_dir/tsan ${TSAN_OPTIONS:-}"
 # The integration tests of the threaded bridges (not the federation ones:
 # those add processes, not threads).
-threaded='^(ApiEvents|ApiErrors|Cli|Upstream|WsNode[A-Za-z]*|Embedding|HostileHttp|RegistryStop|Conformance[A-Za-z]*)\.'
+threaded='^(ApiEvents|ApiErrors|Cli|Upstream|WsNode[A-Za-z]*|Embedding|HostileHttp|RegistryStop|Conformance[A-Za-z]*|WebhookSender)\.'
 status=0
 (cd "$BUILD_DIR" && ctest --output-on-failure -L unit -j"$(nproc)") || status=$?
 (cd "$BUILD_DIR" && ctest --output-on-failure -L integration -R "$threaded" --timeout 300) || status=$?

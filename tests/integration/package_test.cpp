@@ -275,7 +275,7 @@ TEST(Package, ControlFieldsNameVersionArchitectureAndEveryLinkedLibrary) {
     const auto depends = depends_names(fields.at("Depends"));
     EXPECT_TRUE(depends.count("adduser")) << fields.at("Depends");  // postinst
     for (const auto& prefix :
-         {"libzmq", "libwebsockets", "libsodium", "libboost-program-options", "libev"})
+         {"libzmq", "libwebsockets", "libsodium", "libboost-program-options", "libev", "libcurl"})
         EXPECT_TRUE(std::any_of(depends.begin(), depends.end(),
                                 [&](const std::string& d) { return d.rfind(prefix, 0) == 0; }))
             << prefix << " not in " << fields.at("Depends");
