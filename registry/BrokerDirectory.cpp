@@ -122,7 +122,7 @@ void Broker::directory_tick(Clock::time_point now) {
         if (local.count(node) == 0 && directory_.check_lagging(node, info.boot, info.dseq, now))
             want_snapshot(node);
     }
-    directory_.retain(live);
+    directory_.retain(live, now);
     directory_acks_.retain(live);
     take_directory_changes();
     presence_tick();

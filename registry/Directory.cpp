@@ -13,6 +13,12 @@ Directory::Entry& Directory::entry(const std::string& node, std::uint64_t boot) 
         record_lost(node, e);
         e = Entry{};
     }
+    if (created || e.boot != boot) {
+        // A process reported lost that is back: it was reported as holding
+        // nothing, so what it shows now is news.
+        const auto lost = lost_boots_.find(node);
+        if (lost != lost_boots_.end() && lost->second == boot) e.known = true;
+    }
     e.boot = boot;
     return e;
 }
@@ -147,9 +153,16 @@ bool Directory::may_hold_group(const std::string& node, const std::string& group
     return it == entries_.end() || !it->second.synced || it->second.groups.count(group) != 0;
 }
 
-void Directory::retain(const std::set<std::string>& live) {
+void Directory::retain(const std::set<std::string>& live, Clock::time_point now) {
     for (auto it = entries_.begin(); it != entries_.end();) {
+        auto& absent = it->second.absent_since;
         if (live.count(it->first) != 0) {
+            absent.reset();
+            ++it;
+            continue;
+        }
+        if (!absent) absent = now;
+        if (now - *absent < settings_.lag_grace) {
             ++it;
             continue;
         }

@@ -98,8 +98,9 @@ class Directory {
     bool may_hold_user(const std::string& node, const std::string& user) const;
     bool may_hold_group(const std::string& node, const std::string& group) const;
 
-    // Drops what is known of nodes not in `live` (they left the cluster).
-    void retain(const std::set<std::string>& live);
+    // Drops what is known of nodes not in `live` for lag_grace (they left
+    // the cluster; a moment's absence while routes change is no departure).
+    void retain(const std::set<std::string>& live, Clock::time_point now);
 
     // The changes since the last take, in the order they were applied.
     std::vector<Binding> take_bindings() { return std::exchange(bindings_, {}); }
@@ -125,6 +126,7 @@ class Directory {
         bool known = false;
         std::map<std::uint64_t, bus::Directory> buffered;  // deltas waiting for a snapshot
         std::optional<Clock::time_point> behind_since;
+        std::optional<Clock::time_point> absent_since;  // not live since
         std::optional<Clock::time_point> wanted_at;
     };
 
@@ -149,6 +151,11 @@ class Directory {
     std::unordered_map<std::string, Entry> entries_;
     std::vector<Binding> bindings_;
     std::vector<LostNode> lost_;
+    // Processes reported lost (node -> boot), so that one coming back (a
+    // partition healed) has what it still holds announced again, not
+    // learned in silence. Bounded: past it, one is forgotten.
+    std::map<std::string, std::uint64_t> lost_boots_;
+    static constexpr std::size_t kLostBootsKept = 4096;
 };
 
 }  // namespace wsc

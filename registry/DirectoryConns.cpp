@@ -50,6 +50,8 @@ void Directory::replace_conns(const std::string& node, Entry& e, const bus::Dire
 
 void Directory::record_lost(const std::string& node, Entry& e) {
     if (e.conns.empty()) return;
+    if (lost_boots_.size() >= kLostBootsKept) lost_boots_.erase(lost_boots_.begin());
+    lost_boots_[node] = e.boot;
     LostNode lost{node, e.boot, {e.conns.begin(), e.conns.end()}};
     lost_.push_back(std::move(lost));
     e.conns.clear();

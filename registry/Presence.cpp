@@ -110,7 +110,10 @@ void Presence::count(const std::string& user, int delta, const bus::ChangeCause&
         if (learned) u.announced = is;
         // A node's loss is told by one registry, closes then offlines, in
         // that order: the one deciding the node decides these offlines too.
-        else if (decides(cause.lost ? cause.node : user))
+        // A state already announced (by a registry that saw a change this
+        // one missed, or by the other decider of a hand-over) is not
+        // announced twice.
+        else if (u.announced != is && decides(cause.lost ? cause.node : user))
             announce(user, u, out);
     }
     drop_if_idle(user);

@@ -25,6 +25,10 @@ void Registry::start() {
         webhooks_ =
             std::make_unique<WebhookSender>(config_.webhook, broker_->registry_id(), metrics_);
         webhooks_->start();
+        // The events this registry is the one to report (Broker's EventSink).
+        broker_->set_event_sink(
+            {[w = webhooks_.get()](std::string_view kind) { return w->wants(kind); },
+             [w = webhooks_.get()](std::string event) { w->post(std::move(event)); }});
     }
 
     config_.http.call_metrics = &metrics_.api;

@@ -22,7 +22,8 @@ const std::string kProbeUser = "presence-probe-";
 constexpr std::size_t kOfflineSample = 50;
 
 bool online_anywhere(std::uint16_t http_port, const std::string& user) {
-    const json r = api_post(http_port, "", {{"event", "isOnlineId"}, {"isOnlineId", {{"id", user}}}});
+    const json r =
+        api_post(http_port, "", {{"event", "isOnlineId"}, {"isOnlineId", {{"id", user}}}});
     if (r.value("code", -1) != 0) throw std::runtime_error("isOnlineId failed: " + r.dump());
     for (const auto& [node, online] : r["data"]["isOnlineId"].items())
         if (online == true) return true;
@@ -48,9 +49,8 @@ void SoakPresence::start(const RegistryProc& registry, std::uint16_t probe_port)
             for (const auto& e : subscriber_events(*subscriber_))
                 if (e.value("id", "").rfind(kProbeUser, 0) == 0) return true;
             const std::string user = kProbeUser + std::to_string(attempt++);
-            api_post(
-                registry.http_port, "",
-                {{"event", "bindId"}, {"bindId", {{"id", user}, {"_id", id}}}});
+            api_post(registry.http_port, "",
+                     {{"event", "bindId"}, {"bindId", {{"id", user}, {"_id", id}}}});
             return false;
         },
         10s);
@@ -61,6 +61,7 @@ SoakPresence::Report SoakPresence::check(std::uint16_t http_port) {
     Report report;
     std::set<std::string> eids;
     std::map<std::string, std::vector<std::string>> by_user;
+    std::map<std::string, std::string> lines;  // each user's events, as they came
     for (const auto& e : subscriber_events(*subscriber_)) {
         const std::string kind = e.value("event", "");
         if (kind != "online" && kind != "offline") continue;
@@ -72,6 +73,7 @@ SoakPresence::Report SoakPresence::check(std::uint16_t http_port) {
         const std::string user = e.value("id", "");
         if (user.rfind(kProbeUser, 0) == 0) continue;  // bound before the subscription took
         by_user[user].push_back(kind);
+        lines[user] += "\n    " + e.dump();
     }
     report.users = by_user.size();
     std::size_t offline_asked = 0;
@@ -81,7 +83,8 @@ SoakPresence::Report SoakPresence::check(std::uint16_t http_port) {
             if (kinds[i] != expected) {
                 std::string seq;
                 for (const auto& k : kinds) seq += k + " ";
-                report.problems.push_back("user " + user + ": events do not alternate: " + seq);
+                report.problems.push_back("user " + user + ": events do not alternate: " + seq +
+                                          lines[user]);
                 break;
             }
         }

@@ -207,7 +207,12 @@ TEST_F(DirectoryTest, CatchingUpWithinTheGraceIsFine) {
 TEST_F(DirectoryTest, NodesThatLeftAreForgotten) {
     sync();
     dir.apply(delta(1, {"u1"}), t0);
-    dir.retain({kOther});
+    dir.retain({kOther}, t0);
+    EXPECT_EQ(dir.size(), 1u);  // gone for a moment: routes may be changing
+    dir.retain({kNode, kOther}, t0 + milliseconds(500));
+    dir.retain({kOther}, t0 + milliseconds(1200));
+    EXPECT_EQ(dir.size(), 1u);  // it was back meanwhile: its absence starts over
+    dir.retain({kOther}, t0 + milliseconds(2300));
     EXPECT_EQ(dir.size(), 0u);
     EXPECT_FALSE(dir.stat(kNode).synced);
     EXPECT_TRUE(dir.may_hold_user(kNode, "u9"));  // if it comes back: unknown again

@@ -93,7 +93,9 @@ TEST_F(DirectoryConnsTest, ANodeThatLeavesOrRestartsLosesWhatItHeld) {
     EXPECT_EQ(dir.connections(), 0u);
     // The new process's connections, then the node leaves the cluster.
     dir.apply(conns(1, {"c9"}, {"u9"}, {}, 0, kBoot + 1), t0);
-    dir.retain({kOther});
+    dir.retain({kOther}, t0);
+    EXPECT_TRUE(dir.take_lost().empty());  // a moment's absence is no departure
+    dir.retain({kOther}, t0 + milliseconds(1100));
     lost = dir.take_lost();
     ASSERT_EQ(lost.size(), 1u);
     EXPECT_EQ(lost[0].boot, kBoot + 1);
@@ -101,8 +103,22 @@ TEST_F(DirectoryConnsTest, ANodeThatLeavesOrRestartsLosesWhatItHeld) {
     // A node that let go of everything first (a drain) loses nothing.
     dir.apply(conns(1, {"c1"}, {"u1"}, {}, 0, kBoot + 2), t0);
     dir.apply(conns(2, {}, {}, {"c1"}, 0, kBoot + 2), t0);
-    dir.retain({kOther});
+    dir.retain({kOther}, t0);
+    dir.retain({kOther}, t0 + milliseconds(1100));
     EXPECT_TRUE(dir.take_lost().empty());
+}
+
+TEST_F(DirectoryConnsTest, AProcessReportedLostThatComesBackIsNewsNotLearned) {
+    ASSERT_FALSE(dir.check_exact(kNode, kBoot, 0, t0));
+    dir.apply(conns(1, {"c1"}, {"u1"}), t0);
+    dir.take_bindings();
+    dir.retain({kOther}, t0);
+    dir.retain({kOther}, t0 + milliseconds(1100));
+    ASSERT_EQ(dir.take_lost().size(), 1u);
+    // The same process again (a partition healed), still holding c1.
+    EXPECT_TRUE(dir.check_exact(kNode, kBoot, 1, t0 + milliseconds(1200)));
+    dir.apply(conns(1, {"c1"}, {"u1"}, {}, 1), t0 + milliseconds(1300));
+    EXPECT_EQ(described(dir.take_bindings()), Strings{"c1:>u1@1"});  // not learned: announced
 }
 
 TEST_F(DirectoryConnsTest, AConnectionWithoutItsUserIdIsNotTaken) {

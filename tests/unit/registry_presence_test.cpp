@@ -163,6 +163,23 @@ TEST(Presence, ANewDeciderAnnouncesWhatTheOldOneCouldNotWithTheSameId) {
     EXPECT_TRUE(r2.set_registries({{kR2, 10000}}).empty());
 }
 
+TEST(Presence, AStateAlreadyAnnouncedIsNotAnnouncedAgain) {
+    // The user's decider saw the close; the node's decider missed it and
+    // then sees the node lost still holding the connection.
+    Presence p(kR1, milliseconds(3000));
+    Presence::Events out;
+    p.on_binding(binding(kNodeA, 1, "c1", "", "u1"), out);
+    ASSERT_EQ(out.size(), 1u);
+    bus::ClusterEvent offline = out[0];
+    offline.event = "offline";
+    offline.eid = std::string(24, 'e');
+    EXPECT_TRUE(p.on_event(offline));  // made elsewhere, from the close
+    out.clear();
+    p.on_lost(Directory::LostNode{kNodeA, kBoot, {{"c1", "u1"}}}, out);
+    EXPECT_EQ(described(out), Strings{"close:u1:c1:node_lost"});  // no second offline
+    EXPECT_FALSE(p.online("u1"));
+}
+
 TEST(Presence, AYoungRegistryDoesNotDecideBeforeItKnowsTheCluster) {
     Presence old_one(kR1, milliseconds(3000));
     Presence young(kR2, milliseconds(3000));
