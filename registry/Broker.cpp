@@ -242,6 +242,8 @@ void Broker::on_bus(bus::Incoming& in, const Federation::Source& from) {
             break;
         case bus::Command::PeerState:
             federation_->on_state(from, body, now);
+            // A registry's age changes who decides: learnt now, as it said it.
+            presence_tick();
             break;
         case bus::Command::Request:
             on_forward(from, body);

@@ -245,7 +245,6 @@ class Broker : public LoopGuest, private CallDispatch::Port {
     Presence presence_;
     RecentEvents recent_;
     EventSink sink_;
-    Clock::time_point started_ = Clock::now();
     std::uint64_t want_seq_ = 0;
     std::unordered_map<std::string, std::uint64_t> wants_seen_;  // by origin registry
     std::string heartbeat_body_;

@@ -30,13 +30,10 @@ void Broker::presence_tick() {
     Presence::Uptimes uptimes;
     const auto& topology = federation_->topology();
     for (const auto& registry : reachable_registries()) {
-        if (registry == registry_id_) {
-            const auto up =
-                std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_);
-            uptimes[registry] = static_cast<std::uint64_t>(up.count());
-        } else {
-            uptimes[registry] = topology.uptime_ms(registry);
-        }
+        // Its own age as last advertised, like the others': every registry
+        // then judges every other from the same numbers, give or take a flood.
+        uptimes[registry] = registry == registry_id_ ? federation_->advertised_up_ms()
+                                                     : topology.uptime_ms(registry);
     }
     auto events = presence_.set_registries(uptimes);
     if (!events.empty())

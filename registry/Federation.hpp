@@ -73,6 +73,9 @@ class Federation {
     void flood(const Source* except, bus::Command command, std::string_view body);
     std::set<std::string> live_peers() const;
     const Topology& topology() const { return topology_; }
+    // How long this registry had run at its last PeerState: what the peers
+    // know of it, so that all judge its age from the same number.
+    std::uint64_t advertised_up_ms() const { return advertised_up_ms_; }
     // Rises whenever the peer links or the topology may have changed: routes
     // derived from them may be kept until then.
     std::uint64_t generation() const { return generation_; }
@@ -106,6 +109,7 @@ class Federation {
     std::uint64_t generation_ = 0;
     std::uint64_t seq_;
     Clock::time_point started_;
+    std::uint64_t advertised_up_ms_ = 0;
     std::string hello_body_;
     // With tokens configured, a peer must present one in its hello: a peer
     // link can run commands, so it needs the same right as an API caller.

@@ -87,6 +87,9 @@ class WebhookCluster : public ::testing::Test {
         b_ = start_wsnode({r2_.bus_port});
         ASSERT_TRUE(wait_for_nodes(r1_.http_port, 2));
         ASSERT_TRUE(wait_for_nodes(r2_.http_port, 2));
+        // Past the age (3 heartbeats) at which registries start deciding
+        // alone: while both count each other young, both may decide.
+        std::this_thread::sleep_for(1s);
     }
 
     WebhookReceiver receiver_;
