@@ -114,9 +114,13 @@ test('the demo page drives a real cluster', { timeout: TEST_BUDGET_MS }, async (
         [...document.querySelectorAll('[data-testid=cluster-node-conns]')].map((td) => td.textContent).join() === '1,1');
     assert.equal(await page.getAttribute('#cluster-summary', 'data-nodes'), '2');
 
+    // The log shows the cluster's presence events live: alice came online.
+    await waitFor(page, 'alice online in the log', () =>
+        [...document.querySelectorAll('#log .log-presence')].some((li) => li.textContent.includes('alice is online')));
+
     // The event log recorded the socket events and the API calls.
     const kinds = await page.$$eval('#log .log-line', (lines) => lines.map((l) => l.dataset.kind));
-    for (const k of ['ws-open', 'ws-msg', 'api', 'cluster']) assert.ok(kinds.includes(k), `log has ${k} lines`);
+    for (const k of ['ws-open', 'ws-msg', 'api', 'cluster', 'presence']) assert.ok(kinds.includes(k), `log has ${k} lines`);
 
     // Screenshot of the state above: the connection panels, the last result and the log.
     await page.selectOption('#op-event', 'sendToGroup');
