@@ -156,6 +156,17 @@ struct Challenge {
     static Challenge from_json(const nlohmann::json& body);
 };
 
+// Registry -> node: the cluster declared the node's process `boot` lost
+// (every connection it held was reported closed, reason node_lost). The
+// node closes them all without reporting them again and starts a new boot.
+struct NodeLost {
+    std::string node;  // 32 hex
+    std::uint64_t boot = 0;
+
+    nlohmann::json to_json() const;
+    static NodeLost from_json(const nlohmann::json& body);
+};
+
 // ---- clients ----
 
 // An API call over the bus. `req` is any value of the client's choice,

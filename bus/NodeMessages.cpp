@@ -184,4 +184,13 @@ Challenge Challenge::from_json(const nlohmann::json& body) {
     return Challenge{BodyReader(body, "Challenge").hex64("nonce")};
 }
 
+nlohmann::json NodeLost::to_json() const {
+    return {{kNode, node}, {"boot", boot}};
+}
+
+NodeLost NodeLost::from_json(const nlohmann::json& body) {
+    const BodyReader r(body, "NodeLost");
+    return NodeLost{r.hex_id(kNode), r.u64("boot")};
+}
+
 }  // namespace wsc::bus

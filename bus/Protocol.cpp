@@ -36,13 +36,15 @@ std::string_view to_string(Command c) {
             return "DirectoryAck";
         case Command::Event:
             return "Event";
+        case Command::NodeLost:
+            return "NodeLost";
     }
     return "?";
 }
 
 std::optional<Command> command_from_byte(std::uint8_t b) {
     if (b < static_cast<std::uint8_t>(Command::NodeReady) ||
-        b > static_cast<std::uint8_t>(Command::Event) || b == kReservedCommand)
+        b > static_cast<std::uint8_t>(Command::NodeLost) || b == kReservedCommand)
         return std::nullopt;
     return static_cast<Command>(b);
 }

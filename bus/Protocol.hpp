@@ -34,6 +34,7 @@ enum class Command : std::uint8_t {
     DirectoryWant = 15,  // registry -> peers -> node: send a snapshot of your interests
     DirectoryAck = 16,   // registry -> peers: a directory change asked for is applied here
     Event = 17,  // registry -> peers/subscribers: an event the cluster made (presence, node loss)
+    NodeLost = 18,  // registry -> node: the cluster declared this process lost; start anew
 };
 
 // The byte of the withdrawn Disconnect: never to be given another meaning.

@@ -94,6 +94,13 @@ void Broker::on_directory_ack(const Federation::Source& from, const nlohmann::js
 }
 
 void Broker::check_directory(const std::string& route, const bus::NodeHello& hello) {
+    if (directory_.was_lost(hello.node, hello.boot)) {
+        // Its connections were reported closed: it closes them and starts
+        // anew (asked again at each hello until it has).
+        log_info("directory", "node " + hello.node + " was reported lost: told to start anew");
+        bus::send_routed(*router_, route, bus::Command::NodeLost,
+                         bus::encode(bus::NodeLost{hello.node, hello.boot}));
+    }
     const bool want = directory_.check_exact(hello.node, hello.boot, hello.dseq, Clock::now());
     take_directory_changes();  // a new boot: what the old process held is lost
     if (!want) return;

@@ -14,10 +14,9 @@ Directory::Entry& Directory::entry(const std::string& node, std::uint64_t boot) 
         e = Entry{};
     }
     if (created || e.boot != boot) {
-        // A process reported lost that is back: it was reported as holding
-        // nothing, so what it shows now is news.
-        const auto lost = lost_boots_.find(node);
-        if (lost != lost_boots_.end() && lost->second == boot) e.known = true;
+        // A process reported lost that is back: it holds nothing as far
+        // as the cluster is concerned.
+        if (was_lost(node, boot)) e.known = e.fenced = true;
     }
     e.boot = boot;
     return e;

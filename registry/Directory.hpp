@@ -106,6 +106,9 @@ class Directory {
     std::vector<Binding> take_bindings() { return std::exchange(bindings_, {}); }
     std::vector<LostNode> take_lost() { return std::exchange(lost_, {}); }
     std::size_t connections() const;
+    // Whether this process of the node was reported lost here: it must
+    // start anew (bus NodeLost), and its connections are not taken.
+    bool was_lost(const std::string& node, std::uint64_t boot) const;
 
     NodeStat stat(const std::string& node) const;
     std::size_t synced_nodes() const;
@@ -124,6 +127,9 @@ class Directory {
         // unbound); `known` once they are known for this boot.
         std::unordered_map<std::string, std::string> conns;
         bool known = false;
+        // A process reported lost, back: what it still holds is gone for
+        // good (it is told to close it), so none of it is taken.
+        bool fenced = false;
         std::map<std::uint64_t, bus::Directory> buffered;  // deltas waiting for a snapshot
         std::optional<Clock::time_point> behind_since;
         std::optional<Clock::time_point> absent_since;  // not live since
@@ -152,8 +158,7 @@ class Directory {
     std::vector<Binding> bindings_;
     std::vector<LostNode> lost_;
     // Processes reported lost (node -> boot), so that one coming back (a
-    // partition healed) has what it still holds announced again, not
-    // learned in silence. Bounded: past it, one is forgotten.
+    // partition healed) is fenced. Bounded: past it, one is forgotten.
     std::map<std::string, std::uint64_t> lost_boots_;
     static constexpr std::size_t kLostBootsKept = 4096;
 };

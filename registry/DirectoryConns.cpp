@@ -15,6 +15,7 @@ void Directory::set_user(const std::string& node, Entry& e, std::uint64_t seq,
 }
 
 void Directory::apply_conns(const std::string& node, Entry& e, const bus::Directory& d) {
+    if (e.fenced) return;
     for (const auto& conn : d.conns_del) {
         set_user(node, e, d.seq, conn, {});
         e.conns.erase(conn);
@@ -26,6 +27,7 @@ void Directory::apply_conns(const std::string& node, Entry& e, const bus::Direct
 }
 
 void Directory::replace_conns(const std::string& node, Entry& e, const bus::Directory& snapshot) {
+    if (e.fenced) return;
     // Compared with what was known: the changes this registry missed. A
     // node never known before is learned, not changed.
     const bool learned = !e.known;
@@ -55,6 +57,11 @@ void Directory::record_lost(const std::string& node, Entry& e) {
     LostNode lost{node, e.boot, {e.conns.begin(), e.conns.end()}};
     lost_.push_back(std::move(lost));
     e.conns.clear();
+}
+
+bool Directory::was_lost(const std::string& node, std::uint64_t boot) const {
+    const auto it = lost_boots_.find(node);
+    return it != lost_boots_.end() && it->second == boot;
 }
 
 std::size_t Directory::connections() const {

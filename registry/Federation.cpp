@@ -248,8 +248,8 @@ void Federation::tick(Clock::time_point now,
     for (auto& d : dialers_) bus::send_message(*d.socket, bus::Command::PeerHello, hello_body_);
     const auto up = std::chrono::duration_cast<std::chrono::milliseconds>(now - started_);
     advertised_up_ms_ = static_cast<std::uint64_t>(up.count());
-    const auto state = Topology::encode_state(self_, ++seq_, local_nodes, live_peers(),
-                                              advertised_up_ms_);
+    const auto state =
+        Topology::encode_state(self_, ++seq_, local_nodes, live_peers(), advertised_up_ms_);
     flood(nullptr, bus::Command::PeerState, bus::encode(state));
 }
 

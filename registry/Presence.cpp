@@ -83,8 +83,8 @@ void Presence::on_lost(const Directory::LostNode& lost, Events& out) {
             close.node = lost.node;
             close.conn = conn;
             close.reason = bus::kCloseNodeLost;
-            remember(close.eid);
-            out.push_back(std::move(close));
+            // Told already (the same process lost twice over).
+            if (remember(close.eid)) out.push_back(std::move(close));
         }
         if (!user.empty()) unbound.emplace_back(user, cause);
     }

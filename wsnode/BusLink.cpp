@@ -26,13 +26,17 @@ constexpr int kBatch = 256;
 // How long a NodeBye may wait to leave when the node's sockets close.
 constexpr int kByeLingerMs = 200;
 
+std::uint64_t random_boot() {
+    return (static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}();
+}
+
 }  // namespace
 
 BusLink::BusLink(zmq::context_t& context, Settings settings, Handlers handlers)
     : context_(context),
       settings_(std::move(settings)),
       handlers_(std::move(handlers)),
-      boot_((static_cast<std::uint64_t>(std::random_device{}()) << 32) ^ std::random_device{}()),
+      boot_(random_boot()),
       directory_(settings_.node_id, boot_) {
     for (const auto& endpoint : settings_.registries) {
         registries_.push_back(Registry{endpoint, zmq::socket_t(), Clock::now()});
@@ -132,6 +136,11 @@ bool BusLink::service() {
         bus::PassCount pass;
         for (std::size_t i = 0; i < registries_.size() && !left_; ++i)
             pass.add(drain_registry(i), kBatch);
+        if (lost_ && !left_) {
+            lost_ = false;
+            snapshot_wanted_ = false;  // of the old process: the new one starts empty
+            handlers_.lost();
+        }
         if (snapshot_wanted_ && !left_) {
             snapshot_wanted_ = false;
             handlers_.snapshot_wanted();
@@ -221,6 +230,9 @@ void BusLink::handle(std::size_t index, const bus::Incoming& message) {
         case bus::Command::DirectoryWant:
             handle_directory_want(index, message.body);
             return;
+        case bus::Command::NodeLost:
+            handle_node_lost(index, message.body);
+            return;
         default:
             malformed_.fetch_add(1, std::memory_order_relaxed);
             log_warn(kComponent, "unexpected " + std::string(bus::to_string(message.command)) +
@@ -299,6 +311,30 @@ void BusLink::handle_directory_want(std::size_t index, const std::string& body) 
     // Answered once the pass is over: registries that want one together
     // (a restart of the node's peers) share one snapshot.
     snapshot_wanted_ = true;
+}
+
+void BusLink::handle_node_lost(std::size_t index, const std::string& body) {
+    bus::NodeLost lost;
+    try {
+        lost = bus::decode<bus::NodeLost>(body);
+    } catch (const bus::DecodeError& e) {
+        malformed_.fetch_add(1, std::memory_order_relaxed);
+        log_warn(kComponent,
+                 "malformed NodeLost from " + registries_[index].endpoint + ": " + e.what());
+        return;
+    }
+    // Asked again at each hello until the new boot is heard: only this
+    // process's loss counts.
+    if (lost.node == settings_.node_id && lost.boot == boot_) lost_ = true;
+}
+
+void BusLink::start_anew() {
+    boot_ = random_boot();
+    upstream_seq_ = 0;
+    directory_ = DirectoryFeed(settings_.node_id, boot_);
+    dseq_ = 0;
+    // The registries hear the new boot at once.
+    next_heartbeat_ = Clock::now();
 }
 
 }  // namespace wsc

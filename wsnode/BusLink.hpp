@@ -69,6 +69,9 @@ class BusLink {
         std::function<void()> snapshot_wanted;
         // The node's current connection count, for NodeReady and Heartbeat.
         std::function<std::size_t()> connection_count;
+        // The cluster declared this process lost (bus NodeLost): the node
+        // closes every connection, then calls start_anew().
+        std::function<void()> lost;
     };
 
     // Connects one DEALER per registry, nothing sent yet. Throws
@@ -126,6 +129,10 @@ class BusLink {
     // held (ConnectionIndex::everything()), as of the last delta.
     void directory_snapshot(InterestChanges all);
 
+    // A new process as far as the cluster is concerned: a new boot, client
+    // events and directory changes numbered from 1 again.
+    void start_anew();
+
     // Bus messages dropped as malformed or unexpected (any thread).
     std::uint64_t malformed_count() const { return malformed_.load(std::memory_order_relaxed); }
 
@@ -158,6 +165,7 @@ class BusLink {
     void handle_request(std::size_t index, const std::string& body);
     void handle_challenge(std::size_t index, const std::string& body);
     void handle_directory_want(std::size_t index, const std::string& body);
+    void handle_node_lost(std::size_t index, const std::string& body);
     void publish_directory(std::uint64_t seq, std::string_view body);
     bus::NodeHello announce() const;
 
@@ -165,7 +173,7 @@ class BusLink {
     const Settings settings_;
     Handlers handlers_;
     std::string url_;
-    const std::uint64_t boot_;  // random per process: tags the numbering of events
+    std::uint64_t boot_;  // random per process (and per start_anew()): tags the numbering
     std::vector<Registry> registries_;
     std::uint64_t descriptors_version_ = 0;
     Clock::time_point next_heartbeat_;
@@ -175,6 +183,7 @@ class BusLink {
     std::uint64_t dseq_ = 0;  // seq of the last Directory message sent
     // Wants seen in this service() pass: one snapshot answers them all.
     bool snapshot_wanted_ = false;
+    bool lost_ = false;  // a NodeLost for this boot came in this pass
     bool started_ = false;
     bool left_ = false;
     std::atomic<std::uint64_t> malformed_{0};

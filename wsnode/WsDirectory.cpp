@@ -1,6 +1,7 @@
 // WsServer: the node's interest directory — the index's changes published
 // after every request and every loop turn, and snapshots when a registry
 // wants one (bus/PROTOCOL.md, "Routing").
+#include "common/Log.hpp"
 #include "wsnode/WsServer.hpp"
 
 namespace wsc {
@@ -30,6 +31,23 @@ void WsServer::publish_farewell() {
     if (gone.empty()) return;
     bus_.directory(std::move(gone), {});
     counters_.directory_deltas.fetch_add(1, std::memory_order_relaxed);
+}
+
+void WsServer::start_anew() {
+    std::size_t closed = 0;
+    sessions_.for_each([&](Session& session) {
+        if (session.gone) return;
+        session.blame(bus::kCloseNodeLost);
+        session.close_published = true;  // their node_lost close was the last word
+        mark_closing(session, LWS_CLOSE_STATUS_GOINGAWAY);
+        ++closed;
+    });
+    // Under the new boot they never existed.
+    for (const auto& id : index_.conn_ids()) index_.remove(id);
+    index_.take_changes();
+    bus_.start_anew();
+    log_warn("wsnode", "the cluster declared this node lost: closed " + std::to_string(closed) +
+                           " connection(s), starting anew");
 }
 
 void WsServer::send_snapshot() {

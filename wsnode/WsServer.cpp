@@ -73,7 +73,8 @@ WsServer::WsServer(const NodeConfig& config, zmq::context_t& zmq, HandlerChain h
       bus_(zmq, bus_settings(config),
            BusLink::Handlers{.request = [this](BusRequest&& request) { on_bus_request(request); },
                              .snapshot_wanted = [this] { send_snapshot(); },
-                             .connection_count = [this] { return index_.connection_count(); }}),
+                             .connection_count = [this] { return index_.connection_count(); },
+                             .lost = [this] { start_anew(); }}),
       bus_watch_(std::make_unique<BusWatch>()),
       tls_(config.tls) {
     const QuietLwsLogs quiet;

@@ -160,6 +160,9 @@ class WsServer final : public Transport {
     void send_snapshot();
     // Draining: one last delta that lets go of everything held.
     void publish_farewell();
+    // The cluster declared this process lost and reported its connections
+    // closed: they are closed without a word and the node starts anew.
+    void start_anew();
     void begin_drain();
     // Receipts (WsAcks.cpp). A client's ack, taken when it is one (true).
     bool take_ack(Session& session, std::string_view data);

@@ -10,6 +10,7 @@
 
 #include <cctype>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -235,6 +236,43 @@ TEST_F(PresenceCluster, AKilledNodeClosesEveryConnectionAndTakesItsUsersOffline)
         EXPECT_FALSE(online_anywhere(port, "dave"));
         EXPECT_TRUE(online_anywhere(port, "carol"));
     }
+}
+
+TEST_F(PresenceCluster, ANodeDeclaredLostThatComesBackStartsClean) {
+    Client c1 = connect_to(a_.ws_port);
+    bind(r1_.http_port, "frank", c1);
+    ASSERT_TRUE(wait_until([&] { return presence_of(*sub_, "frank") == Strings{"online"}; }, 5s));
+    {
+        // Frozen long enough to be declared lost, then alive again.
+        a_.proc->signal(SIGSTOP);
+        ResumeOnExit resume(*a_.proc);
+        ASSERT_TRUE(wait_until(
+            [&] {
+                return presence_of(*sub_, "frank") == (Strings{"online", "offline"});
+            },
+            5s));
+    }
+    // Its connection was reported closed: the node closes it for good.
+    std::optional<std::string> got;
+    ASSERT_TRUE(wait_until(
+        [&] {
+            got = c1.ws->recv(100ms);
+            return !c1.ws->is_open();
+        },
+        5s));
+    // Nothing about frank is told again (not online, not a second close).
+    std::this_thread::sleep_for(1500ms);
+    EXPECT_EQ(presence_of(*sub_, "frank"), (Strings{"online", "offline"}));
+    std::size_t closes = 0;
+    for (const auto& e : of_kinds(*sub_, {"close"}))
+        if (e.value("_id", "") == c1.id) ++closes;
+    EXPECT_EQ(closes, 1u);
+    // The node serves on, as a new process of the cluster.
+    Client c2 = connect_to(a_.ws_port);
+    bind(r2_.http_port, "grace", c2);
+    ASSERT_TRUE(wait_until([&] { return presence_of(*sub_, "grace") == Strings{"online"}; }, 5s));
+    const json nodes = api(r1_.http_port, "event=getConnectionCount");
+    EXPECT_EQ(nodes["data"]["getConnectionCount"][a_.node_id], 1) << nodes.dump();
 }
 
 TEST_F(PresenceCluster, ADrainedNodesConnectionsEndAsDrainClosesNotNodeLost) {

@@ -55,7 +55,8 @@ std::vector<json> posted(const WebhookReceiver& receiver) {
     std::vector<json> out;
     for (const auto& r : receiver.requests()) {
         EXPECT_EQ(r.method, "POST");
-        EXPECT_EQ(r.header("x-wscenter-signature"), "sha256=" + wsc::hmac_sha256_hex(kSecret, r.body))
+        EXPECT_EQ(r.header("x-wscenter-signature"),
+                  "sha256=" + wsc::hmac_sha256_hex(kSecret, r.body))
             << r.body;
         EXPECT_FALSE(r.header("x-wscenter-delivery").empty());
         const json body = json::parse(r.body);
@@ -128,8 +129,7 @@ TEST_F(WebhookCluster, AKilledNodesClosesAndOfflinesArePostedOnceSigned) {
     std::this_thread::sleep_for(1500ms);  // anything more would show now
 
     const auto closes = lost();
-    const std::map<std::string, json> expected{
-        {c1.id, "dave"}, {c2.id, "carol"}, {c3.id, nullptr}};
+    const std::map<std::string, json> expected{{c1.id, "dave"}, {c2.id, "carol"}, {c3.id, nullptr}};
     ASSERT_EQ(closes.size(), expected.size());
     for (const auto& [conn, user] : expected) {
         ASSERT_EQ(closes.at(conn).size(), 1u) << conn;  // one registry posted it, once
@@ -152,8 +152,7 @@ TEST_F(WebhookCluster, AReceiverDownForTenSecondsGetsEverythingInOrder) {
         std::vector<Client> clients;
         for (int u = 0; u < users; ++u) {
             clients.push_back(connect_to(u % 2 ? a_.ws_port : b_.ws_port));
-            bind(u % 2 ? r1_.http_port : r2_.http_port, "user" + std::to_string(u),
-                 clients.back());
+            bind(u % 2 ? r1_.http_port : r2_.http_port, "user" + std::to_string(u), clients.back());
         }
         std::this_thread::sleep_for(500ms);
         for (auto& c : clients) c.ws->close();

@@ -108,17 +108,27 @@ TEST_F(DirectoryConnsTest, ANodeThatLeavesOrRestartsLosesWhatItHeld) {
     EXPECT_TRUE(dir.take_lost().empty());
 }
 
-TEST_F(DirectoryConnsTest, AProcessReportedLostThatComesBackIsNewsNotLearned) {
+TEST_F(DirectoryConnsTest, AProcessReportedLostThatComesBackIsFenced) {
     ASSERT_FALSE(dir.check_exact(kNode, kBoot, 0, t0));
     dir.apply(conns(1, {"c1"}, {"u1"}), t0);
     dir.take_bindings();
     dir.retain({kOther}, t0);
     dir.retain({kOther}, t0 + milliseconds(1100));
     ASSERT_EQ(dir.take_lost().size(), 1u);
-    // The same process again (a partition healed), still holding c1.
+    EXPECT_TRUE(dir.was_lost(kNode, kBoot));
+    EXPECT_FALSE(dir.was_lost(kNode, kBoot + 1));
+    // The same process again (a partition healed), still holding c1: gone
+    // for good as far as the cluster goes (the node is told to close it).
     EXPECT_TRUE(dir.check_exact(kNode, kBoot, 1, t0 + milliseconds(1200)));
     dir.apply(conns(1, {"c1"}, {"u1"}, {}, 1), t0 + milliseconds(1300));
-    EXPECT_EQ(described(dir.take_bindings()), Strings{"c1:>u1@1"});  // not learned: announced
+    dir.apply(conns(2, {"c2"}, {"u2"}), t0 + milliseconds(1300));
+    EXPECT_TRUE(dir.take_bindings().empty());
+    EXPECT_EQ(dir.connections(), 0u);
+    // Its next process is an ordinary one.
+    EXPECT_FALSE(dir.check_exact(kNode, kBoot + 1, 0, t0 + milliseconds(1400)));
+    EXPECT_TRUE(dir.take_lost().empty());  // the fenced one held nothing
+    dir.apply(conns(1, {"c3"}, {"u3"}, {}, 0, kBoot + 1), t0 + milliseconds(1400));
+    EXPECT_EQ(described(dir.take_bindings()), Strings{"c3:>u3@1"});
 }
 
 TEST_F(DirectoryConnsTest, AConnectionWithoutItsUserIdIsNotTaken) {
