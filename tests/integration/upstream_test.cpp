@@ -234,7 +234,8 @@ std::string close_reason(ChildProcess& subscriber, const std::string& conn) {
 
 TEST(Upstream, CloseEventsSayWhyTheConnectionEnded) {
     auto r = start_registry();
-    auto node = start_wsnode({r.bus_port}, {{"wsnode.max_message_bytes", "1024"}});
+    auto node = start_wsnode({r.bus_port}, {{"wsnode.max_message_bytes", "1024"},
+                                            {"wsnode.send_queue_bytes", "65536"}});
     ASSERT_TRUE(wait_for_nodes(r.http_port, 1));
     ChildProcess sub(WSC_CLI_BIN, {"--registry", r.bus_endpoint(), "subscribe"});
     // Subscribed once a probe's own close comes through.
@@ -249,11 +250,12 @@ TEST(Upstream, CloseEventsSayWhyTheConnectionEnded) {
         },
         std::chrono::seconds(10)));
 
-    WsClient leaves, closed_by_api, too_big, drained;
-    for (WsClient* c : {&leaves, &closed_by_api, &too_big, &drained})
+    WsClient leaves, closed_by_api, too_big, sleeper, drained;
+    for (WsClient* c : {&leaves, &closed_by_api, &too_big, &sleeper, &drained})
         ASSERT_EQ(c->connect(node.ws_port, "/"), 101);
     const std::string leaves_id = open_id(leaves), api_id = open_id(closed_by_api),
-                      big_id = open_id(too_big), drained_id = open_id(drained);
+                      big_id = open_id(too_big), slow_id = open_id(sleeper),
+                      drained_id = open_id(drained);
     leaves.close();
     api(r.http_port, "event=closeBy_Id&closeBy_Id[_id]=" + api_id);
     EXPECT_EQ(closed_by_api.wait_closed(), 1000);  // answering the close ends it at once
@@ -265,6 +267,16 @@ TEST(Upstream, CloseEventsSayWhyTheConnectionEnded) {
         << close_reason(sub, api_id);
     EXPECT_TRUE(wait_until([&] { return close_reason(sub, big_id) == "oversize"; }))
         << close_reason(sub, big_id);
+    // A client that never reads, sent more than its queue may hold.
+    const json big_send{{"event", "sendMessageTo_Id"},
+                        {"sendMessageTo_Id", {{"_id", slow_id}, {"msg", std::string(16384, 's')}}}};
+    int sends = 0;
+    while (sends < 10000 &&
+           api_post(r.http_port, "", big_send)["data"]["sendMessageTo_Id"][node.node_id] == 1)
+        ++sends;
+    EXPECT_LT(sends, 10000) << "a client that never reads was never closed";
+    EXPECT_TRUE(wait_until([&] { return close_reason(sub, slow_id) == "slow"; }))
+        << close_reason(sub, slow_id);
     // A node shutting down says so before it leaves the bus.
     node.proc->signal(SIGTERM);
     EXPECT_EQ(drained.wait_closed(), 1001);
