@@ -91,6 +91,13 @@ std::string BodyReader::opt_hex_id(std::string_view key) const {
     return hex(key, kIdSize, false);
 }
 
+std::string BodyReader::close_reason(std::string_view key) const {
+    std::string reason = opt_str(key);
+    if (reason.size() > kMaxCloseReasonBytes)
+        fail(key, "a string of at most " + std::to_string(kMaxCloseReasonBytes) + " bytes");
+    return reason;
+}
+
 std::string BodyReader::event_id(std::string_view key, bool required) const {
     return hex(key, kEventIdLength, required);
 }

@@ -28,7 +28,9 @@ class BodyReader {
     std::int64_t opt_i64(std::string_view key) const;  // 0 when absent
     bool opt_bool(std::string_view key) const;         // false when absent
     std::string str(std::string_view key) const;
-    std::string opt_str(std::string_view key) const;     // "" when absent
+    std::string opt_str(std::string_view key) const;  // "" when absent
+    // A close event's `reason`: at most kMaxCloseReasonBytes; "" when absent.
+    std::string close_reason(std::string_view key) const;
     std::string hex_id(std::string_view key) const;      // 32 lowercase hex
     std::string opt_hex_id(std::string_view key) const;  // "" when absent
     std::string opt_hex64(std::string_view key) const;   // 64 lowercase hex, "" when absent

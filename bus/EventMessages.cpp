@@ -21,9 +21,7 @@ ClusterEvent ClusterEvent::from_json(const nlohmann::json& body) {
     e.user = r.string_or_null("id");
     e.node = r.opt_hex_id("node");
     e.conn = r.opt_str("_id");
-    e.reason = r.opt_str("reason");
-    if (e.reason.size() > kMaxCloseReasonBytes)
-        r.fail("reason", "a string of at most " + std::to_string(kMaxCloseReasonBytes) + " bytes");
+    e.reason = r.close_reason("reason");
     e.root = r.opt_hex_id("root");
     return e;
 }

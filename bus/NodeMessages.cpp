@@ -160,9 +160,7 @@ Upstream Upstream::from_json(const nlohmann::json& body) {
     up.seq = r.u64("seq");
     up.boot = r.opt_u64("boot");
     up.root = r.opt_hex_id("root");
-    up.reason = r.opt_str("reason");
-    if (up.reason.size() > kMaxCloseReasonBytes)
-        r.fail("reason", "a string of at most " + std::to_string(kMaxCloseReasonBytes) + " bytes");
+    up.reason = r.close_reason("reason");
     up.eid = r.event_id("eid", false);
     return up;
 }

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/integration/Cluster.hpp"
+#include "tests/integration/FederationSupport.hpp"
 #include "tests/support/WaitUntil.hpp"
 #include "tests/support/WsClient.hpp"
 
@@ -33,20 +34,6 @@ std::string open_id(WsClient& c) {
     auto first = c.recv();
     if (!first) return {};
     return json::parse(*first).at("_id").get<std::string>();
-}
-
-// A client connected to `port`, with its connection id.
-struct Client {
-    std::unique_ptr<WsClient> ws = std::make_unique<WsClient>();
-    std::string id;
-};
-
-Client connect_to(std::uint16_t port) {
-    Client c;
-    EXPECT_EQ(c.ws->connect(port, "/"), 101);
-    c.id = open_id(*c.ws);
-    EXPECT_FALSE(c.id.empty());
-    return c;
 }
 
 void bind(std::uint16_t http_port, const std::string& user, const Client& c) {
@@ -114,19 +101,19 @@ class PresenceCluster : public ::testing::Test {
 };
 
 TEST_F(PresenceCluster, OneOnlineAndOneOfflinePerUserWhateverItsDevices) {
-    Client a1 = connect_to(a_.ws_port);
-    Client b1 = connect_to(b_.ws_port);
-    bind(r1_.http_port, "alice", a1);
+    auto a1 = connect_client(a_);
+    auto b1 = connect_client(b_);
+    bind(r1_.http_port, "alice", *a1);
     ASSERT_TRUE(wait_until([&] { return presence_of(*sub_, "alice") == Strings{"online"}; }, 5s));
     // A second device on another node, through the other registry: no event.
-    bind(r2_.http_port, "alice", b1);
-    a1.ws->close();
-    Client probe = connect_to(a_.ws_port);  // events after these have come through
-    bind(r1_.http_port, "probe1", probe);
+    bind(r2_.http_port, "alice", *b1);
+    a1->ws->close();
+    auto probe = connect_client(a_);  // events after these have come through
+    bind(r1_.http_port, "probe1", *probe);
     ASSERT_TRUE(wait_until([&] { return presence_of(*sub_, "probe1").size() == 1; }, 5s));
     EXPECT_EQ(presence_of(*sub_, "alice"), Strings{"online"});
     // The last device goes: offline, once.
-    b1.ws->close();
+    b1->ws->close();
     ASSERT_TRUE(wait_until(
         [&] {
             return presence_of(*sub_, "alice") == (Strings{"online", "offline"});
@@ -138,14 +125,14 @@ TEST_F(PresenceCluster, OneOnlineAndOneOfflinePerUserWhateverItsDevices) {
         if (e["id"] != "alice") continue;
         EXPECT_TRUE(is_hex_id(e["eid"])) << e.dump();
         eids.insert(e["eid"].get<std::string>());
-        EXPECT_EQ(e["_id"], e["event"] == "online" ? a1.id : b1.id) << e.dump();
+        EXPECT_EQ(e["_id"], e["event"] == "online" ? a1->id : b1->id) << e.dump();
         EXPECT_EQ(e["node"], e["event"] == "online" ? a_.node_id : b_.node_id) << e.dump();
     }
     EXPECT_EQ(eids.size(), 2u);
     // Unbinding is a transition too, and the registries agree with the events.
-    bind(r2_.http_port, "bob", probe);
+    bind(r2_.http_port, "bob", *probe);
     ASSERT_TRUE(wait_until([&] { return presence_of(*sub_, "bob") == Strings{"online"}; }, 5s));
-    const auto unbound = api(r1_.http_port, "event=unBind_Id&unBind_Id[_id]=" + probe.id);
+    const auto unbound = api(r1_.http_port, "event=unBind_Id&unBind_Id[_id]=" + probe->id);
     ASSERT_EQ(unbound["code"], 0) << unbound.dump();
     ASSERT_TRUE(wait_until(
         [&] {
@@ -158,13 +145,13 @@ TEST_F(PresenceCluster, OneOnlineAndOneOfflinePerUserWhateverItsDevices) {
 }
 
 TEST_F(PresenceCluster, AKilledNodeClosesEveryConnectionAndTakesItsUsersOffline) {
-    Client c1 = connect_to(a_.ws_port);
-    Client c2 = connect_to(a_.ws_port);
-    Client c3 = connect_to(a_.ws_port);  // never bound
-    Client d1 = connect_to(b_.ws_port);  // carol's second device, elsewhere
-    bind(r1_.http_port, "dave", c1);
-    bind(r1_.http_port, "carol", c2);
-    bind(r2_.http_port, "carol", d1);
+    auto c1 = connect_client(a_);
+    auto c2 = connect_client(a_);
+    auto c3 = connect_client(a_);  // never bound
+    auto d1 = connect_client(b_);  // carol's second device, elsewhere
+    bind(r1_.http_port, "dave", *c1);
+    bind(r1_.http_port, "carol", *c2);
+    bind(r2_.http_port, "carol", *d1);
     ASSERT_TRUE(wait_until(
         [&] {
             return presence_of(*sub_, "dave").size() == 1 &&
@@ -175,7 +162,8 @@ TEST_F(PresenceCluster, AKilledNodeClosesEveryConnectionAndTakesItsUsersOffline)
     const auto killed_at = std::chrono::steady_clock::now();
     a_.proc->signal(SIGKILL);
     // One node_lost close per connection the node held, with its user.
-    const std::map<std::string, json> expected{{c1.id, "dave"}, {c2.id, "carol"}, {c3.id, nullptr}};
+    const std::map<std::string, json> expected{
+        {c1->id, "dave"}, {c2->id, "carol"}, {c3->id, nullptr}};
     const auto lost_closes = [&] {
         std::map<std::string, std::vector<json>> out;
         for (const auto& e : of_kinds(*sub_, {"close"}))
@@ -239,8 +227,8 @@ TEST_F(PresenceCluster, AKilledNodeClosesEveryConnectionAndTakesItsUsersOffline)
 }
 
 TEST_F(PresenceCluster, ANodeDeclaredLostThatComesBackStartsClean) {
-    Client c1 = connect_to(a_.ws_port);
-    bind(r1_.http_port, "frank", c1);
+    auto c1 = connect_client(a_);
+    bind(r1_.http_port, "frank", *c1);
     ASSERT_TRUE(wait_until([&] { return presence_of(*sub_, "frank") == Strings{"online"}; }, 5s));
     {
         // Frozen long enough to be declared lost, then alive again.
@@ -256,8 +244,8 @@ TEST_F(PresenceCluster, ANodeDeclaredLostThatComesBackStartsClean) {
     std::optional<std::string> got;
     ASSERT_TRUE(wait_until(
         [&] {
-            got = c1.ws->recv(100ms);
-            return !c1.ws->is_open();
+            got = c1->ws->recv(100ms);
+            return !c1->ws->is_open();
         },
         5s));
     // Nothing about frank is told again (not online, not a second close).
@@ -265,19 +253,19 @@ TEST_F(PresenceCluster, ANodeDeclaredLostThatComesBackStartsClean) {
     EXPECT_EQ(presence_of(*sub_, "frank"), (Strings{"online", "offline"}));
     std::size_t closes = 0;
     for (const auto& e : of_kinds(*sub_, {"close"}))
-        if (e.value("_id", "") == c1.id) ++closes;
+        if (e.value("_id", "") == c1->id) ++closes;
     EXPECT_EQ(closes, 1u);
     // The node serves on, as a new process of the cluster.
-    Client c2 = connect_to(a_.ws_port);
-    bind(r2_.http_port, "grace", c2);
+    auto c2 = connect_client(a_);
+    bind(r2_.http_port, "grace", *c2);
     ASSERT_TRUE(wait_until([&] { return presence_of(*sub_, "grace") == Strings{"online"}; }, 5s));
     const json nodes = api(r1_.http_port, "event=getConnectionCount");
     EXPECT_EQ(nodes["data"]["getConnectionCount"][a_.node_id], 1) << nodes.dump();
 }
 
 TEST_F(PresenceCluster, ADrainedNodesConnectionsEndAsDrainClosesNotNodeLost) {
-    Client d1 = connect_to(b_.ws_port);
-    bind(r1_.http_port, "erin", d1);
+    auto d1 = connect_client(b_);
+    bind(r1_.http_port, "erin", *d1);
     ASSERT_TRUE(wait_until([&] { return presence_of(*sub_, "erin") == Strings{"online"}; }, 5s));
     b_.proc->signal(SIGTERM);
     ASSERT_TRUE(wait_until(
@@ -288,7 +276,7 @@ TEST_F(PresenceCluster, ADrainedNodesConnectionsEndAsDrainClosesNotNodeLost) {
     std::this_thread::sleep_for(1500ms);  // the node is gone from the cluster by now
     Strings reasons;
     for (const auto& e : of_kinds(*sub_, {"close"}))
-        if (e.value("_id", "") == d1.id) reasons.push_back(e.value("reason", ""));
+        if (e.value("_id", "") == d1->id) reasons.push_back(e.value("reason", ""));
     EXPECT_EQ(reasons, Strings{"drain"});
     EXPECT_EQ(presence_of(*sub_, "erin"), (Strings{"online", "offline"}));
 }

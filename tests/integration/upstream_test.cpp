@@ -234,8 +234,8 @@ std::string close_reason(ChildProcess& subscriber, const std::string& conn) {
 
 TEST(Upstream, CloseEventsSayWhyTheConnectionEnded) {
     auto r = start_registry();
-    auto node = start_wsnode({r.bus_port}, {{"wsnode.max_message_bytes", "1024"},
-                                            {"wsnode.send_queue_bytes", "65536"}});
+    auto node = start_wsnode(
+        {r.bus_port}, {{"wsnode.max_message_bytes", "1024"}, {"wsnode.send_queue_bytes", "65536"}});
     ASSERT_TRUE(wait_for_nodes(r.http_port, 1));
     ChildProcess sub(WSC_CLI_BIN, {"--registry", r.bus_endpoint(), "subscribe"});
     // Subscribed once a probe's own close comes through.

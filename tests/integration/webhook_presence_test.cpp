@@ -18,6 +18,7 @@
 
 #include "registry/WebhookSignature.hpp"
 #include "tests/integration/Cluster.hpp"
+#include "tests/integration/FederationSupport.hpp"
 #include "tests/support/WaitUntil.hpp"
 #include "tests/support/WebhookReceiver.hpp"
 #include "tests/support/WsClient.hpp"
@@ -30,19 +31,6 @@ using Strings = std::vector<std::string>;
 namespace {
 
 const std::string kSecret = "webhook-secret-for-tests";
-
-struct Client {
-    std::unique_ptr<WsClient> ws = std::make_unique<WsClient>();
-    std::string id;
-};
-
-Client connect_to(std::uint16_t port) {
-    Client c;
-    EXPECT_EQ(c.ws->connect(port, "/"), 101);
-    if (const auto first = c.ws->recv()) c.id = json::parse(*first).at("_id").get<std::string>();
-    EXPECT_FALSE(c.id.empty());
-    return c;
-}
 
 void bind(std::uint16_t http_port, const std::string& user, const Client& c) {
     const auto r = api(http_port, "event=bindId&bindId[id]=" + user + "&bindId[_id]=" + c.id);
@@ -99,13 +87,13 @@ class WebhookCluster : public ::testing::Test {
 };
 
 TEST_F(WebhookCluster, AKilledNodesClosesAndOfflinesArePostedOnceSigned) {
-    Client c1 = connect_to(a_.ws_port);
-    Client c2 = connect_to(a_.ws_port);
-    Client c3 = connect_to(a_.ws_port);  // never bound
-    Client d1 = connect_to(b_.ws_port);  // carol's other device
-    bind(r1_.http_port, "dave", c1);
-    bind(r2_.http_port, "carol", c2);
-    bind(r1_.http_port, "carol", d1);
+    auto c1 = connect_client(a_);
+    auto c2 = connect_client(a_);
+    auto c3 = connect_client(a_);  // never bound
+    auto d1 = connect_client(b_);  // carol's other device
+    bind(r1_.http_port, "dave", *c1);
+    bind(r2_.http_port, "carol", *c2);
+    bind(r1_.http_port, "carol", *d1);
     ASSERT_TRUE(wait_until(
         [&] {
             const auto events = posted(receiver_);
@@ -129,7 +117,8 @@ TEST_F(WebhookCluster, AKilledNodesClosesAndOfflinesArePostedOnceSigned) {
     std::this_thread::sleep_for(1500ms);  // anything more would show now
 
     const auto closes = lost();
-    const std::map<std::string, json> expected{{c1.id, "dave"}, {c2.id, "carol"}, {c3.id, nullptr}};
+    const std::map<std::string, json> expected{
+        {c1->id, "dave"}, {c2->id, "carol"}, {c3->id, nullptr}};
     ASSERT_EQ(closes.size(), expected.size());
     for (const auto& [conn, user] : expected) {
         ASSERT_EQ(closes.at(conn).size(), 1u) << conn;  // one registry posted it, once
@@ -149,13 +138,14 @@ TEST_F(WebhookCluster, AReceiverDownForTenSecondsGetsEverythingInOrder) {
     // Users come and go through both registries while nobody listens.
     const int users = 6;
     for (int round = 0; round < 2; ++round) {
-        std::vector<Client> clients;
+        std::vector<std::unique_ptr<Client>> clients;
         for (int u = 0; u < users; ++u) {
-            clients.push_back(connect_to(u % 2 ? a_.ws_port : b_.ws_port));
-            bind(u % 2 ? r1_.http_port : r2_.http_port, "user" + std::to_string(u), clients.back());
+            clients.push_back(connect_client(u % 2 ? a_ : b_));
+            bind(u % 2 ? r1_.http_port : r2_.http_port, "user" + std::to_string(u),
+                 *clients.back());
         }
         std::this_thread::sleep_for(500ms);
-        for (auto& c : clients) c.ws->close();
+        for (auto& c : clients) c->ws->close();
         std::this_thread::sleep_for(500ms);
     }
     std::this_thread::sleep_until(down_at + 10s);

@@ -42,25 +42,6 @@ std::string trim(std::string_view s) {
     return std::string(s.substr(first, s.find_last_not_of(" \t") - first + 1));
 }
 
-const char* reason_of(int status) {
-    switch (status) {
-        case 200:
-            return "OK";
-        case 204:
-            return "No Content";
-        case 301:
-            return "Moved Permanently";
-        case 404:
-            return "Not Found";
-        case 500:
-            return "Internal Server Error";
-        case 503:
-            return "Service Unavailable";
-        default:
-            return "Status";
-    }
-}
-
 // Parses a request head (up to, not including, the blank line); nullopt
 // when it is not one.
 std::optional<ReceivedRequest> parse_head(std::string_view head) {
@@ -190,7 +171,7 @@ bool WebhookReceiver::take_requests(Connection& c) {
             requests_.push_back(std::move(*request));
         }
         const int status = status_.load();
-        std::string reply = "HTTP/1.1 " + std::to_string(status) + " " + reason_of(status) +
+        std::string reply = "HTTP/1.1 " + std::to_string(status) + " Answer" +
                             "\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok";
         const auto delay = std::chrono::milliseconds(delay_ms_.load());
         if (delay.count() > 0) {
