@@ -4,6 +4,9 @@
 // registry for its `recentEvents` every second, from where it left off.
 
 export const FEED_REFRESH_MS = 1000;
+// A cursor past any the registry has: its answer is empty and says where
+// the newest event ends, which is where the log starts.
+const FROM_NOW = '999999999999';
 
 /** One log line for a cluster event (an object as the registry lists it). */
 export function describeEvent(e) {
@@ -48,7 +51,7 @@ export class EventFeed {
     async poll() {
         if (this.busy || !this.enabled()) return;
         this.busy = true;
-        const params = this.next === null ? {} : { since: String(this.next) };
+        const params = { since: this.next === null ? FROM_NOW : String(this.next) };
         const res = await this.api.call('recentEvents', params);
         this.busy = false;
         if (!res.ok) return;   // the cluster view reports an unreachable API

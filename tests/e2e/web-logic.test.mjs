@@ -123,3 +123,22 @@ test('cluster events read as log lines, node losses apart', async () => {
     assert.equal(eventKind({ event: 'close', reason: 'node_lost' }), 'node-lost');
     assert.equal(eventKind({ event: 'close', reason: 'client' }), 'cluster');
 });
+
+test('the feed starts from the newest event and then asks from its cursor', async () => {
+    const { EventFeed } = await load('feed.js');
+    const asked = [];
+    const pages = [
+        { registry: 'r1', next: 500, events: [{ event: 'online', id: 'old' }] },
+        { registry: 'r1', next: 502, events: [{ event: 'online', id: 'new', node: 'n', _id: 'c' }] },
+    ];
+    const api = { call: async (event, params) => {
+        asked.push([event, params.since]);
+        return { ok: true, envelope: { data: { recentEvents: pages[asked.length - 1] } } };
+    } };
+    const logged = [];
+    const feed = new EventFeed({ api, log: (kind, text) => logged.push(text), enabled: () => true });
+    await feed.poll();
+    await feed.poll();
+    assert.deepEqual(asked, [['recentEvents', '999999999999'], ['recentEvents', '500']]);
+    assert.deepEqual(logged, ['new is online on node n (_id c)'], 'history is not news');
+});
